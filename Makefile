@@ -1,0 +1,44 @@
+# Two commands do everything: `make demo` and `make test`.
+# They create .venv/, install the project into it and fetch the Kafka jars
+# (with Maven, once) before doing their work.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint typecheck schemas kafka-jars clean help
+
+help:
+	@echo "make demo    start Kafka, migrate, run the worker, publish samples, summarize, stop"
+	@echo "make test    run the whole test suite (unit, agents, integration, static)"
+	@echo "make lint    ruff + mypy"
+	@echo "make clean   remove .venv, var/ and caches"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+kafka-jars: $(STAMP)
+	$(BIN)/python -m streams.broker.fetch
+
+demo: $(STAMP) kafka-jars
+	$(BIN)/mttr demo
+
+test: $(STAMP) kafka-jars
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit tests/agents tests/static
+
+lint: $(STAMP)
+	$(BIN)/ruff check streams schemas tests
+	$(BIN)/mypy
+
+schemas: $(STAMP)
+	$(BIN)/mttr schemas
+
+clean:
+	rm -rf $(VENV) var .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,164 @@
+"""Event contract v1: the alert, deploy and ticket events producers publish.
+
+The models are the single source of truth; ``schemas/json/*.schema.json`` are
+generated from them (``mttr schemas --write``) and a test keeps them in sync.
+
+Rules that matter for correct numbers:
+
+* Every timestamp must be an RFC 3339 *string* with an offset (``Z`` or
+  ``+02:00``). Naive timestamps and epoch numbers are rejected, because a
+  guessed timezone silently shifts every duration.
+* Timestamps are converted to UTC and truncated to whole milliseconds, the
+  precision stored in ClickHouse, so the engine and the database agree.
+* Timestamps must lie in [1970-01-01, 2100-01-01): anything else is a
+  producer bug, not an incident.
+* Unknown fields are rejected (``extra="forbid"``) so typos never vanish.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+EventType = Literal["alert", "deploy", "ticket"]
+
+# No control characters (U+0000-U+001F, U+007F) in identifiers and names.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
+def _require_string(value: Any) -> Any:
+    if not isinstance(value, str):
+        msg = "must be an RFC 3339 string with a UTC offset, e.g. 2026-03-01T12:00:00Z"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic wants ValueError
+    return value
+
+
+def _to_utc_ms(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = "timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
+        raise ValueError(msg)
+    value = value.astimezone(UTC)
+    value = value.replace(microsecond=value.microsecond - value.microsecond % 1000)
+    if not MIN_TIME <= value < MAX_TIME:
+        msg = f"timestamp {value.isoformat()} is outside 1970-01-01 .. 2100-01-01"
+        raise ValueError(msg)
+    return value
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_require_string),
+    Field(strict=False),
+    AfterValidator(_to_utc_ms),
+]
+"""An RFC 3339 timestamp with offset, normalised to UTC milliseconds."""
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=_PRINTABLE)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
+Text = Annotated[str, StringConstraints(max_length=4096)]
+
+
+class EventBase(BaseModel):
+    """Fields common to every event.
+
+    Attributes:
+        event_id: Unique id of this event; the deduplication key everywhere.
+        service: The service the event concerns (1-128 printable characters).
+        environment: Deployment environment, e.g. ``production``.
+        occurred_at: When this status change happened (event time, UTC ms).
+        source: The producing system, e.g. ``alertmanager`` or ``custom``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    event_id: Id
+    service: Name
+    environment: Name = "production"
+    occurred_at: Timestamp
+    source: Name = "custom"
+
+
+class AlertEvent(EventBase):
+    """An alert changed status (fired or resolved).
+
+    ``starts_at`` is when the condition began; on a firing alert it defaults
+    to ``occurred_at``. On a resolved alert it stays empty unless given.
+    """
+
+    type: Literal["alert"]
+    alert_id: Id
+    name: Name
+    status: Literal["firing", "resolved"]
+    severity: Severity
+    category: Literal["availability", "performance", "security", "other"] = "availability"
+    starts_at: Timestamp | None = None
+    summary: Text | None = None
+    labels: dict[Annotated[str, StringConstraints(max_length=256)], Text] = Field(
+        default_factory=dict, max_length=64
+    )
+
+    @model_validator(mode="after")
+    def _default_starts_at(self) -> AlertEvent:
+        if self.starts_at is None and self.status == "firing":
+            object.__setattr__(self, "starts_at", self.occurred_at)
+        return self
+
+
+class DeployEvent(EventBase):
+    """A deployment changed status (started, succeeded or failed)."""
+
+    type: Literal["deploy"]
+    deploy_id: Id
+    status: Literal["started", "succeeded", "failed"]
+    kind: Literal["release", "rollback", "hotfix", "config"] = "release"
+    version: Name | None = None
+    commit_sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")] | None = None
+
+
+class TicketEvent(EventBase):
+    """An incident ticket changed status (opened, acknowledged, ..., closed)."""
+
+    type: Literal["ticket"]
+    ticket_id: Id
+    status: Literal[
+        "opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"
+    ]
+    severity: Severity | None = None
+    title: Text | None = None
+    url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+Event = Annotated[AlertEvent | DeployEvent | TicketEvent, Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter[AlertEvent | DeployEvent | TicketEvent] = TypeAdapter(Event)
+MODELS: dict[str, type[EventBase]] = {
+    "alert": AlertEvent,
+    "deploy": DeployEvent,
+    "ticket": TicketEvent,
+}
+
+
+def subject_id(event: AlertEvent | DeployEvent | TicketEvent) -> str:
+    """Return the id of the alert series, deploy or ticket the event is about."""
+    if isinstance(event, AlertEvent):
+        return event.alert_id
+    if isinstance(event, DeployEvent):
+        return event.deploy_id
+    return event.ticket_id

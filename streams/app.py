@@ -1,0 +1,47 @@
+"""The Faust application, its topics and the worker's web views, built from settings."""
+
+from __future__ import annotations
+
+import faust
+
+from streams.settings import Settings
+
+
+def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
+    """Return a configured (not yet started) Faust app.
+
+    Args:
+        settings: The one settings object.
+        broker: Override the broker URL (``memory://`` in agent tests).
+    """
+    brokers = broker or ";".join(f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(","))
+    return faust.App(
+        settings.app_id,
+        broker=brokers,
+        store="memory://",
+        datadir=str(settings.var_dir / "faust"),
+        topic_partitions=settings.topic_partitions,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        # Never wait for held (unacknowledged) messages on shutdown: a batch
+        # whose write did not complete must be redelivered, not committed.
+        stream_wait_empty=False,
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+    )
+
+
+def source_topic(app: faust.App, settings: Settings) -> faust.TopicT:
+    """Return the raw-bytes topic over the alert, deploy and ticket topics."""
+    return app.topic(
+        *settings.source_topics,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.topic_partitions,
+    )

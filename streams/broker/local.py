@@ -1,0 +1,278 @@
+"""A single-node KRaft Kafka broker (broker + controller) on 127.0.0.1, for dev, demo and tests.
+
+Layout of a data directory::
+
+    DIR/server.properties   generated on every start
+    DIR/log4j2.properties   logging to DIR/logs/server.log
+    DIR/data/               the broker's log.dirs (formatted once)
+    DIR/broker.json         pid and ports of the running broker
+    DIR/logs/               server.log and the JVM's stdout/stderr
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from streams.broker.fetch import fetch_jars
+from streams.errors import BrokerError
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+STATE_FILE = "broker.json"
+LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = {logs}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = FILE
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = info
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+"""
+
+
+@dataclass(frozen=True)
+class BrokerState:
+    """What ``broker.json`` records about a started broker."""
+
+    pid: int
+    port: int
+    controller_port: int
+    data_dir: str
+    kafka_version: str
+    started_at: float
+
+    @property
+    def bootstrap(self) -> str:
+        """Return the client bootstrap address."""
+        return f"{HOST}:{self.port}"
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, timeout: float = 0.5) -> bool:
+    """Return True when something accepts TCP connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():  # guard against a recycled pid
+        try:
+            return b"kafka.Kafka" in cmdline.read_bytes()
+        except OSError:
+            return False
+    return True
+
+
+def read_state(data_dir: Path) -> BrokerState | None:
+    """Return the state of the broker running on ``data_dir``, or None if none runs."""
+    path = data_dir / STATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        state = BrokerState(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError):
+        return None
+    return state if _pid_alive(state.pid) else None
+
+
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return str(Path(home) / "bin" / "java")
+    java = shutil.which("java")
+    if java is None:
+        msg = "Java 17+ is required for the local Kafka broker but `java` is not on PATH"
+        raise BrokerError(msg)
+    return java
+
+
+def _server_properties(data_dir: Path, port: int, controller_port: int) -> str:
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@{HOST}:{controller_port}",
+            f"listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+            f"advertised.listeners=PLAINTEXT://{HOST}:{port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={data_dir / 'data'}",
+            "num.partitions=4",
+            "auto.create.topics.enable=true",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.retention.hours=-1",
+            "message.max.bytes=16777216",
+            "",
+        ]
+    )
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def start(
+    data_dir: Path,
+    *,
+    port: int,
+    cache_dir: Path,
+    kafka_version: str,
+    heap: str = "512m",
+    timeout: float = 90.0,
+) -> tuple[BrokerState, bool]:
+    """Start a broker on ``data_dir`` in the background and wait until it serves requests.
+
+    Returns ``(state, started)``; ``started`` is False when a broker was
+    already running on this data directory (it is left alone). Raises
+    ``BrokerError`` when the port is taken, Java or Maven is missing, or the
+    broker does not come up within ``timeout`` seconds (with its log tail).
+    """
+    data_dir = data_dir.resolve()
+    running = read_state(data_dir)
+    if running is not None:
+        return running, False
+    if port_open(port):
+        msg = f"port {port} on {HOST} is already in use by another process; choose --port"
+        raise BrokerError(msg)
+    libs = fetch_jars(cache_dir, kafka_version)
+    java = _java()
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    controller_port = free_port()
+    config = data_dir / "server.properties"
+    config.write_text(_server_properties(data_dir, port, controller_port), encoding="utf-8")
+    log4j = data_dir / "log4j2.properties"
+    log4j.write_text(LOG4J2.format(logs=logs), encoding="utf-8")
+    base = [java, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
+    if not (data_dir / "data" / "meta.properties").exists():
+        fmt = subprocess.run(  # noqa: S603
+            [*base, "kafka.tools.StorageTool", "format", "-t", str(uuid.uuid4()), "-c", str(config)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if fmt.returncode != 0:
+            msg = f"formatting {data_dir / 'data'} failed:\n{(fmt.stdout + fmt.stderr)[-2000:]}"
+            raise BrokerError(msg)
+    jvm = [f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
+    out = (logs / "broker.out").open("ab")
+    process = subprocess.Popen(  # noqa: S603
+        [java, *jvm, *base[1:], "kafka.Kafka", str(config)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=data_dir,
+    )
+    out.close()
+    state = BrokerState(process.pid, port, controller_port, str(data_dir), kafka_version, time.time())
+    (data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            (data_dir / STATE_FILE).unlink(missing_ok=True)
+            msg = (
+                f"the broker exited with code {process.returncode} during start-up; "
+                f"last lines of {logs / 'server.log'}:\n{_tail(logs / 'server.log')}"
+                f"\n{_tail(logs / 'broker.out', 10)}"
+            )
+            raise BrokerError(msg)
+        if port_open(port) and _serves_metadata(state.bootstrap):
+            return state, True
+        time.sleep(0.3)
+    stop(data_dir)
+    msg = f"the broker did not start within {timeout:.0f}s; see {logs / 'server.log'}"
+    raise BrokerError(msg)
+
+
+def _serves_metadata(bootstrap: str) -> bool:
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    except (KafkaError, OSError):
+        return False
+    try:
+        admin.list_topics()
+        return True
+    except (KafkaError, OSError):
+        return False
+    finally:
+        admin.close()
+
+
+def stop(data_dir: Path, *, timeout: float = 30.0) -> BrokerState | None:
+    """Stop the broker on ``data_dir`` (SIGTERM, then SIGKILL after ``timeout``).
+
+    Returns the state of the broker that was stopped, or None if none was running.
+    """
+    data_dir = data_dir.resolve()
+    state = read_state(data_dir)
+    if state is None:
+        (data_dir / STATE_FILE).unlink(missing_ok=True)
+        return None
+    try:
+        os.kill(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _pid_alive(state.pid):
+            _reap(state.pid)
+            time.sleep(0.2)
+        if _pid_alive(state.pid):
+            log.warning("broker pid %d ignored SIGTERM for %.0fs; killing it", state.pid, timeout)
+            os.kill(state.pid, signal.SIGKILL)
+            time.sleep(0.2)
+        _reap(state.pid)
+    except ProcessLookupError:
+        pass
+    (data_dir / STATE_FILE).unlink(missing_ok=True)
+    return state
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the broker is our own child (avoids a zombie)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass

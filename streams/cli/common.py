@@ -1,0 +1,57 @@
+"""Helpers shared by the CLI commands: settings, logging and env-var help text."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import NoReturn
+
+import click
+from pydantic import ValidationError
+
+from streams.errors import MttrError
+from streams.settings import Settings, describe_env
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def env_help(fields: list[str], note: str = "") -> str:
+    """Return a ``--help`` epilog listing the environment variables a command reads."""
+    rows = describe_env(fields)
+    width = max(len(name) for name, _, _ in rows)
+    lines = ["\b", "Environment variables:"]
+    for name, default, description in rows:
+        lines.append(f"  {name.ljust(width)}  {description} [default: {default}]")
+    if note:
+        lines += ["", note]
+    return "\n".join(lines)
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment, or exit 2 with a readable error."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"MTTR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False)
+        )
+        fail(f"invalid configuration: {problems}", code=2)
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level."""
+    level = {"warn": "WARNING"}.get(settings.log_level, settings.log_level.upper())
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``error: message`` to stderr and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_or_fail(error: MttrError) -> NoReturn:
+    """Exit with the message of a project error (no traceback)."""
+    fail(str(error))

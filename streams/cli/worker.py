@@ -1,0 +1,46 @@
+"""``mttr worker``: run the stream processor until interrupted."""
+
+from __future__ import annotations
+
+import click
+import faust
+
+from streams.cli.common import env_help, fail, load_settings, setup_logging
+from streams.clickhouse import connect, load_migrations, migrate
+from streams.topics import ensure_topics
+from streams.worker import build_worker
+
+ENV = [
+    "kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_dead_letter",
+    "topic_partitions", "app_id", "clickhouse_url", "clickhouse_password",
+    "clickhouse_password_file", "max_message_bytes", "sink_batch_size", "sink_batch_seconds",
+    "sink_retry_max_seconds", "dlq_limit_enabled", "dlq_max_invalid_ratio", "dlq_window",
+    "web_host", "web_port", "log_level", "var_dir",
+]
+
+
+@click.command(epilog=env_help(ENV))
+@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True,
+              help="Apply sql/ migrations (idempotent) before consuming.")
+def worker(run_migrations: bool) -> None:
+    """Consume alert, deploy and ticket events; store them; dead-letter invalid messages.
+
+    Every valid event lands in mttr.events (deduplicated on event_id); every
+    invalid message goes to the dead-letter topic with a `reason` header. A
+    status page is served on http://MTTR_WEB_HOST:MTTR_WEB_PORT/mttr/status/.
+    Stop with Ctrl-C or SIGTERM; offsets are committed only for stored batches.
+    """
+    settings = load_settings()
+    setup_logging(settings)
+    try:
+        ensure_topics(settings)
+    except Exception as exc:  # noqa: BLE001
+        fail(f"cannot reach Kafka at {settings.kafka_bootstrap}: {exc}")
+    try:
+        client = connect(settings)
+        if run_migrations:
+            migrate(client, load_migrations())
+    except Exception as exc:  # noqa: BLE001
+        fail(f"cannot prepare ClickHouse at {settings.clickhouse_url_for_display()}: {exc}")
+    app = build_worker(settings, client)
+    faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

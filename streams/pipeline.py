@@ -1,0 +1,103 @@
+"""One batch of raw messages through the worker: decode, dead-letter, store.
+
+The pipeline knows nothing about Faust: the agent hands it plain
+``RawMessage`` values and awaits ``process()``. It returns only when every
+valid event is in ClickHouse and every invalid one is acknowledged by the
+dead-letter topic, retrying I/O failures with back-off, so the agent may
+then acknowledge the whole batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from streams.deadletter import DlqLimit, dead_letter_headers
+from streams.decode import Decoded, Invalid, Origin, decode
+from streams.retry import retry_forever
+from streams.sink import EventSink
+
+log = logging.getLogger(__name__)
+
+SendDeadLetter = Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """A consumed message as bytes plus where it came from."""
+
+    key: bytes | None
+    value: bytes | None
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStats:
+    """What one batch did."""
+
+    valid: int
+    invalid: int
+
+
+class IngestPipeline:
+    """Decodes a batch, dead-letters the invalid messages and stores the valid ones."""
+
+    def __init__(
+        self,
+        *,
+        topic_types: dict[str, str],
+        max_bytes: int,
+        sink: EventSink,
+        send_dead_letter: SendDeadLetter,
+        limit: DlqLimit | None,
+        retry_max_delay: float,
+    ) -> None:
+        self._topic_types = topic_types
+        self._max_bytes = max_bytes
+        self._sink = sink
+        self._send_dead_letter = send_dead_letter
+        self._limit = limit
+        self._retry_max_delay = retry_max_delay
+
+    def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
+        """Decode every message (pure); raises ``DlqLimitExceeded`` before any I/O."""
+        valid: list[Decoded] = []
+        invalid: list[Invalid] = []
+        for message in messages:
+            result = decode(
+                message.value,
+                message.origin,
+                expected_type=self._topic_types.get(message.origin.topic),
+                max_bytes=self._max_bytes,
+            )
+            if self._limit is not None:
+                self._limit.record(isinstance(result, Decoded))
+            (valid if isinstance(result, Decoded) else invalid).append(result)  # type: ignore[arg-type]
+        return valid, invalid
+
+    async def process(self, messages: Sequence[RawMessage]) -> BatchStats:
+        """Handle one batch; returns once all of its output is durably written."""
+        valid, invalid = self.split(messages)
+        keys = {m.origin: m.key for m in messages}
+        for bad in invalid:
+            log.warning("dead-lettering %s: %s", bad.origin, bad.reason)
+            headers = dead_letter_headers(bad, datetime.now(UTC))
+            await retry_forever(
+                lambda bad=bad, headers=headers: self._send_dead_letter(  # type: ignore[misc]
+                    keys.get(bad.origin), bad.raw, headers
+                ),
+                what=f"dead-letter of {bad.origin}",
+                max_delay=self._retry_max_delay,
+            )
+        for good in valid:
+            self._sink.add(good)
+        if len(self._sink):
+            await retry_forever(
+                lambda: asyncio.to_thread(self._sink.flush),
+                what=f"insert of {len(valid)} events",
+                max_delay=self._retry_max_delay,
+            )
+        return BatchStats(valid=len(valid), invalid=len(invalid))

@@ -1,0 +1,187 @@
+"""The one settings class: every knob of the worker, the CLI and the local broker.
+
+Settings are read once at start-up (``Settings()``) from ``MTTR_*`` environment
+variables (and an optional ``.env`` file) and passed down explicitly; no module
+reads ``os.environ`` on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "MTTR_"
+MiB = 1024 * 1024
+
+
+def project_root() -> Path:
+    """Return the source checkout when installed editable, else the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").is_file():
+        return here
+    return Path.cwd()
+
+
+def default_var_dir() -> Path:
+    """Return ``var/`` under the project root: local data (chDB, broker, logs)."""
+    return project_root() / "var"
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***`` (safe for logs and errors)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+class Settings(BaseSettings):
+    """All configuration, from ``MTTR_<FIELD>`` environment variables.
+
+    Secrets are ``SecretStr``: they print as ``**********`` and are only
+    unwrapped where a client is built.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
+    )
+
+    # --- Kafka -----------------------------------------------------------------
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated (host:port)."
+    )
+    topic_alerts: str = Field("alerts", description="Topic carrying alert events.")
+    topic_deploys: str = Field("deploys", description="Topic carrying deploy events.")
+    topic_tickets: str = Field("tickets", description="Topic carrying ticket events.")
+    topic_dead_letter: str = Field(
+        "dead-letter", description="Topic receiving invalid messages with a reason header."
+    )
+    topic_partitions: int = Field(
+        4, ge=1, description="Partitions for topics the worker creates (keep source topics equal)."
+    )
+    app_id: str = Field("mttr", description="Faust application id (consumer group, state names).")
+
+    # --- ClickHouse ------------------------------------------------------------
+    clickhouse_url: SecretStr | None = Field(
+        None,
+        description=(
+            "ClickHouse target: chdb://PATH (embedded) or http(s)://user:pass@host:port/. "
+            "Default: chdb:// under MTTR_VAR_DIR/chdb."
+        ),
+    )
+    clickhouse_password: SecretStr | None = Field(
+        None, description="ClickHouse password (overrides one in the URL); never logged."
+    )
+    clickhouse_password_file: Path | None = Field(
+        None, description="File holding the ClickHouse password (e.g. a mounted secret)."
+    )
+
+    # --- Worker ----------------------------------------------------------------
+    max_message_bytes: int = Field(
+        MiB, ge=1024, description="Messages larger than this are dead-lettered."
+    )
+    sink_batch_size: int = Field(1000, ge=1, description="Max events per ClickHouse insert.")
+    sink_batch_seconds: float = Field(
+        0.5, gt=0, description="Max seconds an event waits in a batch before the insert."
+    )
+    sink_retry_max_seconds: float = Field(
+        30.0, gt=0, description="Longest back-off between retries of a failed insert."
+    )
+    dlq_limit_enabled: bool = Field(
+        True, description="Stop the worker when too many recent messages are invalid."
+    )
+    dlq_max_invalid_ratio: float = Field(
+        0.5, gt=0, le=1, description="Invalid share of the recent window that stops the worker."
+    )
+    dlq_window: int = Field(
+        1000, ge=10, description="Number of recent messages the invalid ratio is computed over."
+    )
+    web_host: str = Field("127.0.0.1", description="Worker web (status) interface bind address.")
+    web_port: int = Field(6066, ge=0, le=65535, description="Worker web (status) port.")
+    log_level: Literal["debug", "info", "warn", "error"] = Field(
+        "info", description="Log level of the worker and CLI."
+    )
+
+    # --- Local files and the development broker --------------------------------
+    var_dir: Path = Field(
+        default_factory=default_var_dir,
+        description="Local state: embedded ClickHouse, worker tables, broker data, logs.",
+    )
+    kafka_version: str = Field("4.4.0", description="Apache Kafka version of the local broker.")
+    kafka_cache_dir: Path | None = Field(
+        None, description="Where broker jars are cached (default: .cache/kafka in the project)."
+    )
+    kafka_heap: str = Field("512m", description="JVM max heap of the local broker (<= 768m).")
+
+    @field_validator("kafka_heap")
+    @classmethod
+    def _heap_is_capped(cls, value: str) -> str:
+        units = {"k": 1 / 1024, "m": 1, "g": 1024}
+        suffix = value[-1:].lower()
+        if suffix not in units or not value[:-1].isdigit():
+            msg = f"kafka_heap must look like 512m or 1g, got {value!r}"
+            raise ValueError(msg)
+        if int(value[:-1]) * units[suffix] > 768:
+            msg = f"kafka_heap {value} exceeds the 768m cap"
+            raise ValueError(msg)
+        return value
+
+    # --- Derived values --------------------------------------------------------
+    @property
+    def source_topics(self) -> tuple[str, str, str]:
+        """Return the alert, deploy and ticket topic names."""
+        return (self.topic_alerts, self.topic_deploys, self.topic_tickets)
+
+    @property
+    def topic_types(self) -> dict[str, str]:
+        """Map each source topic to the event ``type`` it may carry."""
+        return {self.topic_alerts: "alert", self.topic_deploys: "deploy", self.topic_tickets: "ticket"}
+
+    def resolved_clickhouse_url(self) -> str:
+        """Return the ClickHouse URL to connect to (contains secrets; never log it)."""
+        if self.clickhouse_url is not None:
+            return self.clickhouse_url.get_secret_value()
+        return f"chdb://{self.var_dir / 'chdb'}"
+
+    def clickhouse_url_for_display(self) -> str:
+        """Return the ClickHouse URL with the password masked."""
+        return mask_url(self.resolved_clickhouse_url())
+
+    def resolved_clickhouse_password(self) -> str | None:
+        """Return the password from ``clickhouse_password`` or its file, if configured."""
+        if self.clickhouse_password is not None:
+            return self.clickhouse_password.get_secret_value()
+        if self.clickhouse_password_file is not None:
+            return self.clickhouse_password_file.read_text(encoding="utf-8").strip()
+        return None
+
+    def resolved_kafka_cache_dir(self) -> Path:
+        """Return the folder holding the broker jars for ``kafka_version``."""
+        base = self.kafka_cache_dir or project_root() / ".cache" / "kafka"
+        return base / self.kafka_version
+
+
+def env_var(field: str) -> str:
+    """Return the environment variable that sets ``field``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def describe_env(fields: list[str]) -> list[tuple[str, str, str]]:
+    """Return ``(env var, default, description)`` rows for help texts and docs."""
+    rows = []
+    for name in fields:
+        info = Settings.model_fields[name]
+        if info.default_factory is not None:
+            default = "(derived)"
+        elif info.default is None:
+            default = "-"
+        else:
+            default = str(info.default)
+        rows.append((env_var(name), default, info.description or ""))
+    return rows

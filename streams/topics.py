@@ -1,0 +1,42 @@
+"""Create the source and dead-letter topics when they are missing (kafka-python admin)."""
+
+from __future__ import annotations
+
+import logging
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def ensure_topics(settings: Settings, *, timeout_ms: int = 30_000) -> list[str]:
+    """Create any missing source/dead-letter topic with ``settings.topic_partitions``.
+
+    Existing topics are left untouched. Returns the names that were created.
+    """
+    wanted = [*settings.source_topics, settings.topic_dead_letter]
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        client_id=f"{settings.app_id}-admin",
+        request_timeout_ms=timeout_ms,
+    )
+    try:
+        existing = set(admin.list_topics())
+        missing = [name for name in wanted if name not in existing]
+        created = []
+        for name in missing:
+            try:
+                admin.create_topics(
+                    [NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)]
+                )
+                created.append(name)
+            except TopicAlreadyExistsError:  # created concurrently by another process
+                pass
+        if created:
+            log.info("created topics %s with %d partitions", created, settings.topic_partitions)
+        return created
+    finally:
+        admin.close()
