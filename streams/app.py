@@ -24,6 +24,8 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Room for a dead letter of up to max_message_bytes plus its headers.
+        producer_max_request_size=settings.max_message_bytes + 256 * 1024,
         # Never wait for held (unacknowledged) messages on shutdown: a batch
         # whose write did not complete must be redelivered, not committed.
         stream_wait_empty=False,

@@ -2,7 +2,10 @@
 
 The dead-letter topic receives the original bytes unchanged plus headers
 ``reason``, ``source_topic``, ``source_partition``, ``source_offset`` and
-``rejected_at``. ``DlqLimit`` (after arroyo's) stops the worker when a bad
+``rejected_at``. A message over the size limit cannot be re-published whole,
+so its first ``TRUNCATED_BYTES`` are kept, with headers ``truncated=true``
+and ``original_bytes``; the full original stays in the source topic at the
+offset named by the headers. ``DlqLimit`` (after arroyo's) stops the worker when a bad
 producer deploy would otherwise dead-letter a whole topic.
 """
 
@@ -13,6 +16,20 @@ from datetime import datetime
 
 from streams.decode import Invalid
 from streams.errors import DlqLimitExceeded
+
+
+TRUNCATED_BYTES = 64 * 1024
+
+
+def dead_letter_record(
+    invalid: Invalid, rejected_at: datetime, max_bytes: int
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """Return the dead-letter value and headers; oversized values are truncated."""
+    headers = dead_letter_headers(invalid, rejected_at)
+    if len(invalid.raw) <= max_bytes:
+        return invalid.raw, headers
+    headers += [("truncated", b"true"), ("original_bytes", str(len(invalid.raw)).encode())]
+    return invalid.raw[:TRUNCATED_BYTES], headers
 
 
 def dead_letter_headers(invalid: Invalid, rejected_at: datetime) -> list[tuple[str, bytes]]:

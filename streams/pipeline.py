@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from streams.deadletter import DlqLimit, dead_letter_headers
+from streams.deadletter import DlqLimit, dead_letter_record
 from streams.decode import Decoded, Invalid, Origin, decode
 from streams.retry import retry_forever
 from streams.sink import EventSink
@@ -84,10 +84,10 @@ class IngestPipeline:
         keys = {m.origin: m.key for m in messages}
         for bad in invalid:
             log.warning("dead-lettering %s: %s", bad.origin, bad.reason)
-            headers = dead_letter_headers(bad, datetime.now(UTC))
+            value, headers = dead_letter_record(bad, datetime.now(UTC), self._max_bytes)
             await retry_forever(
-                lambda bad=bad, headers=headers: self._send_dead_letter(  # type: ignore[misc]
-                    keys.get(bad.origin), bad.raw, headers
+                lambda bad=bad, value=value, headers=headers: self._send_dead_letter(  # type: ignore[misc]
+                    keys.get(bad.origin), value, headers
                 ),
                 what=f"dead-letter of {bad.origin}",
                 max_delay=self._retry_max_delay,

@@ -29,8 +29,19 @@ def ensure_topics(settings: Settings, *, timeout_ms: int = 30_000) -> list[str]:
         created = []
         for name in missing:
             try:
+                configs = {}
+                if name == settings.topic_dead_letter:
+                    # dead letters carry the original bytes plus headers
+                    configs["max.message.bytes"] = str(settings.max_message_bytes + 256 * 1024)
                 admin.create_topics(
-                    [NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)]
+                    [
+                        NewTopic(
+                            name,
+                            num_partitions=settings.topic_partitions,
+                            replication_factor=-1,  # the broker's default.replication.factor
+                            topic_configs=configs,
+                        )
+                    ]
                 )
                 created.append(name)
             except TopicAlreadyExistsError:  # created concurrently by another process
