@@ -1,0 +1,1 @@
+"""Stream processor: Faust worker, ClickHouse sink, local Kafka broker and the mttr CLI."""

@@ -29,9 +29,11 @@ class IngestCounters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _raw(event: EventT) -> RawMessage:
+def _raw(event: EventT[bytes]) -> RawMessage:
     message = event.message
-    return RawMessage(message.key, message.value, Origin(message.topic, message.partition, message.offset))
+    return RawMessage(
+        message.key, message.value, Origin(message.topic, message.partition, message.offset)
+    )
 
 
 def register_ingest_agent(
@@ -55,7 +57,9 @@ def register_ingest_agent(
     @app.agent(topic, name="ingest", concurrency=1)
     async def ingest(stream: faust.StreamT[bytes]) -> None:
         pipeline = make_pipeline()
-        async for events in stream.take_events(batch_size, within=batch_seconds):
+        # take_events is on Stream (faust-streaming), not on the StreamT protocol
+        batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
             for event in events:
                 event.message.incref()
             try:
@@ -73,8 +77,12 @@ def register_ingest_agent(
                 log.exception(
                     "unexpected failure on a batch from %s[%d]@%d to %s[%d]@%d; stopping the "
                     "worker, nothing in it is acknowledged",
-                    first.topic, first.partition, first.offset,
-                    last.topic, last.partition, last.offset,
+                    first.topic,
+                    first.partition,
+                    first.offset,
+                    last.topic,
+                    last.partition,
+                    last.offset,
                 )
                 await app.crash(exc)
                 return

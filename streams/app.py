@@ -14,7 +14,9 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
         settings: The one settings object.
         broker: Override the broker URL (``memory://`` in agent tests).
     """
-    brokers = broker or ";".join(f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(","))
+    brokers = broker or ";".join(
+        f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")
+    )
     return faust.App(
         settings.app_id,
         broker=brokers,

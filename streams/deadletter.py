@@ -17,7 +17,6 @@ from datetime import datetime
 from streams.decode import Invalid
 from streams.errors import DlqLimitExceeded
 
-
 TRUNCATED_BYTES = 64 * 1024
 
 
@@ -64,7 +63,10 @@ class DlqLimit:
         self._recent.append(valid)
         if not valid:
             self._invalid += 1
-        if len(self._recent) == self.window and self._invalid / self.window > self.max_invalid_ratio:
+        if (
+            len(self._recent) == self.window
+            and self._invalid / self.window > self.max_invalid_ratio
+        ):
             msg = (
                 f"{self._invalid} of the last {self.window} messages were invalid "
                 f"(limit {self.max_invalid_ratio:.0%}); stopping instead of dead-lettering "

@@ -90,7 +90,9 @@ def decode(
     if raw is None:
         return Invalid(b"", "empty message (null value)", origin)
     if len(raw) > max_bytes:
-        return Invalid(raw, f"message of {len(raw)} bytes exceeds the {max_bytes} byte limit", origin)
+        return Invalid(
+            raw, f"message of {len(raw)} bytes exceeds the {max_bytes} byte limit", origin
+        )
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -98,7 +100,11 @@ def decode(
     if not isinstance(data, dict):
         return Invalid(raw, f"expected a JSON object, got {type(data).__name__}", origin)
     kind = data.get("type")
-    if expected_type is not None and kind != expected_type and kind in ("alert", "deploy", "ticket"):
+    if (
+        expected_type is not None
+        and kind != expected_type
+        and kind in ("alert", "deploy", "ticket")
+    ):
         return Invalid(
             raw, f"event type {kind!r} does not belong on topic {origin.topic!r}", origin
         )

@@ -141,7 +141,11 @@ class Settings(BaseSettings):
     @property
     def topic_types(self) -> dict[str, str]:
         """Map each source topic to the event ``type`` it may carry."""
-        return {self.topic_alerts: "alert", self.topic_deploys: "deploy", self.topic_tickets: "ticket"}
+        return {
+            self.topic_alerts: "alert",
+            self.topic_deploys: "deploy",
+            self.topic_tickets: "ticket",
+        }
 
     def resolved_clickhouse_url(self) -> str:
         """Return the ClickHouse URL to connect to (contains secrets; never log it)."""

@@ -1,0 +1,1 @@
+"""The local single-node Kafka broker used by the demo, tests and development."""

@@ -187,7 +187,15 @@ def start(
     base = [java, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
     if not (data_dir / "data" / "meta.properties").exists():
         fmt = subprocess.run(  # noqa: S603
-            [*base, "kafka.tools.StorageTool", "format", "-t", str(uuid.uuid4()), "-c", str(config)],
+            [
+                *base,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                str(uuid.uuid4()),
+                "-c",
+                str(config),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -206,7 +214,9 @@ def start(
         cwd=data_dir,
     )
     out.close()
-    state = BrokerState(process.pid, port, controller_port, str(data_dir), kafka_version, time.time())
+    state = BrokerState(
+        process.pid, port, controller_port, str(data_dir), kafka_version, time.time()
+    )
     (data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

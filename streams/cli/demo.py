@@ -68,8 +68,14 @@ def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
 
 
 @click.command()
-@click.option("--file", "sample", type=click.Path(exists=True, path_type=Path), default=SAMPLE,
-              show_default=True, help="JSON-lines events to publish.")
+@click.option(
+    "--file",
+    "sample",
+    type=click.Path(exists=True, path_type=Path),
+    default=SAMPLE,
+    show_default=True,
+    help="JSON-lines events to publish.",
+)
 @click.option("--keep", is_flag=True, help="Keep var/demo/ (broker data, chDB) afterwards.")
 def demo(sample: Path, keep: bool) -> None:
     """Start Kafka, migrate, run the worker, publish sample events, summarize, stop.
@@ -89,9 +95,13 @@ def demo(sample: Path, keep: bool) -> None:
     broker_dir = root / "kafka"
     try:
         console.print("[bold]1/5[/] starting Kafka ...")
-        state, _ = local.start(broker_dir, port=local.free_port(),
-                               cache_dir=base.resolved_kafka_cache_dir(),
-                               kafka_version=base.kafka_version, heap=base.kafka_heap)
+        state, _ = local.start(
+            broker_dir,
+            port=local.free_port(),
+            cache_dir=base.resolved_kafka_cache_dir(),
+            kafka_version=base.kafka_version,
+            heap=base.kafka_heap,
+        )
         settings = settings.model_copy(update={"kafka_bootstrap": state.bootstrap})
         console.print(f"      Kafka {state.kafka_version} on {state.bootstrap} (pid {state.pid})")
 
@@ -117,17 +127,24 @@ def demo(sample: Path, keep: bool) -> None:
         producer = make_producer(settings)
         report = publish_lines(lines, settings, producer)
         for number, reason in report.invalid:
-            console.print(f"      [yellow]{sample.name}:{number}[/] rejected by the publisher: {reason}")
-        bad = [(n, line) for n, line in lines
-               if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)]
+            console.print(
+                f"      [yellow]{sample.name}:{number}[/] rejected by the publisher: {reason}"
+            )
+        bad = [
+            (n, line)
+            for n, line in lines
+            if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)
+        ]
         raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
         for _, line in bad:  # what a misbehaving producer would do: send them anyway
             raw.send(settings.topic_alerts, key=b"demo", value=line)
         raw.flush()
         raw.close()
         producer.close()
-        console.print(f"      {report.published} valid events published; {len(bad)} invalid "
-                      "lines sent raw to show the dead-letter path")
+        console.print(
+            f"      {report.published} valid events published; {len(bad)} invalid "
+            "lines sent raw to show the dead-letter path"
+        )
         wait_caught_up(settings, timeout=120)
         _stop(worker)
         if worker.returncode not in (0, -signal.SIGTERM):
@@ -146,10 +163,14 @@ def demo(sample: Path, keep: bool) -> None:
         for column in ("service", "type", "events", "first", "last"):
             table.add_column(column, justify="right" if column == "events" else "left")
         for service, kind, count, first, last in rows:
-            table.add_row(service, kind, str(count), f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}")
+            table.add_row(
+                service, kind, str(count), f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}"
+            )
         console.print(table)
         if keep:
-            console.print(f"      query it: MTTR_CLICKHOUSE_URL={url} (chDB, one process at a time)")
+            console.print(
+                f"      query it: MTTR_CLICKHOUSE_URL={url} (chDB, one process at a time)"
+            )
         for offset, reason in _dead_letters(settings, len(bad)):
             console.print(f"      dead-letter <- alerts@{offset}: {reason}")
     except MttrError as exc:

@@ -28,11 +28,21 @@ def kafka() -> None:
 
 
 @kafka.command(epilog=env_help(ENV))
-@click.option("--port", type=click.IntRange(1, 65535), default=9092, show_default=True,
-              help="Client port on 127.0.0.1.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=9092,
+    show_default=True,
+    help="Client port on 127.0.0.1.",
+)
 @click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_DIR_HELP)
-@click.option("--timeout", type=float, default=90.0, show_default=True,
-              help="Seconds to wait for the broker to accept connections.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=90.0,
+    show_default=True,
+    help="Seconds to wait for the broker to accept connections.",
+)
 def start(port: int, data_dir: Path | None, timeout: float) -> None:
     """Start the broker and wait until it serves requests.
 
@@ -44,20 +54,27 @@ def start(port: int, data_dir: Path | None, timeout: float) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     cache = settings.resolved_kafka_cache_dir()
     if not (cache / ".complete").exists():
-        click.echo(f"Fetching Apache Kafka {settings.kafka_version} with Maven (first run only)...",
-                   err=True)
+        click.echo(
+            f"Fetching Apache Kafka {settings.kafka_version} with Maven (first run only)...",
+            err=True,
+        )
     try:
         state, started = local.start(
-            directory, port=port, cache_dir=cache, kafka_version=settings.kafka_version,
-            heap=settings.kafka_heap, timeout=timeout,
+            directory,
+            port=port,
+            cache_dir=cache,
+            kafka_version=settings.kafka_version,
+            heap=settings.kafka_heap,
+            timeout=timeout,
         )
     except BrokerError as exc:
         fail(str(exc))
     if started:
         click.echo(f"Kafka {state.kafka_version} started (pid {state.pid}, data {state.data_dir})")
     else:
-        click.echo(f"Kafka is already running (pid {state.pid}, data {state.data_dir}); "
-                   "leaving it as is")
+        click.echo(
+            f"Kafka is already running (pid {state.pid}, data {state.data_dir}); leaving it as is"
+        )
     click.echo(state.bootstrap)
 
 
@@ -81,7 +98,9 @@ def status(data_dir: Path | None) -> None:
         click.echo("Kafka is not running")
         raise SystemExit(3)
     healthy = local.port_open(state.port)
-    click.echo(f"Kafka {state.kafka_version} is running (pid {state.pid}, "
-               f"{'accepting connections' if healthy else 'NOT accepting connections'}, "
-               f"data {state.data_dir})")
+    click.echo(
+        f"Kafka {state.kafka_version} is running (pid {state.pid}, "
+        f"{'accepting connections' if healthy else 'NOT accepting connections'}, "
+        f"data {state.data_dir})"
+    )
     click.echo(state.bootstrap)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
-from streams.clickhouse import connect, load_migrations, migrate as apply_migrations
+from streams.clickhouse import connect, load_migrations
+from streams.clickhouse import migrate as apply_migrations
 from streams.errors import MttrError
 
 ENV = ["clickhouse_url", "clickhouse_password", "clickhouse_password_file", "var_dir"]
@@ -29,7 +30,9 @@ def migrate() -> None:
         fail(f"migration against {settings.clickhouse_url_for_display()} failed: {exc}")
     target = settings.clickhouse_url_for_display()
     if changed:
-        click.echo(f"Applied {len(migrations)} migrations to {target} (new or changed: "
-                   f"{', '.join(changed)})")
+        click.echo(
+            f"Applied {len(migrations)} migrations to {target} (new or changed: "
+            f"{', '.join(changed)})"
+        )
     else:
         click.echo(f"Schema of {target} is up to date ({len(migrations)} migrations)")

@@ -15,21 +15,29 @@ from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.publish import make_producer, publish_lines
 from streams.topics import ensure_topics
 
-ENV = ["kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_partitions",
-       "max_message_bytes"]
+ENV = [
+    "kafka_bootstrap",
+    "topic_alerts",
+    "topic_deploys",
+    "topic_tickets",
+    "topic_partitions",
+    "max_message_bytes",
+]
 MAX_SHOWN = 50
 
 
 def _numbered(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(stream, start=1):
-        yield number, line
+    yield from enumerate(stream, start=1)
 
 
 @click.command(epilog=env_help(ENV))
 @click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Validate only; publish nothing.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar [default: on for files over 1 MiB on a terminal].")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar [default: on for files over 1 MiB on a terminal].",
+)
 def publish(file: BinaryIO, dry_run: bool, progress: bool | None) -> None:
     """Validate FILE (JSON lines, `-` for stdin) and publish each valid event.
 
@@ -49,11 +57,18 @@ def publish(file: BinaryIO, dry_run: bool, progress: bool | None) -> None:
     size = os.fstat(file.fileno()).st_size if file is not sys.stdin.buffer else 0
     show = progress if progress is not None else (size > 1024 * 1024 and sys.stderr.isatty())
     console = Console(stderr=True)
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), console=console, disable=not show) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show,
+    ) as bar:
         task = bar.add_task("publishing" if producer else "validating", total=size or None)
-        report = publish_lines(_numbered(file), settings, producer,
-                               on_line=lambda n: bar.advance(task, n))
+        report = publish_lines(
+            _numbered(file), settings, producer, on_line=lambda n: bar.advance(task, n)
+        )
     if producer is not None:
         producer.close()
     for number, reason in report.invalid[:MAX_SHOWN]:
@@ -64,7 +79,9 @@ def publish(file: BinaryIO, dry_run: bool, progress: bool | None) -> None:
         click.echo(f"{file.name}:{number}: not published: {reason}", err=True)
     verb = "Validated" if dry_run else "Published"
     topics = ", ".join(f"{t}={n}" for t, n in sorted(report.by_topic.items())) or "none"
-    click.echo(f"{verb} {report.published} events ({topics}); "
-               f"{len(report.invalid)} invalid, {len(report.failed)} failed")
+    click.echo(
+        f"{verb} {report.published} events ({topics}); "
+        f"{len(report.invalid)} invalid, {len(report.failed)} failed"
+    )
     if report.invalid or report.failed:
         sys.exit(1)

@@ -11,17 +11,38 @@ from streams.topics import ensure_topics
 from streams.worker import build_worker
 
 ENV = [
-    "kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_dead_letter",
-    "topic_partitions", "app_id", "clickhouse_url", "clickhouse_password",
-    "clickhouse_password_file", "max_message_bytes", "sink_batch_size", "sink_batch_seconds",
-    "sink_retry_max_seconds", "dlq_limit_enabled", "dlq_max_invalid_ratio", "dlq_window",
-    "web_host", "web_port", "log_level", "var_dir",
+    "kafka_bootstrap",
+    "topic_alerts",
+    "topic_deploys",
+    "topic_tickets",
+    "topic_dead_letter",
+    "topic_partitions",
+    "app_id",
+    "clickhouse_url",
+    "clickhouse_password",
+    "clickhouse_password_file",
+    "max_message_bytes",
+    "sink_batch_size",
+    "sink_batch_seconds",
+    "sink_retry_max_seconds",
+    "dlq_limit_enabled",
+    "dlq_max_invalid_ratio",
+    "dlq_window",
+    "web_host",
+    "web_port",
+    "log_level",
+    "var_dir",
 ]
 
 
 @click.command(epilog=env_help(ENV))
-@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True,
-              help="Apply sql/ migrations (idempotent) before consuming.")
+@click.option(
+    "--migrate/--no-migrate",
+    "run_migrations",
+    default=True,
+    show_default=True,
+    help="Apply sql/ migrations (idempotent) before consuming.",
+)
 def worker(run_migrations: bool) -> None:
     """Consume alert, deploy and ticket events; store them; dead-letter invalid messages.
 
