@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from streams.broker import local
-from streams.cli.common import fail, load_settings
+from streams.cli.common import env_help, fail, load_settings
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.decode import decode_line
 from streams.errors import MttrError

@@ -78,7 +78,7 @@ def start(port: int, data_dir: Path | None, timeout: float) -> None:
     click.echo(state.bootstrap)
 
 
-@kafka.command()
+@kafka.command(epilog=env_help(["var_dir"]))
 @click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_DIR_HELP)
 def stop(data_dir: Path | None) -> None:
     """Stop the broker (SIGTERM, then SIGKILL after 30 s)."""
@@ -89,7 +89,7 @@ def stop(data_dir: Path | None) -> None:
         click.echo(f"Kafka stopped (pid {state.pid}, was {state.bootstrap})")
 
 
-@kafka.command()
+@kafka.command(epilog=env_help(["var_dir"]))
 @click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_DIR_HELP)
 def status(data_dir: Path | None) -> None:
     """Show whether the broker runs; exit code 0 if it does, 3 if not."""
