@@ -67,7 +67,7 @@ def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
     return found
 
 
-@click.command()
+@click.command(epilog=env_help(["var_dir", "kafka_version", "kafka_cache_dir", "kafka_heap"]))
 @click.option(
     "--file",
     "sample",
