@@ -1,0 +1,196 @@
+"""The correlation engine: ``(state, event) -> (state, outputs)``, pure and synchronous.
+
+State is one plain dict per (service, environment) key, as stored in a Faust
+table. The engine keeps the key's recent events sorted by event time and
+re-derives the incidents from them on every change, so the result does not
+depend on arrival order (within the allowed lateness) or on duplicates.
+Changed incidents are emitted as new row versions; an incident id that
+disappears (e.g. a late event merged two incidents) is emitted as a delete
+marker so ``mttr.incidents FINAL`` never shows it again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from streams.incident import Windows, derive, to_row
+from streams.members import Member, sort_key
+from streams.segment import Segment, segment
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Rule windows in milliseconds (from MTTR_*_S settings)."""
+
+    quiet_ms: int = 600_000
+    allowed_lateness_ms: int = 3_600_000
+    suspect_ms: int = 3_600_000
+    retention_ms: int = 7 * 86_400_000  # keep finished incidents for ticket follow-ups
+
+    @property
+    def windows(self) -> Windows:
+        """Return the windows the incident derivation needs."""
+        return Windows(quiet_ms=self.quiet_ms, suspect_ms=self.suspect_ms)
+
+
+@dataclass
+class Outputs:
+    """What one step produced: incident rows to write and whether the event was dropped."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    late: bool = False
+    duplicate: bool = False
+
+
+def new_state() -> State:
+    """Return the empty state of a key."""
+    return {"members": [], "watermark": None, "seen": {}, "emitted": {}}
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+def _incidents(
+    state: State, service: str, environment: str, config: EngineConfig
+) -> list[tuple[Segment, dict[str, Any]]]:
+    members: list[Member] = state["members"]
+    deploys = [m for m in members if m["type"] == "deploy" and m["status"] == "succeeded"]
+    return [
+        (seg, derive(seg, deploys, service, environment, config.windows))
+        for seg in segment(members, config.quiet_ms)
+    ]
+
+
+def apply_event(
+    state: State | None,
+    member: Member,
+    service: str,
+    environment: str,
+    config: EngineConfig,
+    now_ms: int,
+) -> tuple[State, Outputs]:
+    """Apply one event of the key; ``now_ms`` only stamps ``updated_at``.
+
+    A duplicate ``event_id`` changes nothing but re-emits the current row of
+    its incident (same version), which repairs a row lost between a state
+    write and a crash. An event more than the allowed lateness behind the
+    key's watermark is rejected (``late``) and changes nothing.
+    """
+    state = state if state is not None else new_state()
+    watermark = state["watermark"]
+    if member["event_id"] in state["seen"]:
+        return state, _reemit(state, member["event_id"], service, environment, config, now_ms)
+    if watermark is not None and member["at"] < watermark - config.allowed_lateness_ms:
+        return state, Outputs(late=True)
+    members: list[Member] = state["members"]
+    bisect.insort(members, member, key=sort_key)
+    state["seen"][member["event_id"]] = member["at"]
+    state["watermark"] = member["at"] if watermark is None else max(watermark, member["at"])
+    incidents = _incidents(state, service, environment, config)
+    outputs = Outputs(rows=_diff(state, incidents, now_ms))
+    _prune(state, incidents, config)
+    return state, outputs
+
+
+def _reemit(
+    state: State, event_id: str, service: str, environment: str, config: EngineConfig, now_ms: int
+) -> Outputs:
+    outputs = Outputs(duplicate=True)
+    for seg, fields in _incidents(state, service, environment, config):
+        if any(m["event_id"] == event_id for m in seg.members):
+            entry = state["emitted"].get(fields["incident_id"])
+            if entry is not None:
+                outputs.rows.append(to_row(fields, entry["version"], entry["updated_at"]))
+    return outputs
+
+
+def _diff(
+    state: State, incidents: list[tuple[Segment, dict[str, Any]]], now_ms: int
+) -> list[dict[str, Any]]:
+    emitted: dict[str, dict[str, Any]] = state["emitted"]
+    rows = []
+    current = set()
+    for _, fields in incidents:
+        incident_id = fields["incident_id"]
+        current.add(incident_id)
+        digest = _digest(fields)
+        entry = emitted.get(incident_id)
+        if entry is not None and entry["digest"] == digest and entry["live"]:
+            continue
+        version = 1 if entry is None else entry["version"] + 1
+        emitted[incident_id] = {
+            "version": version,
+            "digest": digest,
+            "live": True,
+            "updated_at": now_ms,
+            "updated_watermark": state["watermark"],
+            "fields": fields,
+        }
+        rows.append(to_row(fields, version, now_ms))
+    for incident_id, entry in emitted.items():
+        if entry["live"] and incident_id not in current:
+            entry.update(
+                version=entry["version"] + 1,
+                live=False,
+                updated_at=now_ms,
+                updated_watermark=state["watermark"],
+            )
+            rows.append(to_row(entry["fields"], entry["version"], now_ms, deleted=True))
+    return rows
+
+
+MAX_DEPLOYS = 20  # succeeded deploys always kept per key, for cause links
+
+
+def _prune(
+    state: State, incidents: list[tuple[Segment, dict[str, Any]]], config: EngineConfig
+) -> None:
+    """Forget what no future (non-late) event can change, keeping state bounded.
+
+    An incident is finished when it resolved more than the quiet period
+    before the lateness horizon (nothing can reopen it) and its last event is
+    older than the retention (ticket follow-ups). Events outside incidents are
+    kept back to the suspect window before the horizon or before the earliest
+    live incident, plus the last ``MAX_DEPLOYS`` succeeded deploys.
+    """
+    watermark: int = state["watermark"]
+    horizon = watermark - config.allowed_lateness_ms
+    keep_from = horizon
+    finished: set[str] = set()
+    live: set[str] = set()
+    for seg, fields in incidents:
+        resolved = fields["resolved_at"]
+        if (
+            resolved is not None
+            and resolved + config.quiet_ms < horizon
+            and seg.members[-1]["at"] + config.retention_ms < watermark
+        ):
+            finished.update(m["event_id"] for m in seg.members)
+            state["emitted"].pop(fields["incident_id"], None)
+        else:
+            live.update(m["event_id"] for m in seg.members)
+            keep_from = min(keep_from, fields["started_at"])
+    keep_from -= config.suspect_ms
+    members: list[Member] = state["members"]
+    deploys = [
+        m["event_id"] for m in members if m["type"] == "deploy" and m["status"] == "succeeded"
+    ]
+    recent_deploys = set(deploys[-MAX_DEPLOYS:])
+    state["members"] = [
+        m
+        for m in members
+        if m["event_id"] not in finished
+        and (m["event_id"] in live or m["at"] >= keep_from or m["event_id"] in recent_deploys)
+    ]
+    state["seen"] = {k: v for k, v in state["seen"].items() if v >= horizon}
+    state["emitted"] = {
+        k: e for k, e in state["emitted"].items() if e["live"] or e["updated_watermark"] >= horizon
+    }
