@@ -1,18 +1,26 @@
-"""Thin Faust agents: take a batch, hand it to the pipeline, acknowledge only on success."""
+"""Thin Faust agents: take a batch, hand it on, acknowledge only once it is written.
+
+``ingest`` reads the three source topics; ``correlate`` reads the forwarded
+events, one service per partition, and keeps the per-key incident state.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+from faust.streams import _current_event
 from faust.types import EventT
 
+from streams.correlation_step import CorrelationStep
 from streams.decode import Origin
 from streams.errors import DlqLimitExceeded
+from streams.incident_writer import IncidentWriter
 from streams.pipeline import IngestPipeline, RawMessage
 
 log = logging.getLogger(__name__)
@@ -25,6 +33,8 @@ class IngestCounters:
     batches: int = 0
     valid: int = 0
     invalid: int = 0
+    incident_rows: int = 0
+    late: int = 0
     last_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -93,3 +103,66 @@ def register_ingest_agent(
             counters.invalid += stats.invalid
 
     return ingest
+
+
+def _forwarded(event: EventT[bytes]) -> RawMessage:
+    """Return the message with the origin it had on its source topic (from headers)."""
+    message = event.message
+    headers = dict(message.headers or ())
+    try:
+        origin = Origin(
+            headers["source_topic"].decode(),
+            int(headers["source_partition"]),
+            int(headers["source_offset"]),
+        )
+    except (KeyError, ValueError, UnicodeDecodeError):
+        origin = Origin(message.topic, message.partition, message.offset)
+    return RawMessage(message.key, message.value, origin)
+
+
+def register_correlate_agent(
+    app: faust.App,
+    topic: faust.TopicT,
+    table: Any,
+    step: CorrelationStep,
+    make_writer: Callable[[], IncidentWriter],
+    *,
+    batch_size: int,
+    batch_seconds: float,
+    counters: IngestCounters,
+) -> Any:
+    """Register the stateful ``correlate`` agent (concurrency 1) on the forwarded topic.
+
+    Each event is applied with Faust's current event set to it, so its table
+    write goes to the changelog partition of its own source partition. The
+    batch is held (see ``register_ingest_agent``) until the writer flushed.
+    """
+
+    @app.agent(topic, name="correlate", concurrency=1)
+    async def correlate(stream: faust.StreamT[bytes]) -> None:
+        writer = make_writer()
+        batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
+            for event in events:
+                event.message.incref()
+            try:
+                for event in events:
+                    token = _current_event.set(weakref.ref(event))
+                    try:
+                        step.apply(_forwarded(event), table, writer)
+                    finally:
+                        _current_event.reset(token)
+                rows, dead = await writer.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                counters.last_error = repr(exc)
+                log.exception("unexpected failure in correlation; stopping the worker")
+                await app.crash(exc)
+                return
+            for event in events:
+                event.message.decref()
+            counters.incident_rows += rows
+            counters.late = step.late
+
+    return correlate

@@ -20,7 +20,7 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
     return faust.App(
         settings.app_id,
         broker=brokers,
-        store="memory://",
+        store=settings.store,
         datadir=str(settings.var_dir / "faust"),
         topic_partitions=settings.topic_partitions,
         topic_disable_leader=True,
@@ -48,4 +48,33 @@ def source_topic(app: faust.App, settings: Settings) -> faust.TopicT:
         key_serializer="raw",
         value_serializer="raw",
         partitions=settings.topic_partitions,
+    )
+
+
+def forwarded_topic(app: faust.App, settings: Settings) -> faust.TopicT:
+    """Return the internal topic of valid events keyed (and partitioned) by service.
+
+    Producers may partition the source topics any way they like; the ingest
+    agent re-publishes every valid event here with the service as key
+    (murmur2, like Java clients), so one service always lands on one
+    partition of the stateful ``correlate`` agent.
+    """
+    return app.topic(
+        f"{settings.app_id}-events-by-service",
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.topic_partitions,
+        internal=True,
+    )
+
+
+def incident_table(app: faust.App, settings: Settings) -> faust.types.TableT[str, object]:
+    """Return the changelog-backed table of per-(service, environment) engine state."""
+    return app.Table(
+        "incident-state",
+        partitions=settings.topic_partitions,
+        key_type=str,
+        value_type=None,  # plain JSON snapshots (app default serializer: json)
     )

@@ -39,7 +39,8 @@ def connect(settings: Settings) -> Client:
     """
     url = settings.resolved_clickhouse_url()
     if url.startswith("chdb://"):
-        path = Path(url.removeprefix("chdb://") or settings.var_dir / "chdb")
+        # chdb://var/x would parse as host "var", database "x": always pass an absolute path
+        path = Path(url.removeprefix("chdb://") or settings.var_dir / "chdb").resolve()
         path.mkdir(parents=True, exist_ok=True)
         return clickhouse_connect.get_client(dsn=f"chdb://{path}", tz_mode="aware")
     if url.startswith(("http://", "https://")):

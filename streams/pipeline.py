@@ -1,9 +1,10 @@
-"""One batch of raw messages through the worker: decode, dead-letter, store.
+"""One batch of raw messages through the ingest step: decode, dead-letter, store, forward.
 
 The pipeline knows nothing about Faust: the agent hands it plain
 ``RawMessage`` values and awaits ``process()``. It returns only when every
-valid event is in ClickHouse and every invalid one is acknowledged by the
-dead-letter topic, retrying I/O failures with back-off, so the agent may
+invalid message is acknowledged by the dead-letter topic, every valid event
+is in ``mttr.events`` and has been forwarded (acknowledged) to the
+correlation topic, retrying I/O failures with back-off, so the agent may
 then acknowledge the whole batch.
 """
 
@@ -18,11 +19,17 @@ from datetime import UTC, datetime
 from streams.deadletter import DlqLimit, dead_letter_record
 from streams.decode import Decoded, Invalid, Origin, decode
 from streams.retry import retry_forever
-from streams.sink import EventSink
+from streams.rows import event_to_row
+from streams.sink import TableSink
 
 log = logging.getLogger(__name__)
 
 SendDeadLetter = Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[None]]
+Forward = Callable[[list[Decoded]], Awaitable[None]]
+
+
+async def _no_forward(_: list[Decoded]) -> None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +57,11 @@ class IngestPipeline:
         *,
         topic_types: dict[str, str],
         max_bytes: int,
-        sink: EventSink,
+        sink: TableSink,
         send_dead_letter: SendDeadLetter,
         limit: DlqLimit | None,
         retry_max_delay: float,
+        forward: Forward = _no_forward,
     ) -> None:
         self._topic_types = topic_types
         self._max_bytes = max_bytes
@@ -61,6 +69,7 @@ class IngestPipeline:
         self._send_dead_letter = send_dead_letter
         self._limit = limit
         self._retry_max_delay = retry_max_delay
+        self._forward = forward
 
     def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
         """Decode every message (pure); raises ``DlqLimitExceeded`` before any I/O."""
@@ -92,12 +101,19 @@ class IngestPipeline:
                 what=f"dead-letter of {bad.origin}",
                 max_delay=self._retry_max_delay,
             )
+        now = datetime.now(UTC)
         for good in valid:
-            self._sink.add(good)
+            self._sink.add(event_to_row(good, now))
         if len(self._sink):
             await retry_forever(
                 lambda: asyncio.to_thread(self._sink.flush),
                 what=f"insert of {len(valid)} events",
+                max_delay=self._retry_max_delay,
+            )
+        if valid:
+            await retry_forever(
+                lambda: self._forward(valid),
+                what=f"forwarding {len(valid)} events to correlation",
                 max_delay=self._retry_max_delay,
             )
         return BatchStats(valid=len(valid), invalid=len(invalid))

@@ -63,8 +63,3 @@ def event_to_row(decoded: Decoded, ingested_at: datetime) -> dict[str, Any]:
         "kafka_offset": decoded.origin.offset,
         "ingested_at": ingested_at,
     }
-
-
-def row_values(row: dict[str, Any]) -> list[Any]:
-    """Return the row's values in ``EVENT_COLUMNS`` order (the insert layout)."""
-    return [row[column] for column in EVENT_COLUMNS]

@@ -65,7 +65,14 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(
         4, ge=1, description="Partitions for topics the worker creates (keep source topics equal)."
     )
+    topic_incidents: str = Field(
+        "incidents", description="Topic receiving every incident version (JSON, keyed by id)."
+    )
     app_id: str = Field("mttr", description="Faust application id (consumer group, state names).")
+    store: str = Field(
+        "memory://",
+        description="Faust table store: memory:// (rebuilt from the changelog) or rocksdb://.",
+    )
 
     # --- ClickHouse ------------------------------------------------------------
     clickhouse_url: SecretStr | None = Field(
@@ -101,6 +108,18 @@ class Settings(BaseSettings):
     )
     dlq_window: int = Field(
         1000, ge=10, description="Number of recent messages the invalid ratio is computed over."
+    )
+    quiet_period_s: float = Field(
+        600, ge=0, description="Seconds after a resolution in which a new alert reopens it."
+    )
+    allowed_lateness_s: float = Field(
+        3600, ge=0, description="Events this far behind a key's newest event are still applied."
+    )
+    suspect_window_s: float = Field(
+        3600, ge=0, description="Deploys this long before an incident started may be its cause."
+    )
+    retention_s: float = Field(
+        7 * 86400, ge=0, description="How long finished incidents stay in state for ticket updates."
     )
     web_host: str = Field("127.0.0.1", description="Worker web (status) interface bind address.")
     web_port: int = Field(6066, ge=0, le=65535, description="Worker web (status) port.")

@@ -1,52 +1,45 @@
-"""ClickHouse writer for the audit trail: ``add`` buffers, ``write`` does I/O, ``flush`` both.
+"""ClickHouse writer: ``add`` buffers rows, ``write`` does the I/O, ``flush`` both.
 
 Only ``write`` touches ClickHouse. A failed write leaves the buffer intact so
-the caller can retry the very same rows; inserts are idempotent (the table
-deduplicates on ``event_id``), so a retry after a partial failure is safe.
+the caller can retry the very same rows; every table written here is a
+ReplacingMergeTree keyed on a deterministic id, so a retry after a partial
+failure, or a redelivered batch, never duplicates anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
-from streams.decode import Decoded
 from streams.errors import SinkError
-from streams.rows import EVENT_COLUMNS, event_to_row, row_values
-
-EVENTS_TABLE = "mttr.events"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+class TableSink:
+    """Buffers rows (dicts) for one table and inserts them in one batch."""
 
-
-class EventSink:
-    """Buffers audit rows and inserts them into ``mttr.events`` in one batch."""
-
-    def __init__(self, client: Client, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, client: Client, table: str, columns: Sequence[str]) -> None:
         self._client = client
-        self._clock = clock
+        self.table = table
+        self._columns = list(columns)
         self._buffer: list[list[Any]] = []
 
     def __len__(self) -> int:
         return len(self._buffer)
 
-    def add(self, decoded: Decoded) -> None:
-        """Buffer the row of one valid event (no I/O)."""
-        self._buffer.append(row_values(event_to_row(decoded, self._clock())))
+    def add(self, row: dict[str, Any]) -> None:
+        """Buffer one row (no I/O); its keys must include every column."""
+        self._buffer.append([row[column] for column in self._columns])
 
     def write(self, rows: list[list[Any]]) -> None:
         """Insert ``rows`` into ClickHouse; raises ``SinkError`` on any failure."""
         if not rows:
             return
         try:
-            self._client.insert(EVENTS_TABLE, rows, column_names=list(EVENT_COLUMNS))
+            self._client.insert(self.table, rows, column_names=self._columns)
         except Exception as exc:  # clickhouse-connect raises many types
-            msg = f"insert of {len(rows)} rows into {EVENTS_TABLE} failed: {exc}"
+            msg = f"insert of {len(rows)} rows into {self.table} failed: {exc}"
             raise SinkError(msg) from exc
 
     def flush(self) -> int:

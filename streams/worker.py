@@ -1,22 +1,48 @@
-"""Wire the worker together: app, topics, ClickHouse sink, dead letters, agents, status page."""
+"""Wire the worker together: app, topics, table, sinks, dead letters, agents, status page."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import faust
+import orjson
 from clickhouse_connect.driver.client import Client
 
-from streams.agents import IngestCounters, register_ingest_agent
-from streams.app import create_app, source_topic
+from streams.agents import IngestCounters, register_correlate_agent, register_ingest_agent
+from streams.app import create_app, forwarded_topic, incident_table, source_topic
+from streams.correlate import EngineConfig
+from streams.correlation_step import CorrelationStep
 from streams.deadletter import DlqLimit
-from streams.pipeline import IngestPipeline, SendDeadLetter
+from streams.decode import Decoded
+from streams.incident_writer import IncidentWriter, PublishRows
+from streams.pipeline import Forward, IngestPipeline, SendDeadLetter
+from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
-from streams.sink import EventSink
+from streams.sink import TableSink
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerIO:
+    """How the worker talks to Kafka besides consuming; agent tests replace parts."""
+
+    send_dead_letter: SendDeadLetter | None = None
+    forward: Forward | None = None
+    publish_incidents: PublishRows | None = None
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """Return the engine's rule windows from the settings."""
+    return EngineConfig(
+        quiet_ms=int(settings.quiet_period_s * 1000),
+        allowed_lateness_ms=int(settings.allowed_lateness_s * 1000),
+        suspect_ms=int(settings.suspect_window_s * 1000),
+        retention_ms=int(settings.retention_s * 1000),
+    )
 
 
 def build_worker(
@@ -24,20 +50,22 @@ def build_worker(
     client: Client,
     *,
     broker: str | None = None,
-    dead_letters: SendDeadLetter | None = None,
+    io: WorkerIO | None = None,
 ) -> faust.App:
-    """Return the Faust app with the ingest agent and the ``/mttr/status/`` page registered.
+    """Return the Faust app with both agents, the state table and the status page.
 
     Args:
         settings: The one settings object.
-        client: The ClickHouse client the sink writes through; it must stay
+        client: The ClickHouse client the sinks write through; it must stay
             open for the app's lifetime.
         broker: Override the broker URL (agent tests).
-        dead_letters: Override how dead letters are sent (agent tests);
-            default: ``send_and_wait`` to the dead-letter topic.
+        io: Override dead-letter, forward and publish functions (agent tests).
     """
+    io = io or WorkerIO()
     app = create_app(settings, broker=broker)
     counters = IngestCounters()
+    forwarded = forwarded_topic(app, settings)
+    table = incident_table(app, settings)
 
     async def send_dead_letter(
         key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
@@ -46,7 +74,42 @@ def build_worker(
             settings.topic_dead_letter, key, value, partition=None, timestamp=None, headers=headers
         )
 
-    sender = dead_letters or send_dead_letter
+    async def forward(events: list[Decoded]) -> None:
+        futures = []
+        for decoded in events:
+            origin = decoded.origin
+            headers = [
+                ("source_topic", origin.topic.encode()),
+                ("source_partition", str(origin.partition).encode()),
+                ("source_offset", str(origin.offset).encode()),
+            ]
+            futures.append(
+                await app.producer.send(
+                    forwarded.get_topic_name(),
+                    decoded.event.service.encode(),
+                    decoded.raw,
+                    partition=None,
+                    timestamp=None,
+                    headers=headers,
+                )
+            )
+        await asyncio.gather(*futures)
+
+    async def publish_incidents(rows: list[dict[str, Any]]) -> None:
+        futures = [
+            await app.producer.send(
+                settings.topic_incidents,
+                row["incident_id"].encode(),
+                orjson.dumps(row),
+                partition=None,
+                timestamp=None,
+                headers=None,
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*futures)
+
+    dead_letters = io.send_dead_letter or send_dead_letter
 
     def make_pipeline() -> IngestPipeline:
         limit = (
@@ -57,18 +120,40 @@ def build_worker(
         return IngestPipeline(
             topic_types=settings.topic_types,
             max_bytes=settings.max_message_bytes,
-            sink=EventSink(client),
-            send_dead_letter=sender,
+            sink=TableSink(client, "mttr.events", EVENT_COLUMNS),
+            send_dead_letter=dead_letters,
             limit=limit,
+            retry_max_delay=settings.sink_retry_max_seconds,
+            forward=io.forward or forward,
+        )
+
+    def make_writer() -> IncidentWriter:
+        return IncidentWriter(
+            client,
+            io.publish_incidents or publish_incidents,
+            dead_letters,
+            max_bytes=settings.max_message_bytes,
             retry_max_delay=settings.sink_retry_max_seconds,
         )
 
+    size, seconds = settings.sink_batch_size, settings.sink_batch_seconds
     register_ingest_agent(
         app,
         source_topic(app, settings),
         make_pipeline,
-        batch_size=settings.sink_batch_size,
-        batch_seconds=settings.sink_batch_seconds,
+        batch_size=size,
+        batch_seconds=seconds,
+        counters=counters,
+    )
+    step = CorrelationStep(engine_config(settings), settings.max_message_bytes)
+    register_correlate_agent(
+        app,
+        forwarded,
+        table,
+        step,
+        make_writer,
+        batch_size=size,
+        batch_seconds=seconds,
         counters=counters,
     )
 

@@ -18,7 +18,7 @@ from clickhouse_connect.driver.client import Client
 
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.settings import Settings
-from streams.worker import build_worker
+from streams.worker import WorkerIO, build_worker
 
 ALERT = {
     "event_id": "e1", "type": "alert", "service": "api", "occurred_at": "2026-03-01T12:00:00Z",
@@ -62,7 +62,13 @@ def test_mixed_batch_stores_valid_and_dead_letters_invalid(
     async def collect(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> None:
         dead.append((key, value, dict(headers)))
 
-    app = build_worker(settings, client, broker=UNREACHABLE_BROKER, dead_letters=collect)
+    forwarded: list[str] = []
+
+    async def forward(events: list[Any]) -> None:
+        forwarded.extend(d.event.event_id for d in events)
+
+    io = WorkerIO(send_dead_letter=collect, forward=forward)
+    app = build_worker(settings, client, broker=UNREACHABLE_BROKER, io=io)
     agent = app.agents["ingest"]
 
     async def scenario() -> list[Any]:
@@ -78,6 +84,7 @@ def test_mixed_batch_stores_valid_and_dead_letters_invalid(
 
     asyncio.run(scenario())
     assert _stored(client) == [("e1", 1), ("e2", 1)]
+    assert forwarded == ["e1", "e2", "e1"]  # duplicates are the engine's job
     assert len(dead) == 1
     key, value, headers = dead[0]
     assert (key, value) == (b"api", b"{not json")
@@ -92,7 +99,11 @@ def test_batch_is_held_until_clickhouse_accepts_it(settings: Settings, client: C
     async def no_dead_letters(*_: Any) -> None:
         raise AssertionError("nothing here is invalid")
 
-    app = build_worker(settings, client, broker=UNREACHABLE_BROKER, dead_letters=no_dead_letters)
+    async def no_forward(_: list[Any]) -> None:
+        return None
+
+    io = WorkerIO(send_dead_letter=no_dead_letters, forward=no_forward)
+    app = build_worker(settings, client, broker=UNREACHABLE_BROKER, io=io)
     agent = app.agents["ingest"]
 
     async def scenario() -> None:

@@ -1,0 +1,91 @@
+"""One forwarded event through the correlation engine and the key's table entry.
+
+Called by the ``correlate`` agent for each event of a batch, with Faust's
+current event set to that event (table writes go to its partition). Nothing
+here does I/O: rows and late events are handed to the ``IncidentWriter``.
+An engine failure on one event is logged and dead-lettered; it never stops
+the worker and never corrupts the key's state (the state is only replaced
+after a successful step).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+import orjson
+
+from streams.correlate import EngineConfig, State, apply_event
+from streams.decode import Decoded, Invalid, decode
+from streams.incident_writer import IncidentWriter
+from streams.members import from_ms, to_member
+from streams.pipeline import RawMessage
+
+log = logging.getLogger(__name__)
+
+
+def state_key(service: str, environment: str) -> str:
+    """Return the table key of a (service, environment) pair."""
+    return orjson.dumps([service, environment]).decode()
+
+
+class CorrelationStep:
+    """Applies forwarded events to per-key state and collects the outputs."""
+
+    def __init__(self, config: EngineConfig, max_bytes: int) -> None:
+        self._config = config
+        self._max_bytes = max_bytes
+        self.late = 0
+        self.failed = 0
+
+    def apply(
+        self,
+        message: RawMessage,
+        table: MutableMapping[str, Any],
+        writer: IncidentWriter,
+    ) -> None:
+        """Apply one event; its state goes back into ``table``, its outputs to ``writer``."""
+        result = decode(
+            message.value, message.origin, expected_type=None, max_bytes=self._max_bytes
+        )
+        if isinstance(result, Invalid):  # validated upstream; only a foreign producer gets here
+            writer.dead_letter(message.key, result)
+            return
+        event = result.event
+        key = state_key(event.service, event.environment)
+        state: State | None = table.get(key)
+        try:
+            working = copy.deepcopy(state) if state is not None else None
+            new_state, outputs = apply_event(
+                working,
+                to_member(event),
+                event.service,
+                event.environment,
+                self._config,
+                now_ms=int(time.time() * 1000),
+            )
+        except Exception as exc:  # a bug must not stop the stream or lose the event
+            self.failed += 1
+            log.exception("correlation failed for %s; dead-lettering it", message.origin)
+            writer.dead_letter(
+                message.key, Invalid(result.raw, f"correlation failed: {exc!r}", message.origin)
+            )
+            return
+        table[key] = new_state
+        writer.add_rows(outputs.rows)
+        if outputs.late:
+            self.late += 1
+            writer.dead_letter(message.key, _late(result, new_state, self._config))
+
+
+def _late(decoded: Decoded, state: State, config: EngineConfig) -> Invalid:
+    watermark = from_ms(state["watermark"]).isoformat(timespec="milliseconds")
+    reason = (
+        f"late: occurred_at {decoded.event.occurred_at.isoformat(timespec='milliseconds')} is more "
+        f"than the allowed lateness ({config.allowed_lateness_ms / 1000:.0f}s) behind the newest "
+        f"event of {decoded.event.service}/{decoded.event.environment} ({watermark})"
+    )
+    return Invalid(decoded.raw, reason, decoded.origin)

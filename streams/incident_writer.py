@@ -1,0 +1,83 @@
+"""Outputs of the correlation step: incident rows to ClickHouse and the incidents topic.
+
+Rows and late events are collected while a batch is processed (no I/O), then
+``flush()`` writes them: dead letters first, then ``mttr.incidents``, then the
+``incidents`` topic, each retried with back-off until it succeeds. The agent
+acknowledges the batch only after ``flush()`` returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from streams.deadletter import dead_letter_record
+from streams.decode import Invalid
+from streams.incident import INCIDENT_COLUMNS
+from streams.pipeline import SendDeadLetter
+from streams.retry import retry_forever
+from streams.sink import TableSink
+
+PublishRows = Callable[[list[dict[str, Any]]], Awaitable[None]]
+INCIDENTS_TABLE = "mttr.incidents"
+
+
+class IncidentWriter:
+    """Collects one batch's incident rows and dead letters, then writes them durably."""
+
+    def __init__(
+        self,
+        client: Client,
+        publish: PublishRows,
+        send_dead_letter: SendDeadLetter,
+        *,
+        max_bytes: int,
+        retry_max_delay: float,
+    ) -> None:
+        self._sink = TableSink(client, INCIDENTS_TABLE, INCIDENT_COLUMNS)
+        self._publish = publish
+        self._send_dead_letter = send_dead_letter
+        self._max_bytes = max_bytes
+        self._retry = retry_max_delay
+        self._rows: list[dict[str, Any]] = []
+        self._dead: list[tuple[bytes | None, Invalid]] = []
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Collect incident rows (no I/O)."""
+        self._rows.extend(rows)
+
+    def dead_letter(self, key: bytes | None, invalid: Invalid) -> None:
+        """Collect a message to dead-letter (no I/O)."""
+        self._dead.append((key, invalid))
+
+    async def flush(self) -> tuple[int, int]:
+        """Write everything collected; returns (rows, dead letters). Retries until done."""
+        dead, self._dead = self._dead, []
+        for key, invalid in dead:
+            value, headers = dead_letter_record(invalid, datetime.now(UTC), self._max_bytes)
+            await retry_forever(
+                lambda key=key, value=value, headers=headers: self._send_dead_letter(  # type: ignore[misc]
+                    key, value, headers
+                ),
+                what=f"dead-letter of {invalid.origin}",
+                max_delay=self._retry,
+            )
+        rows, self._rows = self._rows, []
+        if rows:
+            for row in rows:
+                self._sink.add(row)
+            await retry_forever(
+                lambda: asyncio.to_thread(self._sink.flush),
+                what=f"insert of {len(rows)} incident rows",
+                max_delay=self._retry,
+            )
+            await retry_forever(
+                lambda: self._publish(rows),
+                what=f"publishing {len(rows)} incident rows",
+                max_delay=self._retry,
+            )
+        return len(rows), len(dead)
