@@ -17,6 +17,7 @@ Rules that matter for correct numbers:
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -39,14 +40,25 @@ Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 EventType = Literal["alert", "deploy", "ticket"]
 
-# No control characters (U+0000-U+001F, U+007F) in identifiers and names.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+# No control characters (C0, DEL, C1) or line/paragraph separators in ids and names.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_RFC3339_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_FORMAT_HINT = "must be an RFC 3339 string with a UTC offset, e.g. 2026-03-01T12:00:00Z"
 
 
 def _require_string(value: Any) -> Any:
-    if not isinstance(value, str):
-        msg = "must be an RFC 3339 string with a UTC offset, e.g. 2026-03-01T12:00:00Z"
-        raise ValueError(msg)  # noqa: TRY004 - pydantic wants ValueError
+    if not isinstance(value, str) or not _RFC3339_PREFIX.match(value):
+        raise ValueError(_FORMAT_HINT)
+    return value
+
+
+def _printable(value: str) -> str:
+    if not value.strip():
+        msg = "must not be blank"
+        raise ValueError(msg)
+    if _CONTROL.search(value):
+        msg = "must not contain control characters or line breaks"
+        raise ValueError(msg)
     return value
 
 
@@ -54,7 +66,11 @@ def _to_utc_ms(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = "timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
         raise ValueError(msg)
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        msg = "timestamp is outside 1970-01-01 .. 2100-01-01"
+        raise ValueError(msg) from None
     value = value.replace(microsecond=value.microsecond - value.microsecond % 1000)
     if not MIN_TIME <= value < MAX_TIME:
         msg = f"timestamp {value.isoformat()} is outside 1970-01-01 .. 2100-01-01"
@@ -71,8 +87,16 @@ Timestamp = Annotated[
 """An RFC 3339 timestamp with offset, normalised to UTC milliseconds."""
 
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=_PRINTABLE)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
+Id = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=256),
+    AfterValidator(_printable),
+]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128),
+    AfterValidator(_printable),
+]
 Text = Annotated[str, StringConstraints(max_length=4096)]
 
 

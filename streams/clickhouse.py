@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,12 +53,42 @@ def connect(settings: Settings) -> Client:
 
 
 def split_statements(text: str) -> Iterator[str]:
-    """Yield the statements of a SQL file: comments removed, split at ``;`` line ends."""
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
-    for chunk in re.split(r";[ \t]*(?:\n|$)", "\n".join(lines)):
-        statement = chunk.strip()
-        if statement:
-            yield statement
+    r"""Yield the statements of a SQL file, split at ``;`` outside quotes, comments removed.
+
+    Handles ``-- line comments`` (also after a ``;``), ``'strings'`` with
+    ``\\'`` or ``''`` escapes, and quoted identifiers.
+    """
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    statement: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote is not None:
+            statement.append(char)
+            if char == "\\" and i + 1 < len(text):
+                statement.append(text[i + 1])
+                i += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"`":
+            quote = char
+            statement.append(char)
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif char == ";":
+            chunk = "".join(statement).strip()
+            if chunk:
+                yield chunk
+            statement = []
+        else:
+            statement.append(char)
+        i += 1
+    chunk = "".join(statement).strip()
+    if chunk:
+        yield chunk
 
 
 @dataclass(frozen=True)

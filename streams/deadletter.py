@@ -28,7 +28,7 @@ def dead_letter_record(
     if len(invalid.raw) <= max_bytes:
         return invalid.raw, headers
     headers += [("truncated", b"true"), ("original_bytes", str(len(invalid.raw)).encode())]
-    return invalid.raw[:TRUNCATED_BYTES], headers
+    return invalid.raw[: min(TRUNCATED_BYTES, max_bytes)], headers
 
 
 def dead_letter_headers(invalid: Invalid, rejected_at: datetime) -> list[tuple[str, bytes]]:

@@ -7,11 +7,12 @@ reads ``os.environ`` on its own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MTTR_"
@@ -142,14 +143,28 @@ class Settings(BaseSettings):
     @classmethod
     def _heap_is_capped(cls, value: str) -> str:
         units = {"k": 1 / 1024, "m": 1, "g": 1024}
-        suffix = value[-1:].lower()
-        if suffix not in units or not value[:-1].isdigit():
+        if not re.fullmatch(r"[1-9][0-9]*[kKmMgG]", value):
             msg = f"kafka_heap must look like 512m or 1g, got {value!r}"
             raise ValueError(msg)
+        suffix = value[-1:].lower()
         if int(value[:-1]) * units[suffix] > 768:
             msg = f"kafka_heap {value} exceeds the 768m cap"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _topics_are_distinct(self) -> Settings:
+        topics = [
+            self.topic_alerts,
+            self.topic_deploys,
+            self.topic_tickets,
+            self.topic_dead_letter,
+            self.topic_incidents,
+        ]
+        if len(set(topics)) != len(topics):
+            msg = f"topic names must all differ, got {topics}"
+            raise ValueError(msg)
+        return self
 
     # --- Derived values --------------------------------------------------------
     @property

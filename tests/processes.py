@@ -15,8 +15,17 @@ from kafka import KafkaConsumer
 from streams.settings import Settings
 
 ENV_FIELDS = (
-    "kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_dead_letter",
-    "app_id", "var_dir", "web_port", "log_level", "topic_partitions", "sink_batch_seconds",
+    "kafka_bootstrap",
+    "topic_alerts",
+    "topic_deploys",
+    "topic_tickets",
+    "topic_dead_letter",
+    "app_id",
+    "var_dir",
+    "web_port",
+    "log_level",
+    "topic_partitions",
+    "sink_batch_seconds",
 )
 
 

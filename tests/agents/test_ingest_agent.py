@@ -21,8 +21,14 @@ from streams.settings import Settings
 from streams.worker import WorkerIO, build_worker
 
 ALERT = {
-    "event_id": "e1", "type": "alert", "service": "api", "occurred_at": "2026-03-01T12:00:00Z",
-    "alert_id": "a1", "name": "HighErrors", "status": "firing", "severity": "high",
+    "event_id": "e1",
+    "type": "alert",
+    "service": "api",
+    "occurred_at": "2026-03-01T12:00:00Z",
+    "alert_id": "a1",
+    "name": "HighErrors",
+    "status": "firing",
+    "severity": "high",
 }
 UNREACHABLE_BROKER = "kafka://127.0.0.1:1"  # test_context never connects
 

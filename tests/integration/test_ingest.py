@@ -25,35 +25,79 @@ from tests.processes import consume_all, event_type_of, mttr, start_worker, stop
 pytestmark = pytest.mark.integration
 
 VALID = [
-    {"event_id": "v-alert-1", "type": "alert", "service": "checkout",
-     "occurred_at": "2026-03-02T10:09:10Z", "starts_at": "2026-03-02T10:07:00Z",
-     "alert_id": "a1", "name": "ErrorRate", "status": "firing", "severity": "critical"},
-    {"event_id": "v-alert-2", "type": "alert", "service": "checkout",
-     "occurred_at": "2026-03-02T11:24:40+01:00", "alert_id": "a1", "name": "ErrorRate",
-     "status": "resolved", "severity": "critical"},
-    {"event_id": "v-deploy-1", "type": "deploy", "service": "checkout", "environment": "staging",
-     "occurred_at": "2026-03-02T10:02:30.123456Z", "deploy_id": "d1", "status": "succeeded",
-     "kind": "rollback"},
-    {"event_id": "v-ticket-1", "type": "ticket", "service": "search",
-     "occurred_at": "2026-03-03T02:15:00Z", "ticket_id": "T-1", "status": "opened",
-     "severity": "high"},
-    {"event_id": "v-ticket-2", "type": "ticket", "service": "search",
-     "occurred_at": "2026-03-03T02:45:00Z", "ticket_id": "T-1", "status": "resolved"},
+    {
+        "event_id": "v-alert-1",
+        "type": "alert",
+        "service": "checkout",
+        "occurred_at": "2026-03-02T10:09:10Z",
+        "starts_at": "2026-03-02T10:07:00Z",
+        "alert_id": "a1",
+        "name": "ErrorRate",
+        "status": "firing",
+        "severity": "critical",
+    },
+    {
+        "event_id": "v-alert-2",
+        "type": "alert",
+        "service": "checkout",
+        "occurred_at": "2026-03-02T11:24:40+01:00",
+        "alert_id": "a1",
+        "name": "ErrorRate",
+        "status": "resolved",
+        "severity": "critical",
+    },
+    {
+        "event_id": "v-deploy-1",
+        "type": "deploy",
+        "service": "checkout",
+        "environment": "staging",
+        "occurred_at": "2026-03-02T10:02:30.123456Z",
+        "deploy_id": "d1",
+        "status": "succeeded",
+        "kind": "rollback",
+    },
+    {
+        "event_id": "v-ticket-1",
+        "type": "ticket",
+        "service": "search",
+        "occurred_at": "2026-03-03T02:15:00Z",
+        "ticket_id": "T-1",
+        "status": "opened",
+        "severity": "high",
+    },
+    {
+        "event_id": "v-ticket-2",
+        "type": "ticket",
+        "service": "search",
+        "occurred_at": "2026-03-03T02:45:00Z",
+        "ticket_id": "T-1",
+        "status": "resolved",
+    },
 ]
 INVALID: list[tuple[bytes, str]] = [
     (b'{"event_id": "bad-json", "type": "alert",', "not valid JSON"),
     (b"\xff\xfe{}", "not valid UTF-8"),
-    (orjson.dumps({**VALID[0], "event_id": "naive", "occurred_at": "2026-03-02 10:09:10"}),
-     "no UTC offset"),
-    (orjson.dumps({**VALID[0], "event_id": "unknown-field", "colour": "red"}),
-     "colour: Extra inputs are not permitted"),
-    (orjson.dumps({k: v for k, v in VALID[2].items() if k != "deploy_id"}),
-     "deploy_id: Field required"),
-    (orjson.dumps({**VALID[3], "event_id": "empty-service", "service": ""}),
-     "service: String should have at least 1 character"),
+    (
+        orjson.dumps({**VALID[0], "event_id": "naive", "occurred_at": "2026-03-02 10:09:10"}),
+        "no UTC offset",
+    ),
+    (
+        orjson.dumps({**VALID[0], "event_id": "unknown-field", "colour": "red"}),
+        "colour: Extra inputs are not permitted",
+    ),
+    (
+        orjson.dumps({k: v for k, v in VALID[2].items() if k != "deploy_id"}),
+        "deploy_id: Field required",
+    ),
+    (
+        orjson.dumps({**VALID[3], "event_id": "empty-service", "service": ""}),
+        "service: String should have at least 1 character",
+    ),
     (b'{"event_id": "nan", "type": "alert", "value": NaN}', "not valid JSON"),
-    (orjson.dumps({**VALID[0], "event_id": "huge", "summary": "x" * (1024 * 1024 + 10)}),
-     "exceeds the 1048576 byte limit"),
+    (
+        orjson.dumps({**VALID[0], "event_id": "huge", "summary": "x" * (1024 * 1024 + 10)}),
+        "exceeds the 1048576 byte limit",
+    ),
 ]
 # An alert published to the deploys topic: valid JSON, wrong topic.
 MISPLACED = orjson.dumps({**VALID[0], "event_id": "misplaced"})
@@ -84,10 +128,14 @@ def test_valid_events_stored_once_invalid_dead_lettered(
         assert f"{mixed_file}:3: invalid event: not valid JSON" in result.stderr
 
         # 2) a plain kafka-python producer publishes every line as-is (valid ones again).
-        topics = {"alert": settings.topic_alerts, "deploy": settings.topic_deploys,
-                  "ticket": settings.topic_tickets}
-        producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all",
-                                 max_request_size=4 * 1024 * 1024)
+        topics = {
+            "alert": settings.topic_alerts,
+            "deploy": settings.topic_deploys,
+            "ticket": settings.topic_tickets,
+        }
+        producer = KafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap, acks="all", max_request_size=4 * 1024 * 1024
+        )
         for line in mixed_file.read_bytes().splitlines():
             topic = topics.get(event_type_of(line) or "", settings.topic_alerts)
             producer.send(topic, key=b"raw", value=line)
@@ -119,7 +167,9 @@ def test_valid_events_stored_once_invalid_dead_lettered(
             assert int(headers["source_offset"]) >= 0
             assert int(headers["source_partition"]) >= 0
         misplaced = by_value[MISPLACED]["reason"].decode()
-        assert misplaced == f"event type 'alert' does not belong on topic '{settings.topic_deploys}'"
+        assert (
+            misplaced == f"event type 'alert' does not belong on topic '{settings.topic_deploys}'"
+        )
     finally:
         code = stop_process(worker)
     assert code == 0, (tmp_path / "worker.log").read_text()[-3000:]

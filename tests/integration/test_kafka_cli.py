@@ -18,15 +18,17 @@ def test_start_twice_status_stop(tmp_path: Path, kafka_bootstrap: str) -> None:
     data_dir = tmp_path / "broker"
     port = local.free_port()
 
-    first = mttr("kafka", "start", "--port", str(port), "--data-dir", str(data_dir),
-                 settings=settings)
+    first = mttr(
+        "kafka", "start", "--port", str(port), "--data-dir", str(data_dir), settings=settings
+    )
     try:
         assert first.returncode == 0, first.stderr
         assert first.stdout.splitlines()[-1] == f"127.0.0.1:{port}"
         assert "started" in first.stdout
 
-        second = mttr("kafka", "start", "--port", str(port), "--data-dir", str(data_dir),
-                      settings=settings)
+        second = mttr(
+            "kafka", "start", "--port", str(port), "--data-dir", str(data_dir), settings=settings
+        )
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stdout
         assert second.stdout.splitlines()[-1] == f"127.0.0.1:{port}"
@@ -39,9 +41,10 @@ def test_start_twice_status_stop(tmp_path: Path, kafka_bootstrap: str) -> None:
         stopped = mttr("kafka", "stop", "--data-dir", str(data_dir), settings=settings)
     assert stopped.returncode == 0
     assert "Kafka stopped" in stopped.stdout
-    assert not Path(f"/proc/{pid}").exists() or b"kafka.Kafka" not in Path(
-        f"/proc/{pid}/cmdline"
-    ).read_bytes()
+    assert (
+        not Path(f"/proc/{pid}").exists()
+        or b"kafka.Kafka" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
     after = mttr("kafka", "status", "--data-dir", str(data_dir), settings=settings)
     assert after.returncode == 3
     assert "not running" in after.stdout
@@ -51,7 +54,14 @@ def test_start_twice_status_stop(tmp_path: Path, kafka_bootstrap: str) -> None:
 
 def test_start_on_a_busy_port_fails_clearly(tmp_path: Path, kafka_bootstrap: str) -> None:
     busy_port = int(kafka_bootstrap.rsplit(":", 1)[1])  # the session broker holds it
-    result = mttr("kafka", "start", "--port", str(busy_port), "--data-dir", str(tmp_path / "b"),
-                  settings=Settings(var_dir=tmp_path / "var"))
+    result = mttr(
+        "kafka",
+        "start",
+        "--port",
+        str(busy_port),
+        "--data-dir",
+        str(tmp_path / "b"),
+        settings=Settings(var_dir=tmp_path / "var"),
+    )
     assert result.returncode == 1
     assert f"port {busy_port} on 127.0.0.1 is already in use" in result.stderr

@@ -42,8 +42,13 @@ def test_migrate_is_idempotent(tmp_path: Path) -> None:
 def test_bad_clickhouse_url_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var")
     env = settings_env(settings) | {"MTTR_CLICKHOUSE_URL": "ftp://user:s3cret@example/"}
-    result = subprocess.run([sys.executable, "-m", "streams", "migrate"], env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "streams", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "unsupported ClickHouse URL 'ftp://user:***@example/'" in result.stderr
     assert "s3cret" not in result.stderr + result.stdout

@@ -15,8 +15,13 @@ from streams.settings import ENV_PREFIX, Settings
 ROOT = Path(__file__).resolve().parents[2]
 PROVISIONING = ROOT / "grafana" / "provisioning"
 DS_TYPE, DS_UID = "grafana-clickhouse-datasource", "mttr-clickhouse"
-IMAGES = {"kafka": "apache/kafka", "clickhouse": "clickhouse/clickhouse-server",
-          "migrate": "mttr-streams", "worker": "mttr-streams", "grafana": "grafana/grafana"}
+IMAGES = {
+    "kafka": "apache/kafka",
+    "clickhouse": "clickhouse/clickhouse-server",
+    "migrate": "mttr-streams",
+    "worker": "mttr-streams",
+    "grafana": "grafana/grafana",
+}
 PUBLISHED = {"kafka": 9092, "clickhouse": 8123, "worker": 6066, "grafana": 3000}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 ENV_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*(:?-[^}]*)?\}$")  # ${VAR} or ${VAR:-default}
@@ -80,13 +85,21 @@ def test_ports_are_published(services):
 
 def test_named_volumes_declared_and_used(compose, services):
     declared = set(compose.get("volumes") or {})
-    used = {src for svc in services.values() for src, _ in mounts(svc)
-            if src and not src.startswith((".", "/", "~", "$"))}
+    used = {
+        src
+        for svc in services.values()
+        for src, _ in mounts(svc)
+        if src and not src.startswith((".", "/", "~", "$"))
+    }
     assert used <= declared, f"named volumes used but not declared: {sorted(used - declared)}"
     assert declared <= used, f"named volumes declared but unused: {sorted(declared - used)}"
     targets = {name: {dst for _, dst in mounts(services[name])} for name in services}
-    for name, path in [("kafka", "/var/lib/kafka/data"), ("clickhouse", "/var/lib/clickhouse"),
-                       ("worker", "/var/lib/mttr"), ("grafana", "/var/lib/grafana")]:
+    for name, path in [
+        ("kafka", "/var/lib/kafka/data"),
+        ("clickhouse", "/var/lib/clickhouse"),
+        ("worker", "/var/lib/mttr"),
+        ("grafana", "/var/lib/grafana"),
+    ]:
         assert path in targets[name], f"{name}: no volume mounted at {path}"
     assert (ROOT / "sql").is_dir(), "sql/ directory missing"
     # sql/ is applied at every start by the migrate service (the image ships sql/).
@@ -98,8 +111,12 @@ def test_mttr_env_vars_are_known_settings(services):
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     names = {(name, key) for name, svc in services.items() for key in env_of(svc)}
     names |= {("Dockerfile", key) for key in re.findall(r"\b(MTTR_[A-Z0-9_]+)=", dockerfile)}
-    unknown = sorted(f"{svc}: {key}" for svc, key in names if key.startswith(ENV_PREFIX)
-                     and key[len(ENV_PREFIX):].lower() not in Settings.model_fields)
+    unknown = sorted(
+        f"{svc}: {key}"
+        for svc, key in names
+        if key.startswith(ENV_PREFIX)
+        and key[len(ENV_PREFIX) :].lower() not in Settings.model_fields
+    )
     assert not unknown, f"MTTR_* variables that no Settings field reads (typos?): {unknown}"
 
 
