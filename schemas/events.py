@@ -1,7 +1,7 @@
 """Event contract v1: the alert, deploy and ticket events producers publish.
 
 The models are the single source of truth; ``schemas/json/*.schema.json`` are
-generated from them (``mttr schemas --write``) and a test keeps them in sync.
+generated from them (``mttr schemas``; ``--check`` verifies) and a test keeps them in sync.
 
 Rules that matter for correct numbers:
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from streams.lag import forwarded_topic_name
 from streams.settings import Settings
 
 
@@ -60,7 +61,7 @@ def forwarded_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     partition of the stateful ``correlate`` agent.
     """
     return app.topic(
-        f"{settings.app_id}-events-by-service",
+        forwarded_topic_name(settings),
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",

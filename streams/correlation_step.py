@@ -78,7 +78,9 @@ class CorrelationStep:
         writer.add_rows(outputs.rows)
         if outputs.late:
             self.late += 1
-            writer.dead_letter(message.key, _late(result, new_state, self._config))
+            late = _late(result, new_state, self._config)
+            log.warning("dead-lettering %s: %s", message.origin, late.reason)
+            writer.dead_letter(message.key, late)
 
 
 def _late(decoded: Decoded, state: State, config: EngineConfig) -> Invalid:

@@ -9,6 +9,7 @@ acknowledges the batch only after ``flush()`` returned.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,13 +33,14 @@ class IncidentWriter:
     def __init__(
         self,
         client: Client,
+        lock: threading.Lock,
         publish: PublishRows,
         send_dead_letter: SendDeadLetter,
         *,
         max_bytes: int,
         retry_max_delay: float,
     ) -> None:
-        self._sink = TableSink(client, INCIDENTS_TABLE, INCIDENT_COLUMNS)
+        self._sink = TableSink(client, INCIDENTS_TABLE, INCIDENT_COLUMNS, lock)
         self._publish = publish
         self._send_dead_letter = send_dead_letter
         self._max_bytes = max_bytes

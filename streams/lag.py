@@ -10,8 +10,13 @@ from kafka.errors import KafkaError
 from streams.settings import Settings
 
 
-def group_lag(settings: Settings) -> dict[TopicPartition, int]:
-    """Return end offset minus committed offset per source partition (uncommitted = all)."""
+def group_lag(
+    settings: Settings, topics: tuple[str, ...] | None = None
+) -> dict[TopicPartition, int]:
+    """Return end minus committed offset per partition of ``topics`` (default: the sources).
+
+    A partition the group never committed counts as entirely behind.
+    """
     bootstrap = settings.kafka_bootstrap.split(",")
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -19,7 +24,7 @@ def group_lag(settings: Settings) -> dict[TopicPartition, int]:
         committed = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
         partitions = [
             TopicPartition(topic, p)
-            for topic in settings.source_topics
+            for topic in topics or settings.source_topics
             for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         ends = consumer.end_offsets(partitions)
@@ -34,18 +39,26 @@ def group_lag(settings: Settings) -> dict[TopicPartition, int]:
         admin.close()
 
 
-def wait_caught_up(settings: Settings, *, timeout: float = 120.0, poll: float = 0.5) -> int:
+def wait_caught_up(
+    settings: Settings,
+    *,
+    topics: tuple[str, ...] | None = None,
+    timeout: float = 120.0,
+    poll: float = 0.5,
+) -> int:
     """Wait until the worker committed every source message; returns total messages.
 
     Raises ``TimeoutError`` with the remaining lag when ``timeout`` passes.
-    Offsets are committed only after a batch is stored, so zero lag means
-    everything published so far is in ClickHouse or the dead-letter topic.
+    Offsets are committed only after a batch is stored, so zero lag on the
+    source topics means every event is in ``mttr.events`` or dead-lettered
+    and forwarded; zero lag on ``forwarded_topic_name`` too means every
+    incident row is written.
     """
     deadline = time.monotonic() + timeout
     lag: dict[TopicPartition, int] = {}
     while time.monotonic() < deadline:
         try:
-            lag = group_lag(settings)
+            lag = group_lag(settings, topics)
         except KafkaError:  # e.g. the group coordinator is still being elected
             lag = {}
         if lag and not any(lag.values()):
@@ -54,3 +67,14 @@ def wait_caught_up(settings: Settings, *, timeout: float = 120.0, poll: float = 
     remaining = {f"{tp.topic}[{tp.partition}]": n for tp, n in lag.items() if n}
     msg = f"worker did not catch up within {timeout:.0f}s; remaining lag {remaining}"
     raise TimeoutError(msg)
+
+
+def forwarded_topic_name(settings: Settings) -> str:
+    """Return the internal topic the correlate agent consumes."""
+    return f"{settings.app_id}-events-by-service"
+
+
+def wait_processed(settings: Settings, *, timeout: float = 120.0) -> None:
+    """Wait until both agents committed everything published so far."""
+    wait_caught_up(settings, timeout=timeout)
+    wait_caught_up(settings, topics=(forwarded_topic_name(settings),), timeout=timeout)

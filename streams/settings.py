@@ -94,12 +94,16 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(
         MiB, ge=1024, description="Messages larger than this are dead-lettered."
     )
-    sink_batch_size: int = Field(1000, ge=1, description="Max events per ClickHouse insert.")
+    sink_batch_size: int = Field(
+        1000, ge=1, description="Max events per batch (and per ClickHouse insert) of each agent."
+    )
     sink_batch_seconds: float = Field(
         0.5, gt=0, description="Max seconds an event waits in a batch before the insert."
     )
     sink_retry_max_seconds: float = Field(
-        30.0, gt=0, description="Longest back-off between retries of a failed insert."
+        30.0,
+        gt=0,
+        description="Longest back-off between retries of a failed write (insert, dead letter, publish).",
     )
     dlq_limit_enabled: bool = Field(
         True, description="Stop the worker when too many recent messages are invalid."
@@ -111,7 +115,9 @@ class Settings(BaseSettings):
         1000, ge=10, description="Number of recent messages the invalid ratio is computed over."
     )
     quiet_period_s: float = Field(
-        600, ge=0, description="Seconds after a resolution in which a new alert reopens it."
+        600,
+        ge=0,
+        description="Seconds after a resolution in which a firing alert or opened ticket reopens it.",
     )
     allowed_lateness_s: float = Field(
         3600, ge=0, description="Events this far behind a key's newest event are still applied."

@@ -8,6 +8,7 @@ failure, or a redelivered batch, never duplicates anything.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,10 +18,22 @@ from streams.errors import SinkError
 
 
 class TableSink:
-    """Buffers rows (dicts) for one table and inserts them in one batch."""
+    """Buffers rows (dicts) for one table and inserts them in one batch.
 
-    def __init__(self, client: Client, table: str, columns: Sequence[str]) -> None:
+    Sinks sharing a client must share ``lock``: one clickhouse-connect client
+    (and the chDB engine behind it) must not run two inserts at once, and
+    ``write`` runs in a worker thread.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        table: str,
+        columns: Sequence[str],
+        lock: threading.Lock | None = None,
+    ) -> None:
         self._client = client
+        self._lock = lock or threading.Lock()
         self.table = table
         self._columns = list(columns)
         self._buffer: list[list[Any]] = []
@@ -37,7 +50,8 @@ class TableSink:
         if not rows:
             return
         try:
-            self._client.insert(self.table, rows, column_names=self._columns)
+            with self._lock:
+                self._client.insert(self.table, rows, column_names=self._columns)
         except Exception as exc:  # clickhouse-connect raises many types
             msg = f"insert of {len(rows)} rows into {self.table} failed: {exc}"
             raise SinkError(msg) from exc

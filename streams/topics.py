@@ -13,11 +13,11 @@ log = logging.getLogger(__name__)
 
 
 def ensure_topics(settings: Settings, *, timeout_ms: int = 30_000) -> list[str]:
-    """Create any missing source/dead-letter topic with ``settings.topic_partitions``.
+    """Create any missing source, dead-letter or incidents topic (``topic_partitions`` each).
 
     Existing topics are left untouched. Returns the names that were created.
     """
-    wanted = [*settings.source_topics, settings.topic_dead_letter]
+    wanted = [*settings.source_topics, settings.topic_dead_letter, settings.topic_incidents]
     admin = KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap.split(","),
         client_id=f"{settings.app_id}-admin",

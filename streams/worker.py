@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -63,6 +64,7 @@ def build_worker(
     """
     io = io or WorkerIO()
     app = create_app(settings, broker=broker)
+    clickhouse_lock = threading.Lock()  # both agents write through one client
     counters = IngestCounters()
     forwarded = forwarded_topic(app, settings)
     table = incident_table(app, settings)
@@ -120,7 +122,7 @@ def build_worker(
         return IngestPipeline(
             topic_types=settings.topic_types,
             max_bytes=settings.max_message_bytes,
-            sink=TableSink(client, "mttr.events", EVENT_COLUMNS),
+            sink=TableSink(client, "mttr.events", EVENT_COLUMNS, clickhouse_lock),
             send_dead_letter=dead_letters,
             limit=limit,
             retry_max_delay=settings.sink_retry_max_seconds,
@@ -130,6 +132,7 @@ def build_worker(
     def make_writer() -> IncidentWriter:
         return IncidentWriter(
             client,
+            clickhouse_lock,
             io.publish_incidents or publish_incidents,
             dead_letters,
             max_bytes=settings.max_message_bytes,

@@ -40,6 +40,7 @@ def isolated_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
         topic_deploys=f"deploys-{tag}",
         topic_tickets=f"tickets-{tag}",
         topic_dead_letter=f"dead-letter-{tag}",
+        topic_incidents=f"incidents-{tag}",
         app_id=f"mttr-test-{tag}",
         var_dir=tmp_path / "var",
         web_port=local.free_port(),

@@ -11,29 +11,23 @@ from pathlib import Path
 
 import orjson
 from kafka import KafkaConsumer
+from pydantic import SecretStr
 
 from streams.settings import Settings
 
-ENV_FIELDS = (
-    "kafka_bootstrap",
-    "topic_alerts",
-    "topic_deploys",
-    "topic_tickets",
-    "topic_dead_letter",
-    "app_id",
-    "var_dir",
-    "web_port",
-    "log_level",
-    "topic_partitions",
-    "sink_batch_seconds",
-)
-
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """Return os.environ without MTTR_* plus the variables reproducing ``settings``."""
+    """Return os.environ without MTTR_* plus variables reproducing every field of ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MTTR_")}
-    for name in ENV_FIELDS:
-        env[f"MTTR_{name.upper()}"] = str(getattr(settings, name))
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        env[f"MTTR_{name.upper()}"] = str(value)
     return env
 
 
@@ -101,3 +95,28 @@ def event_type_of(line: bytes) -> str | None:
     except orjson.JSONDecodeError:
         return None
     return data.get("type") if isinstance(data, dict) else None
+
+
+def worker_status(settings: Settings) -> dict | None:
+    """Return the worker's /mttr/status/ JSON, or None while it is not serving."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        url = f"http://127.0.0.1:{settings.web_port}/mttr/status/"
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def wait_status(settings: Settings, predicate, timeout: float = 60) -> dict:  # type: ignore[no-untyped-def]
+    """Poll the status page until ``predicate(status)`` holds; returns that status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = worker_status(settings)
+        if status is not None and predicate(status):
+            return status
+        time.sleep(0.1)
+    raise TimeoutError(f"worker status never satisfied the condition: {worker_status(settings)}")

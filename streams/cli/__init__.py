@@ -21,7 +21,7 @@ COMMON_ENV = ["log_level", "var_dir"]
 )
 @click.version_option(package_name="mttr-streams", prog_name="mttr")
 def main() -> None:
-    r"""Turn alerts, deploys and tickets into incidents and honest MTTR numbers.
+    """Turn alerts, deploys and tickets into incidents and honest MTTR numbers.
 
     \b
     Typical local session:

@@ -33,7 +33,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"MTTR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            (f"MTTR_{'_'.join(str(p) for p in err['loc']).upper()}: " if err["loc"] else "")
+            + err["msg"].removeprefix("Value error, ")
             for err in exc.errors(include_url=False, include_input=False)
         )
         fail(f"invalid configuration: {problems}", code=2)

@@ -17,6 +17,12 @@ ENV = [
     "topic_tickets",
     "topic_dead_letter",
     "topic_partitions",
+    "topic_incidents",
+    "store",
+    "quiet_period_s",
+    "allowed_lateness_s",
+    "suspect_window_s",
+    "retention_s",
     "app_id",
     "clickhouse_url",
     "clickhouse_password",
@@ -44,10 +50,12 @@ ENV = [
     help="Apply sql/ migrations (idempotent) before consuming.",
 )
 def worker(run_migrations: bool) -> None:
-    """Consume alert, deploy and ticket events; store them; dead-letter invalid messages.
+    """Consume alert, deploy and ticket events, correlate them into incidents, store both.
 
-    Every valid event lands in mttr.events (deduplicated on event_id); every
-    invalid message goes to the dead-letter topic with a `reason` header. A
+    Every valid event lands in mttr.events (deduplicated on event_id) and is
+    correlated per (service, environment) into incidents: every incident
+    version goes to mttr.incidents and the incidents topic. Every invalid or
+    too-late message goes to the dead-letter topic with a `reason` header. A
     status page is served on http://MTTR_WEB_HOST:MTTR_WEB_PORT/mttr/status/.
     Stop with Ctrl-C or SIGTERM; offsets are committed only for stored batches.
     """
