@@ -184,11 +184,18 @@ def _prune(
         m["event_id"] for m in members if m["type"] == "deploy" and m["status"] == "succeeded"
     ]
     recent_deploys = set(deploys[-MAX_DEPLOYS:])
+    deploys_in_window = {
+        m["event_id"]
+        for m in members
+        if m["type"] == "deploy" and m["status"] == "succeeded" and m["at"] >= keep_from
+    }
     state["members"] = [
         m
         for m in members
-        if m["event_id"] not in finished
-        and (m["event_id"] in live or m["at"] >= keep_from or m["event_id"] in recent_deploys)
+        if m["event_id"] in live
+        or m["event_id"] in recent_deploys  # deploys outlive their incident (cause links)
+        or (m["event_id"] not in finished and m["at"] >= keep_from)
+        or (m["event_id"] in deploys_in_window)
     ]
     state["seen"] = {k: v for k, v in state["seen"].items() if v >= horizon}
     state["emitted"] = {

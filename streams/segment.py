@@ -66,7 +66,7 @@ class Segment:
             self.tickets.add(subject)
             if status in TERMINAL_TICKET:
                 self.holding.discard(subject)
-            elif may_hold and (status in OPENING_TICKET or subject in self.holding):
+            elif may_hold:
                 self.holding.add(subject)
         if was_open and not self.is_open:
             self.resolved_at = member["at"]

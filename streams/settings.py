@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     sink_retry_max_seconds: float = Field(
         30.0,
         gt=0,
-        description="Longest back-off between retries of a failed write (insert, dead letter, publish).",
+        description="Longest back-off between retries of a failed insert, dead letter or publish.",
     )
     dlq_limit_enabled: bool = Field(
         True, description="Stop the worker when too many recent messages are invalid."
@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     quiet_period_s: float = Field(
         600,
         ge=0,
-        description="Seconds after a resolution in which a firing alert or opened ticket reopens it.",
+        description="Seconds after a resolution in which an alert or opened ticket reopens it.",
     )
     allowed_lateness_s: float = Field(
         3600, ge=0, description="Events this far behind a key's newest event are still applied."

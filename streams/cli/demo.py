@@ -13,16 +13,16 @@ from pathlib import Path
 import click
 from kafka import KafkaConsumer, KafkaProducer
 from rich.console import Console
-from rich.table import Table
 
 from streams.broker import local
 from streams.cli.common import env_help, fail, load_settings
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.decode import decode_line
 from streams.errors import MttrError
-from streams.lag import wait_caught_up
+from streams.lag import wait_processed
 from streams.publish import make_producer, publish_lines
 from streams.settings import Settings, project_root
+from streams.summary import events_table, incidents_table, mttr_table
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
 
@@ -86,7 +86,7 @@ def demo(sample: Path, keep: bool) -> None:
     base = load_settings()
     root = base.var_dir / "demo"
     shutil.rmtree(root, ignore_errors=True)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 140)
     settings = base.model_copy(
         update={"var_dir": root, "web_port": local.free_port(), "kafka_bootstrap": ""}
     )
@@ -145,7 +145,7 @@ def demo(sample: Path, keep: bool) -> None:
             f"      {report.published} valid events published; {len(bad)} invalid "
             "lines sent raw to show the dead-letter path"
         )
-        wait_caught_up(settings, timeout=120)
+        wait_processed(settings, timeout=120)
         _stop(worker)
         if worker.returncode not in (0, -signal.SIGTERM):
             fail(f"worker exited with code {worker.returncode}")
@@ -153,20 +153,11 @@ def demo(sample: Path, keep: bool) -> None:
 
         console.print("[bold]5/5[/] summary read back from ClickHouse:")
         client = connect(settings)
-        rows = client.query(
-            "SELECT service, type, count() AS events, min(occurred_at), max(occurred_at) "
-            "FROM mttr.events FINAL GROUP BY service, type ORDER BY service, type"
-        ).result_rows
-        total = client.query("SELECT count() FROM mttr.events FINAL").result_rows[0][0]
-        client.close()
-        table = Table(title=f"mttr.events ({total} events)")
-        for column in ("service", "type", "events", "first", "last"):
-            table.add_column(column, justify="right" if column == "events" else "left")
-        for service, kind, count, first, last in rows:
-            table.add_row(
-                service, kind, str(count), f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}"
-            )
-        console.print(table)
+        try:
+            for table in (events_table(client), incidents_table(client), mttr_table(client)):
+                console.print(table)
+        finally:
+            client.close()
         if keep:
             console.print(
                 f"      query it: MTTR_CLICKHOUSE_URL={url} (chDB, one process at a time)"

@@ -32,6 +32,13 @@ def test_demo_summarizes_and_cleans_up(tmp_path: Path) -> None:
     out = result.stdout
     assert "mttr.events (15 events)" in out
     assert "checkout" in out and "search" in out and "auth" in out
+    assert "mttr.incidents (latest 3)" in out
+    # checkout (docs/incident-model.md): TTD 2m 10s, TTA 3m 55s, TTM 14m, TTR 17m 40s
+    assert "checkout/production" in out
+    assert "17m 40s" in out and "3m 55s" in out and "checkout-412" in out and "rollback" in out
+    assert "MTTR by service and severity" in out
+    assert "43m 20s" in out  # search: 02:15 -> 02:58:20
+    assert "1h 5m" in out  # auth: 14:00 -> 15:05
     assert out.count("dead-letter <-") == 3
     assert "nothing left running" in out
     assert _processes_mentioning(str(var_dir)) == []
