@@ -35,6 +35,7 @@ class IngestCounters:
     invalid: int = 0
     incident_rows: int = 0
     late: int = 0
+    completed: int = 0
     last_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -105,6 +106,14 @@ def register_ingest_agent(
     return ingest
 
 
+TICK_HEADER = "mttr-tick"
+
+
+def is_tick(headers: Any) -> bool:
+    """Return True for the timer's tick messages on the correlation topic."""
+    return any(name == TICK_HEADER for name, _ in (headers or ()))
+
+
 def _forwarded(event: EventT[bytes]) -> RawMessage:
     """Return the message with the origin it had on its source topic (from headers)."""
     message = event.message
@@ -149,7 +158,11 @@ def register_correlate_agent(
                 for event in events:
                     token = _current_event.set(weakref.ref(event))
                     try:
-                        step.apply(_forwarded(event), table, writer)
+                        partition = event.message.partition
+                        if is_tick(event.message.headers):
+                            step.tick(partition, table, writer)
+                        else:
+                            step.apply(_forwarded(event), partition, table, writer)
                     finally:
                         _current_event.reset(token)
                 rows, dead = await writer.flush()
@@ -164,5 +177,6 @@ def register_correlate_agent(
                 event.message.decref()
             counters.incident_rows += rows
             counters.late = step.late
+            counters.completed = step.completed
 
     return correlate

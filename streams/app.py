@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import faust
 
-from streams.lag import forwarded_topic_name
+from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.settings import Settings
 
 
@@ -53,15 +53,18 @@ def source_topic(app: faust.App, settings: Settings) -> faust.TopicT:
 
 
 def forwarded_topic(app: faust.App, settings: Settings) -> faust.TopicT:
-    """Return the internal topic of valid events keyed (and partitioned) by service.
+    """Return the ``correlate`` agent's input: forwarded events plus the tick topic.
 
     Producers may partition the source topics any way they like; the ingest
-    agent re-publishes every valid event here with the service as key
-    (murmur2, like Java clients), so one service always lands on one
-    partition of the stateful ``correlate`` agent.
+    agent re-publishes every valid event to ``<app_id>-events-by-service``
+    with the service as key (murmur2, like Java clients), so one service
+    always lands on one partition of the stateful ``correlate`` agent. The
+    co-partitioned ``<app_id>-ticks`` topic carries the timer's ticks; being
+    a separate topic, it never shows up as lag of the events topic.
     """
     return app.topic(
         forwarded_topic_name(settings),
+        ticks_topic_name(settings),
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
@@ -73,9 +76,13 @@ def forwarded_topic(app: faust.App, settings: Settings) -> faust.TopicT:
 
 def incident_table(app: faust.App, settings: Settings) -> faust.types.TableT[str, object]:
     """Return the changelog-backed table of per-(service, environment) engine state."""
+    # rocksdb:// keeps state on local disk (MTTR_VAR_DIR/faust) via rocksdict, so a
+    # restarted worker only replays the changelog tail; memory:// rebuilds it all.
+    options = {"driver": "rocksdict"} if settings.store.startswith("rocksdb") else None
     return app.Table(
         "incident-state",
         partitions=settings.topic_partitions,
+        options=options,
         key_type=str,
         value_type=None,  # plain JSON snapshots (app default serializer: json)
     )

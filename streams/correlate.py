@@ -7,6 +7,13 @@ depend on arrival order (within the allowed lateness) or on duplicates.
 Changed incidents are emitted as new row versions; an incident id that
 disappears (e.g. a late event merged two incidents) is emitted as a delete
 marker so ``mttr.incidents FINAL`` never shows it again.
+
+An incident is *completed* once it is resolved and either the key's
+watermark passed ``resolved_at + quiet period`` (nothing ordinary can reopen
+it any more) or ``complete_idle()`` was called for its key because its
+partition went quiet (wall clock). Completion is written as a new version
+with ``completed = 1``; a later event may still reopen it (then it is no
+longer completed).
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ class Outputs:
 
 def new_state() -> State:
     """Return the empty state of a key."""
-    return {"members": [], "watermark": None, "seen": {}, "emitted": {}}
+    return {"members": [], "watermark": None, "seen": {}, "emitted": {}, "idle_completed": {}}
 
 
 def _digest(fields: dict[str, Any]) -> str:
@@ -63,10 +70,45 @@ def _incidents(
 ) -> list[tuple[Segment, dict[str, Any]]]:
     members: list[Member] = state["members"]
     deploys = [m for m in members if m["type"] == "deploy" and m["status"] == "succeeded"]
-    return [
-        (seg, derive(seg, deploys, service, environment, config.windows))
-        for seg in segment(members, config.quiet_ms)
-    ]
+    watermark: int = state["watermark"]
+    idle: dict[str, int] = state.setdefault("idle_completed", {})
+    incidents = []
+    for seg in segment(members, config.quiet_ms):
+        fields = derive(seg, deploys, service, environment, config.windows)
+        resolved = fields["resolved_at"]
+        fields["completed"] = int(
+            resolved is not None
+            and (
+                watermark > resolved + config.quiet_ms
+                or idle.get(fields["incident_id"]) == resolved
+            )
+        )
+        incidents.append((seg, fields))
+    return incidents
+
+
+def complete_idle(
+    state: State, service: str, environment: str, config: EngineConfig, now_ms: int
+) -> Outputs:
+    """Complete every resolved incident of the key (its partition went idle).
+
+    Returns the new versions of the incidents that became completed; the
+    state is updated in place. Cheap when nothing is pending.
+    """
+    if not any(
+        e["live"] and e["fields"]["resolved_at"] is not None and not e["fields"].get("completed")
+        for e in state["emitted"].values()
+    ):
+        return Outputs()
+    idle: dict[str, int] = state.setdefault("idle_completed", {})
+    live = {}
+    for _, fields in _incidents(state, service, environment, config):
+        live[fields["incident_id"]] = fields
+        if fields["resolved_at"] is not None:
+            idle[fields["incident_id"]] = fields["resolved_at"]
+    for incident_id in [i for i in idle if i not in live]:
+        del idle[incident_id]
+    return Outputs(rows=_diff(state, _incidents(state, service, environment, config), now_ms))
 
 
 def apply_event(

@@ -13,12 +13,12 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import orjson
 
-from streams.correlate import EngineConfig, State, apply_event
+from streams.correlate import EngineConfig, State, apply_event, complete_idle
 from streams.decode import Decoded, Invalid, decode
 from streams.incident_writer import IncidentWriter
 from streams.members import from_ms, to_member
@@ -35,19 +35,54 @@ def state_key(service: str, environment: str) -> str:
 class CorrelationStep:
     """Applies forwarded events to per-key state and collects the outputs."""
 
-    def __init__(self, config: EngineConfig, max_bytes: int) -> None:
+    def __init__(
+        self,
+        config: EngineConfig,
+        max_bytes: int,
+        idle_flush_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._config = config
         self._max_bytes = max_bytes
+        self._idle_flush_s = idle_flush_s
+        self._clock = clock
+        self._started = clock()
+        self._last_event: dict[int, float] = {}  # partition -> clock() of its last event
         self.late = 0
         self.failed = 0
+        self.completed = 0
+
+    def tick(self, partition: int, table: MutableMapping[str, Any], writer: IncidentWriter) -> None:
+        """Complete the resolved incidents of ``partition``'s keys if it has been idle.
+
+        Called for each tick message the worker's timer sends to every
+        partition of the correlation topic. Only keys last written from this
+        partition are touched, so table writes stay on their own partition.
+        """
+        last = self._last_event.get(partition, self._started)
+        if self._clock() - last < self._idle_flush_s:
+            return
+        now_ms = int(time.time() * 1000)
+        for key, state in list(table.items()):
+            if not isinstance(state, dict) or state.get("partition") != partition:
+                continue
+            service, environment = orjson.loads(key)
+            working = copy.deepcopy(state)
+            outputs = complete_idle(working, service, environment, self._config, now_ms)
+            if outputs.rows:
+                table[key] = working
+                writer.add_rows(outputs.rows)
+                self.completed += sum(1 for row in outputs.rows if row["completed"])
 
     def apply(
         self,
         message: RawMessage,
+        partition: int,
         table: MutableMapping[str, Any],
         writer: IncidentWriter,
     ) -> None:
-        """Apply one event; its state goes back into ``table``, its outputs to ``writer``."""
+        """Apply one event read from ``partition``; state to ``table``, outputs to ``writer``."""
+        self._last_event[partition] = self._clock()
         result = decode(
             message.value, message.origin, expected_type=None, max_bytes=self._max_bytes
         )
@@ -74,6 +109,7 @@ class CorrelationStep:
                 message.key, Invalid(result.raw, f"correlation failed: {exc!r}", message.origin)
             )
             return
+        new_state["partition"] = partition
         table[key] = new_state
         writer.add_rows(outputs.rows)
         if outputs.late:

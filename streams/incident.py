@@ -23,7 +23,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "started_at", "detected_at", "acknowledged_at", "identified_at", "mitigated_at",
     "resolved_at", "ttd_seconds", "tta_seconds", "tti_seconds", "ttm_seconds", "ttr_seconds",
     "alert_count", "alert_ids", "ticket_ids", "event_count", "cause_deploy_id",
-    "fix_deploy_id", "repair_action", "reopen_count", "quality_flags", "is_deleted",
+    "fix_deploy_id", "repair_action", "reopen_count", "completed", "quality_flags", "is_deleted",
     "version", "updated_at",
 )  # fmt: skip
 

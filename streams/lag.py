@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 
 from streams.settings import Settings
@@ -15,27 +16,28 @@ def group_lag(
 ) -> dict[TopicPartition, int]:
     """Return end minus committed offset per partition of ``topics`` (default: the sources).
 
-    A partition the group never committed counts as entirely behind.
+    A partition the group never committed counts as entirely behind. Topics
+    that do not exist yet are skipped. Raises ``KafkaError`` on broker errors.
     """
-    bootstrap = settings.kafka_bootstrap.split(",")
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap.split(","))
     try:
-        committed = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
+        wanted = [t for t in topics or settings.source_topics if t in set(admin.list_topics())]
         partitions = [
-            TopicPartition(topic, p)
-            for topic in topics or settings.source_topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
+            TopicPartition(description["name"], p["partition_index"])
+            for description in admin.describe_topics(wanted)
+            for p in description["partitions"]
         ]
-        ends = consumer.end_offsets(partitions)
+        if not partitions:
+            return {}
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
+        committed = admin.list_group_offsets(settings.app_id).get(settings.app_id, {})
         lag = {}
         for tp in partitions:
             meta = committed.get(tp)
             done = meta.offset if meta is not None and meta.offset >= 0 else 0
-            lag[tp] = max(int(ends[tp]) - done, 0)
+            lag[tp] = max(int(ends[tp].offset) - done, 0)
         return lag
     finally:
-        consumer.close()
         admin.close()
 
 
@@ -72,6 +74,11 @@ def wait_caught_up(
 def forwarded_topic_name(settings: Settings) -> str:
     """Return the internal topic the correlate agent consumes."""
     return f"{settings.app_id}-events-by-service"
+
+
+def ticks_topic_name(settings: Settings) -> str:
+    """Return the internal topic carrying the idle-completion ticks."""
+    return f"{settings.app_id}-ticks"
 
 
 def wait_processed(settings: Settings, *, timeout: float = 120.0) -> None:

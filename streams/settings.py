@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     suspect_window_s: float = Field(
         3600, ge=0, description="Deploys this long before an incident started may be its cause."
     )
+    idle_flush_s: float = Field(
+        30,
+        ge=0.5,
+        description="Wall-clock idle seconds after which a partition's incidents complete.",
+    )
     retention_s: float = Field(
         7 * 86400, ge=0, description="How long finished incidents stay in state for ticket updates."
     )

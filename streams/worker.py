@@ -12,13 +12,19 @@ import faust
 import orjson
 from clickhouse_connect.driver.client import Client
 
-from streams.agents import IngestCounters, register_correlate_agent, register_ingest_agent
+from streams.agents import (
+    TICK_HEADER,
+    IngestCounters,
+    register_correlate_agent,
+    register_ingest_agent,
+)
 from streams.app import create_app, forwarded_topic, incident_table, source_topic
 from streams.correlate import EngineConfig
 from streams.correlation_step import CorrelationStep
 from streams.deadletter import DlqLimit
 from streams.decode import Decoded
 from streams.incident_writer import IncidentWriter, PublishRows
+from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.pipeline import Forward, IngestPipeline, SendDeadLetter
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
@@ -87,7 +93,7 @@ def build_worker(
             ]
             futures.append(
                 await app.producer.send(
-                    forwarded.get_topic_name(),
+                    forwarded_topic_name(settings),
                     decoded.event.service.encode(),
                     decoded.raw,
                     partition=None,
@@ -148,7 +154,25 @@ def build_worker(
         batch_seconds=seconds,
         counters=counters,
     )
-    step = CorrelationStep(engine_config(settings), settings.max_message_bytes)
+    step = CorrelationStep(
+        engine_config(settings), settings.max_message_bytes, settings.idle_flush_s
+    )
+
+    @app.timer(interval=max(0.5, settings.idle_flush_s / 2))  # type: ignore[untyped-decorator]
+    async def send_ticks() -> None:
+        """Tick every partition of the correlation topic (drives idle completion)."""
+        if io.forward is not None:  # agent tests: no producer
+            return
+        for partition in range(settings.topic_partitions):
+            await app.producer.send(
+                ticks_topic_name(settings),
+                None,
+                b"",
+                partition=partition,
+                timestamp=None,
+                headers=[(TICK_HEADER, b"1")],
+            )
+
     register_correlate_agent(
         app,
         forwarded,

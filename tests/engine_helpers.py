@@ -4,7 +4,8 @@
 one state per (service, environment) key and returns the current row of every
 incident (latest version per ``incident_id``; ids whose latest row is a delete
 marker are dropped). ``Engine`` keeps the per-key states and every emitted row
-for tests that look at single steps, versions or delete markers.
+for tests that look at single steps, versions or delete markers;
+``Engine.idle`` calls ``complete_idle`` for a key (its partition went quiet).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemas.events import EVENT_ADAPTER
-from streams.correlate import EngineConfig, Outputs, State, apply_event
+from streams.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
 from streams.members import Member, to_member
 from tests.factories import alert, at, deploy, ticket
 
@@ -53,12 +54,28 @@ class Engine:
             NOW_MS + self.steps,
         )
         self.states[(service, environment)] = state
+        self._record(outputs)
+        return outputs
+
+    def idle(self, service: str = "checkout", environment: str = "production") -> Outputs:
+        """Call ``complete_idle`` for one key (as on an idle tick); record the rows it produced."""
+        self.steps += 1
+        outputs = complete_idle(
+            self.states[(service, environment)],
+            service,
+            environment,
+            self.config,
+            NOW_MS + self.steps,
+        )
+        self._record(outputs)
+        return outputs
+
+    def _record(self, outputs: Outputs) -> None:
         for row in outputs.rows:
             self.emitted.append(row)
             previous = self.latest.get(row["incident_id"])
             if previous is None or row["version"] >= previous["version"]:
                 self.latest[row["incident_id"]] = row
-        return outputs
 
     def feed(self, events: Iterable[dict[str, Any]]) -> list[Outputs]:
         """Apply events in the given order."""

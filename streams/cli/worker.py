@@ -23,6 +23,7 @@ ENV = [
     "allowed_lateness_s",
     "suspect_window_s",
     "retention_s",
+    "idle_flush_s",
     "app_id",
     "clickhouse_url",
     "clickhouse_password",

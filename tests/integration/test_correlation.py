@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -209,13 +210,15 @@ EXPECTED = {
 }
 
 
-def _settings(base: Settings, tmp_path: Path, name: str) -> Settings:
+def _settings(base: Settings, tmp_path: Path, name: str, store: str = "memory://") -> Settings:
     return base.model_copy(
         update={
+            "store": store,
             "app_id": f"{base.app_id}-{name}",
             "var_dir": tmp_path / name,
             "allowed_lateness_s": 2 * 86400.0,  # the whole history may arrive in any order
             "sink_batch_seconds": 0.2,
+            "idle_flush_s": 1.0,
         }
     )
 
@@ -257,10 +260,17 @@ def _publish(settings: Settings, events: list[dict[str, Any]], seed: int) -> Non
 def _run_to_end(settings: Settings, log: Path) -> None:
     worker = start_worker(settings, log)
     try:
-        wait_processed(settings)
+        _settle(settings)
         assert worker.poll() is None, log.read_text()[-3000:]
     finally:
         assert stop_process(worker) == 0, log.read_text()[-3000:]
+
+
+def _settle(settings: Settings) -> None:
+    """Wait until everything is processed and idle completion had time to run."""
+    wait_processed(settings)
+    time.sleep(4 * settings.idle_flush_s)
+    wait_processed(settings)
 
 
 def _incidents(settings: Settings) -> dict[tuple[str, str, datetime], dict[str, Any]]:
@@ -285,20 +295,25 @@ def _check(rows: dict[tuple[str, str, datetime], dict[str, Any]]) -> None:
     for key, expected in EXPECTED.items():
         actual = {field: rows[key][field] for field in expected}
         assert actual == expected, key
+        # resolved and then idle (or followed by later events): final
+        assert rows[key]["completed"] == 1, key
 
 
-def test_scripted_history_replay_and_restart(isolated_settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
+def test_scripted_history_replay_and_restart(
+    isolated_settings: Settings, tmp_path: Path, store: str
+) -> None:
     base = isolated_settings
     events = HISTORY + random.Random(7).sample(HISTORY, 8)  # duplicates (same event_id)
 
     # (a) shuffled, duplicated, mixed partitioners -> exactly the expected incidents.
-    first = _settings(base, tmp_path, "first")
+    first = _settings(base, tmp_path, "first", store)
     _publish(first, events, seed=1)
     worker = start_worker(first, tmp_path / "first.log")
     try:
         wait_processed(first)
         _publish(first, [DAY_LATER], seed=0)
-        wait_processed(first)
+        _settle(first)
         assert worker.poll() is None
     finally:
         assert stop_process(worker) == 0, (tmp_path / "first.log").read_text()[-3000:]
@@ -306,12 +321,12 @@ def test_scripted_history_replay_and_restart(isolated_settings: Settings, tmp_pa
     _check(rows)
 
     # (b) replaying the same topics into a fresh database gives identical rows.
-    replay = _settings(base, tmp_path, "replay")
+    replay = _settings(base, tmp_path, "replay", store)
     _run_to_end(replay, tmp_path / "replay.log")
     assert _comparable(_incidents(replay)) == _comparable(rows)
 
     # (c) SIGTERM mid-stream, restart, rest of the stream: nothing lost, nothing duplicated.
-    restart = _settings(base, tmp_path, "restart")
+    restart = _settings(base, tmp_path, "restart", store)
     restart = restart.model_copy(
         update={
             "topic_alerts": f"{base.topic_alerts}-r",
@@ -331,7 +346,7 @@ def test_scripted_history_replay_and_restart(isolated_settings: Settings, tmp_pa
     try:
         wait_processed(restart)
         _publish(restart, [DAY_LATER], seed=0)
-        wait_processed(restart)
+        _settle(restart)
     finally:
         assert stop_process(worker) == 0
     assert _comparable(_incidents(restart)) == _comparable(rows)

@@ -1,4 +1,5 @@
-"""The engine ``apply_event``: duplicates, lateness, versions, identity, keys, forgetting.
+"""The engine ``apply_event``: duplicates, lateness, versions, completion, identity, keys,
+forgetting; and ``complete_idle``.
 
 docs/incident-model.md, "Keys and order" and "Duplicates, lateness, identity
 and versions". Expected values are worked out by hand; times are minutes after
@@ -13,12 +14,15 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.correlate import EngineConfig, apply_event
+from streams.correlate import EngineConfig, apply_event, complete_idle, new_state
 from streams.incident import incident_id
+from streams.members import from_ms
 from tests.engine_helpers import (
+    DEFAULT_CONFIG,
     Engine,
     by_start,
     clear,
@@ -172,9 +176,10 @@ def test_versions_increase_by_one_per_change_and_nothing_when_unchanged() -> Non
     """Steps and their rows (one incident X):
 
     A fires 10:00 -> v1 (open); T opened 10:01 -> v2; A resolved 10:05 -> v3 (resolved);
-    deploy started 10:09 (quiet, joins) -> v4; deploy started 10:30 and a
-    succeeded release 10:31 (outside X, no later incident) -> no row;
-    unknown resolved alert 10:40 -> no row; T resolved 10:45 -> v5.
+    deploy started 10:09 (quiet, joins) -> v4; deploy started 10:30 (outside X) moves
+    the watermark past 10:05 + 10 min -> v5, only ``completed`` 0 -> 1; a succeeded
+    release 10:31 (outside X, no later incident) -> no row; unknown resolved alert
+    10:40 -> no row; T resolved 10:45 (member ticket, no reopen) -> v6, still completed.
     """
     engine = Engine()
     steps = [
@@ -188,10 +193,14 @@ def test_versions_increase_by_one_per_change_and_nothing_when_unchanged() -> Non
         tkt("T", "resolved", 45),
     ]
     versions = [[r["version"] for r in engine.send(e).rows] for e in steps]
-    assert versions == [[1], [2], [3], [4], [], [], [], [5]]
+    assert versions == [[1], [2], [3], [4], [5], [], [], [6]]
     row = only(engine.rows())
     assert row["status"] == "resolved"
     assert row["event_count"] == 5
+    assert row["completed"] == 1
+    v4, v5 = engine.emitted[3], engine.emitted[4]
+    assert (v4["completed"], v5["completed"]) == (0, 1)
+    assert stable(v5) == stable(v4) | {"completed": 1}  # nothing else changed
 
 
 def test_rows_written_when_opened_and_when_resolved() -> None:
@@ -225,6 +234,223 @@ def test_updated_at_is_processing_time() -> None:
     assert outputs.rows[0]["updated_at"] == datetime(2027, 1, 15, 8, 0, 0, 123000, tzinfo=UTC)
     assert outputs.rows[0]["version"] == 1
     assert state["watermark"] == 1_772_445_600_000  # 10:00Z in epoch ms
+
+
+# --- completion -------------------------------------------------------------------------------
+
+
+def test_watermark_past_resolved_plus_quiet_completes() -> None:
+    """X: A 10:00-10:05 (v2, resolved_at R = 10:05, completed 0).
+
+    A deploy started at exactly R + quiet = 10:15:00.000 is still in the quiet
+    period: it joins X (v3, event_count 3) and does not complete it (not *past*).
+    A deploy started 10:15:00.001 belongs to no incident but moves the watermark
+    past 10:15 -> v4 with completed 1; every other field equals v3's.
+    """
+    engine = Engine()
+    resolved = engine.feed([fire("A", 0), clear("A", 5)])[-1].rows
+    assert [(r["version"], r["status"], r["completed"]) for r in resolved] == [(2, "resolved", 0)]
+    edge = engine.send(dep("d1", 15, status="started")).rows
+    assert [(r["version"], r["event_count"], r["completed"]) for r in edge] == [(3, 3, 0)]
+    past = engine.send(dep("d2", 15, seconds=0.001, status="started")).rows
+    assert [(r["version"], r["completed"]) for r in past] == [(4, 1)]
+    assert stable(past[0]) == stable(edge[0]) | {"completed": 1}
+    row = only(engine.rows())
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    assert row["ttr_seconds"] == 300.0
+    # nothing changes any more: a later event of the key writes no row
+    assert engine.send(dep("d3", 40, status="started")).rows == []
+
+
+def test_watermark_completion_uses_configured_quiet_period() -> None:
+    """Quiet 1 min: A 10:00-10:05; a release at 10:06:00.000 joins (not completed),
+    one at 10:06:00.001 completes it (v4)."""
+    engine = Engine(EngineConfig(quiet_ms=60_000))
+    engine.feed([fire("A", 0), clear("A", 5)])
+    assert [r["completed"] for r in engine.send(dep("d1", 6, status="started")).rows] == [0]
+    rows = engine.send(dep("d2", 6, seconds=0.001, status="started")).rows
+    assert [(r["version"], r["completed"]) for r in rows] == [(4, 1)]
+
+
+def test_watermark_of_another_key_does_not_complete() -> None:
+    """checkout A 10:00-10:05; payments and checkout/staging events at 11:00 leave
+    checkout/production's incident uncompleted (watermarks are per key)."""
+    engine = Engine()
+    engine.feed([fire("A", 0), clear("A", 5)])
+    engine.send(dep("p", 60, status="started", service="payments"))
+    engine.send(dep("s", 60, status="started", environment="staging"))
+    assert only(engine.rows())["completed"] == 0
+
+
+def test_open_incident_never_completes() -> None:
+    """A fires 10:00 and never resolves. Events hours and days later join it (still
+    open, completed 0), and complete_idle writes nothing for it."""
+    engine = Engine()
+    engine.send(fire("A", 0))
+    later = [dep("d", 30, status="started"), dep("r", 300), tkt("T", "acknowledged", 2 * DAY)]
+    for event in later:
+        rows = engine.send(event).rows
+        assert [(r["status"], r["completed"]) for r in rows] == [("open", 0)]
+    assert engine.idle().rows == []
+    row = only(engine.rows())
+    assert (row["status"], row["completed"], row["event_count"]) == ("open", 0, 4)
+
+
+def test_open_declared_incident_never_completes() -> None:
+    """T opened 10:00 (declared, open until T resolves); a deploy 3 h later joins it."""
+    engine = Engine()
+    engine.send(tkt("T", "opened", 0))
+    assert [r["completed"] for r in engine.send(dep("d", 180, status="started")).rows] == [0]
+    assert engine.idle().rows == []
+    assert only(engine.rows())["completed"] == 0
+
+
+def test_complete_idle_completes_resolved_incidents_of_the_key_once() -> None:
+    """checkout: X A 10:00-10:05; Y B 10:20 with T opened 10:21, B resolved 10:25.
+    payments: P A 10:00-10:02.
+
+    B's 10:20 firing completes X by watermark (X v3). Y (v3) and P (v2) are resolved
+    but not completed (watermarks 10:25 and 10:02). complete_idle(checkout) returns
+    only Y: v4, completed 1, updated_at = its now_ms, every other field as v3.
+    A second call returns nothing; P is untouched until complete_idle(payments) (v3).
+    """
+    engine = Engine()
+    engine.feed(
+        [
+            fire("A", 0, event_id="ci-a1"),
+            clear("A", 5),
+            fire("B", 20, event_id="ci-b1"),
+            tkt("T", "opened", 21),
+            clear("B", 25),
+            fire("A", 0, service="payments", event_id="ci-p1"),
+            clear("A", 2, service="payments"),
+        ]
+    )
+    x = incident_id("checkout", "production", "ci-a1")
+    y = incident_id("checkout", "production", "ci-b1")
+    p = incident_id("payments", "production", "ci-p1")
+    before = engine.rows()
+    assert {i: (r["version"], r["completed"]) for i, r in before.items()} == {
+        x: (3, 1),
+        y: (3, 0),
+        p: (2, 0),
+    }
+    outputs = engine.idle()
+    assert outputs.late is False and outputs.duplicate is False
+    assert [(r["incident_id"], r["version"], r["completed"]) for r in outputs.rows] == [(y, 4, 1)]
+    row = outputs.rows[0]
+    assert stable(row) == stable(before[y]) | {"completed": 1}
+    assert row["updated_at"] == datetime(2027, 1, 15, 8, 0, 0, 8000, tzinfo=UTC)  # NOW_MS + 8
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 25, tzinfo=UTC)
+    assert row["ttr_seconds"] == 300.0
+    assert row["tta_seconds"] is None  # T only opened
+    assert engine.idle().rows == []
+    assert engine.rows()[p]["completed"] == 0
+    assert [
+        (r["incident_id"], r["version"], r["completed"]) for r in engine.idle("payments").rows
+    ] == [(p, 3, 1)]
+    assert engine.idle("payments").rows == []
+    assert all(r["completed"] == 1 for r in engine.rows().values())
+
+
+def test_complete_idle_with_nothing_pending_returns_no_rows() -> None:
+    """Nothing pending: an empty state, a key with only deploys, a key whose incident is
+    already completed by watermark. No rows and the state is left as it was."""
+    assert complete_idle(new_state(), "checkout", "production", EngineConfig(), 0).rows == []
+    engine = Engine()
+    engine.feed([dep("d", 0), dep("d", 5, status="started")])
+    engine.feed([fire("A", 0, service="payments"), clear("A", 5, service="payments")])
+    engine.send(dep("x", 20, status="started", service="payments"))
+    assert only(engine.rows())["completed"] == 1
+    for service in ("checkout", "payments"):
+        before = copy.deepcopy(engine.state(service))
+        assert engine.idle(service).rows == []
+        assert engine.state(service) == before
+
+
+def test_idle_completed_incident_stays_completed_when_joined_without_reopen() -> None:
+    """A 10:00-10:05 with T opened 10:01; complete_idle -> v4 completed. In the quiet
+    period a deploy started 10:08 and T acknowledged 10:09 only join (no reopen):
+    v5, v6 stay completed; resolved_at/ttr unchanged, tta = 10:09 - 10:00 = 540 s.
+    A duplicate then re-emits v6 as it is."""
+    engine = Engine()
+    first = fire("A", 0)
+    engine.feed([first, tkt("T", "opened", 1), clear("A", 5)])
+    assert [(r["version"], r["completed"]) for r in engine.idle().rows] == [(4, 1)]
+    rows = [
+        engine.send(e).rows for e in (dep("d", 8, status="started"), tkt("T", "acknowledged", 9))
+    ]
+    assert [[(r["version"], r["completed"]) for r in step] for step in rows] == [[(5, 1)], [(6, 1)]]
+    row = only(engine.rows())
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    assert (row["ttr_seconds"], row["tta_seconds"], row["reopen_count"]) == (300.0, 540.0, 0)
+    outputs = engine.send(first)
+    assert outputs.duplicate is True
+    assert outputs.rows == [row]
+
+
+@pytest.mark.parametrize(
+    ("reopen", "resolve"),
+    [
+        (lambda: fire("A", 12), lambda: clear("A", 20)),
+        (lambda: tkt("T", "reopened", 12), lambda: tkt("T", "resolved", 20)),
+    ],
+    ids=["alert-fires-again", "member-ticket-reopened"],
+)
+def test_reopen_after_idle_completion(reopen: Any, resolve: Any) -> None:
+    """A 10:00-10:05 with T opened 10:01 (v3); complete_idle -> v4 completed 1.
+
+    A firing of A (or T reopened) at 10:12 <= 10:15 reopens it: v5 open, completed 0,
+    reopen_count 1, no resolved_at/ttr. A resolved (or T resolved) at 10:20: v6
+    resolved 10:20, ttr 1200 s, still completed 0 (the idle completion was for
+    resolved_at 10:05; the watermark 10:20 is not past 10:30). Then either
+    complete_idle (v7), or the watermark rule: an event at 10:30:00.000 joins (v7,
+    completed 0), one at 10:30:00.001 completes it (v8).
+    """
+    engine = Engine()
+    engine.feed([fire("A", 0), tkt("T", "opened", 1), clear("A", 5)])
+    assert [(r["version"], r["completed"]) for r in engine.idle().rows] == [(4, 1)]
+    reopened = engine.send(reopen()).rows
+    assert [
+        (r["version"], r["status"], r["completed"], r["reopen_count"], r["resolved_at"])
+        for r in reopened
+    ] == [(5, "open", 0, 1, None)]
+    assert reopened[0]["ttr_seconds"] is None
+    again = engine.send(resolve()).rows
+    assert [(r["version"], r["status"], r["completed"]) for r in again] == [(6, "resolved", 0)]
+    assert again[0]["resolved_at"] == datetime(2026, 3, 2, 10, 20, tzinfo=UTC)
+    assert again[0]["ttr_seconds"] == 1200.0
+    assert again[0]["reopen_count"] == 1
+
+    by_idle = copy.deepcopy(engine)
+    rows = by_idle.idle().rows
+    assert [(r["version"], r["completed"]) for r in rows] == [(7, 1)]
+    assert stable(rows[0]) == stable(again[0]) | {"completed": 1}
+    assert by_idle.idle().rows == []
+
+    edge = engine.send(dep("d1", 30, status="started")).rows
+    assert [(r["version"], r["completed"]) for r in edge] == [(7, 0)]
+    past = engine.send(dep("d2", 30, seconds=0.001, status="started")).rows
+    assert [(r["version"], r["completed"]) for r in past] == [(8, 1)]
+    assert stable(past[0]) == stable(edge[0]) | {"completed": 1}
+
+
+def test_completed_incident_reopened_by_late_event() -> None:
+    """X: A 10:00-10:05; a deploy started 10:20 completes it (v3). A late firing of B at
+    10:10 (within lateness, <= 10:15) reopens it: v4 open, completed 0, reopen_count 1.
+    B resolved 10:25 -> v5 resolved 10:25; watermark 10:25 is not past 10:35 -> not
+    completed; a deploy at 10:36 completes it (v6)."""
+    engine = Engine()
+    engine.feed([fire("A", 0), clear("A", 5)])
+    assert [r["completed"] for r in engine.send(dep("d", 20, status="started")).rows] == [1]
+    rows = engine.send(fire("B", 10)).rows
+    assert [(r["version"], r["status"], r["completed"], r["reopen_count"]) for r in rows] == [
+        (4, "open", 0, 1)
+    ]
+    rows = engine.send(clear("B", 25)).rows
+    assert [(r["version"], r["completed"], r["ttr_seconds"]) for r in rows] == [(5, 0, 1500.0)]
+    rows = engine.send(dep("e", 36, status="started")).rows
+    assert [(r["version"], r["completed"]) for r in rows] == [(6, 1)]
 
 
 # --- identity -------------------------------------------------------------------------------
@@ -271,10 +497,12 @@ def test_late_first_event_changes_id_and_deletes_old_one() -> None:
 def test_late_event_merging_two_incidents_deletes_the_second() -> None:
     """X: A 10:00-10:05 ('mg-a1'). Y: B 10:20-10:25 ('mg-b1') (10:20 > 10:15: separate).
 
+    B firing 10:20 moves the watermark past 10:05 + 10 min -> X completed (v3).
     Late C fires 10:12 (<= 10:05 + 10 min) -> reopens X; C still fires at 10:20,
-    so B joins X: one incident. Y (v2 so far) gets a delete marker v3; X gets v3.
-    X: reopen_count 1, alerts A B C, event_count 5, open. C resolved 10:30 ->
-    resolved 10:30, ttr 1800 s.
+    so B joins X: one incident. Y (v2 so far) gets a delete marker v3; X gets v4
+    (completed 0 again). X: reopen_count 1, alerts A B C, event_count 5, open.
+    C resolved 10:30 -> resolved 10:30, ttr 1800 s, not completed (watermark 10:30
+    is not past 10:40).
     """
     engine = Engine()
     engine.feed(
@@ -288,9 +516,13 @@ def test_late_event_merging_two_incidents_deletes_the_second() -> None:
     x = incident_id("checkout", "production", "mg-a1")
     y = incident_id("checkout", "production", "mg-b1")
     assert sorted(engine.rows()) == sorted([x, y])
+    assert [(r["version"], r["completed"]) for r in (engine.rows()[x], engine.rows()[y])] == [
+        (3, 1),
+        (2, 0),
+    ]
     rows = engine.send(fire("C", 12)).rows
     assert sorted((r["incident_id"], r["version"], r["is_deleted"]) for r in rows) == sorted(
-        [(x, 3, 0), (y, 3, 1)]
+        [(x, 4, 0), (y, 3, 1)]
     )
     merged = only(engine.rows())
     assert merged["incident_id"] == x
@@ -298,10 +530,12 @@ def test_late_event_merging_two_incidents_deletes_the_second() -> None:
     assert merged["alert_ids"] == ["A", "B", "C"]
     assert merged["event_count"] == 5
     assert merged["status"] == "open"
+    assert merged["completed"] == 0
     engine.send(clear("C", 30))
     merged = only(engine.rows())
     assert merged["resolved_at"] == datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     assert merged["ttr_seconds"] == 1800.0
+    assert merged["completed"] == 0
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -347,17 +581,20 @@ def test_keys_are_independent() -> None:
 
 
 def test_incident_kept_within_retention_still_updated_days_later() -> None:
-    """X: A 10:00-10:05 with T opened 10:01. A deploy started 6 days later moves the
-    watermark (X's last event 10:05 is 6 d < 7 d old): X is kept, and T closed at
-    day 6 10:30 updates it (event_count 4, acknowledged day 6 10:30).
+    """X: A 10:00-10:05 with T opened 10:01 (v3). A deploy started 6 days later moves
+    the watermark past 10:15 -> X completed (v4); X's last event 10:05 is 6 d < 7 d
+    old: X is kept, and T closed at day 6 10:30 updates it (v5: event_count 4,
+    acknowledged day 6 10:30; a closed ticket does not reopen, so still completed).
     """
     engine = Engine()
     engine.feed([fire("A", 0), tkt("T", "opened", 1), clear("A", 5)])
-    engine.send(dep("d", 6 * DAY, status="started"))
+    completion = engine.send(dep("d", 6 * DAY, status="started"))
+    assert [(r["version"], r["completed"]) for r in completion.rows] == [(4, 1)]
     assert len(engine.state()["members"]) == 4
     outputs = engine.send(tkt("T", "closed", 6 * DAY + 30))
-    assert [r["version"] for r in outputs.rows] == [4]
+    assert [r["version"] for r in outputs.rows] == [5]
     row = only(engine.rows())
+    assert row["completed"] == 1
     assert row["event_count"] == 4
     assert row["acknowledged_at"] == datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
     assert row["resolved_at"] == datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
@@ -590,6 +827,8 @@ def check_row(row: dict[str, Any]) -> None:
     assert row["event_count"] >= 1
     assert row["alert_count"] + len(row["ticket_ids"]) >= 1  # opened by an alert or a ticket
     assert row["severity"] in SEVERITIES
+    assert row["completed"] in (0, 1)
+    assert not row["completed"] or row["status"] == "resolved"  # only resolved ones complete
 
 
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True)
@@ -598,10 +837,28 @@ PROPERTY = settings(max_examples=150, deadline=None, derandomize=True)
 @PROPERTY
 @given(data=st.data())
 def test_any_arrival_order_gives_same_incidents(data: st.DataObject) -> None:
-    """A permutation of a history (all within the lateness) yields the same incidents."""
+    """A permutation of a history (all within the lateness) yields the same incidents,
+    ``completed`` included: watermark completion depends only on the final watermark
+    (the newest event time, the same for every order), so a final row is completed
+    iff it resolved and the newest event is past resolved_at + quiet. After
+    complete_idle both orders agree again and every resolved incident is completed.
+    """
     events = data.draw(histories)
     shuffled = data.draw(st.permutations(events))
-    assert stable_rows(run(shuffled)) == stable_rows(run(events))
+    engines = [Engine(), Engine()]
+    engines[0].feed(events)
+    engines[1].feed(shuffled)
+    assert stable_rows(engines[1].rows()) == stable_rows(engines[0].rows())
+    watermark = from_ms(max(member(e)["at"] for e in events))
+    quiet = timedelta(milliseconds=DEFAULT_CONFIG.quiet_ms)
+    for row in engines[0].rows().values():
+        resolved = row["resolved_at"]
+        assert row["completed"] == int(resolved is not None and watermark > resolved + quiet)
+    for engine in engines:
+        engine.idle()
+    assert stable_rows(engines[1].rows()) == stable_rows(engines[0].rows())
+    for row in engines[0].rows().values():
+        assert row["completed"] == int(row["status"] == "resolved")
 
 
 @PROPERTY
@@ -640,11 +897,13 @@ def test_duplicates_change_nothing(data: st.DataObject) -> None:
 @given(data=st.data())
 def test_every_emitted_row_satisfies_invariants(data: st.DataObject) -> None:
     """Durations >= 0 or None; started <= detected unless flagged; status resolved iff
-    resolved_at; ttr == resolved - started; versions per id go up by exactly 1."""
+    resolved_at; completed only if resolved; ttr == resolved - started; versions per id
+    go up by exactly 1 (completion versions from complete_idle included)."""
     events = data.draw(histories)
     for order in (events, data.draw(st.permutations(events))):
         engine = Engine()
         engine.feed(order)
+        engine.idle()  # completion versions follow the same rules
         versions: dict[str, list[int]] = {}
         for row in engine.emitted:
             versions.setdefault(row["incident_id"], []).append(row["version"])

@@ -79,6 +79,8 @@ def test_worked_example_checkout_incident() -> None:
         "fix_deploy_id": "checkout-413",
         "repair_action": "rollback",
         "reopen_count": 0,
+        # last event 10:31:00 is not past resolved 10:24:40 + 10 min quiet -> not completed
+        "completed": 0,
         "quality_flags": [],
         "is_deleted": 0,
     }
