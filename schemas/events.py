@@ -42,13 +42,20 @@ EventType = Literal["alert", "deploy", "ticket"]
 
 # No control characters (C0, DEL, C1) or line/paragraph separators in ids and names.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_RFC3339_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?$"
+)
 _FORMAT_HINT = "must be an RFC 3339 string with a UTC offset, e.g. 2026-03-01T12:00:00Z"
+_NAIVE_HINT = "timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
 
 
 def _require_string(value: Any) -> Any:
-    if not isinstance(value, str) or not _RFC3339_PREFIX.match(value):
+    """Accept only RFC 3339 date-times (seconds required); name a missing offset precisely."""
+    match = _RFC3339.match(value) if isinstance(value, str) else None
+    if match is None:
         raise ValueError(_FORMAT_HINT)
+    if match.group(2) is None:
+        raise ValueError(_NAIVE_HINT)
     return value
 
 
@@ -63,9 +70,8 @@ def _printable(value: str) -> str:
 
 
 def _to_utc_ms(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = "timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
-        raise ValueError(msg)
+    if value.tzinfo is None or value.utcoffset() is None:  # pragma: no cover - regex guards
+        raise ValueError(_NAIVE_HINT)
     try:
         value = value.astimezone(UTC)
     except OverflowError:

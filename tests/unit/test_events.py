@@ -340,3 +340,28 @@ def test_commit_sha_rejected(sha: str) -> None:
     assert rejection(deploy(commit_sha=sha)) == (
         "commit_sha: String should match pattern '^[0-9a-fA-F]{4,64}$'"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-03-02T10:00Z",  # no seconds
+        "2026-03-02T10:00:00+0530",  # offset without colon
+        "2026-03-02 10:00:00Z",  # space instead of T
+        "2026-03-02T10:00:00,5Z",  # comma decimal separator
+        "2026-03-02T10:00:00Z trailing",
+    ],
+)
+def test_only_strict_rfc3339_is_accepted(value: str) -> None:
+    assert rejection(alert(occurred_at=value)) == NOT_A_STRING
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-02t10:00:00z", datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
+        ("2026-03-02T15:30:00.123456789+05:30", datetime(2026, 3, 2, 10, 0, 0, 123000, tzinfo=UTC)),
+    ],
+)
+def test_rfc3339_variants_that_are_accepted(value: str, expected: datetime) -> None:
+    assert parse(alert(occurred_at=value)).occurred_at == expected
