@@ -10,7 +10,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -35,9 +35,10 @@ class IngestCounters:
     invalid: int = 0
     incident_rows: int = 0
     late: int = 0
-    completed: int = 0
+    completed_by_idle: int = 0
+    correlation_failures: int = 0
+    correlation_dead_letters: int = 0
     last_error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _raw(event: EventT[bytes]) -> RawMessage:
@@ -177,6 +178,8 @@ def register_correlate_agent(
                 event.message.decref()
             counters.incident_rows += rows
             counters.late = step.late
-            counters.completed = step.completed
+            counters.completed_by_idle = step.completed
+            counters.correlation_failures = step.failed
+            counters.correlation_dead_letters += dead
 
     return correlate

@@ -27,7 +27,7 @@ def main() -> None:
     Typical local session:
       mttr kafka start           # a real single-node Kafka on 127.0.0.1:9092
       mttr migrate               # create the ClickHouse tables (embedded chDB by default)
-      mttr worker                # consume, validate, store, dead-letter
+      mttr worker                # validate, store, correlate into incidents
       mttr publish events.jsonl  # validate and publish events
     """
 
