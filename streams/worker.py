@@ -26,6 +26,7 @@ from streams.decode import Decoded
 from streams.incident_writer import IncidentWriter, PublishRows
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.pipeline import Forward, IngestPipeline, SendDeadLetter
+from streams.report import ReportQuery, jsonable, report_rows
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.sink import TableSink
@@ -195,5 +196,19 @@ def build_worker(
                 **asdict(counters),
             }
         )
+
+    @app.page("/mttr/report/")
+    async def report(web: Any, request: Any) -> Any:
+        """Answer ``mttr report`` while this worker holds the embedded database."""
+        try:
+            query = ReportQuery.from_params(dict(request.query))
+        except ValueError as exc:
+            return web.json({"error": str(exc)}, status=400)
+
+        def run() -> list[dict[str, Any]]:
+            with clickhouse_lock:
+                return report_rows(client, query)
+
+        return web.json({"rows": jsonable(await asyncio.to_thread(run))})
 
     return app

@@ -9,6 +9,7 @@ from streams.cli.demo import demo
 from streams.cli.kafka import kafka
 from streams.cli.migrate import migrate
 from streams.cli.publish import publish
+from streams.cli.report import report
 from streams.cli.schemas import schemas
 from streams.cli.worker import worker
 
@@ -37,4 +38,5 @@ main.add_command(migrate)
 main.add_command(worker)
 main.add_command(publish)
 main.add_command(schemas)
+main.add_command(report)
 main.add_command(demo)
