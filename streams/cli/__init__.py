@@ -11,6 +11,7 @@ from streams.cli.migrate import migrate
 from streams.cli.publish import publish
 from streams.cli.report import report
 from streams.cli.schemas import schemas
+from streams.cli.simulate import simulate
 from streams.cli.worker import worker
 
 COMMON_ENV = ["log_level", "var_dir"]
@@ -39,4 +40,5 @@ main.add_command(worker)
 main.add_command(publish)
 main.add_command(schemas)
 main.add_command(report)
+main.add_command(simulate)
 main.add_command(demo)

@@ -81,9 +81,13 @@ def _table(rows: list[dict[str, Any]], query: ReportQuery) -> Table:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)  # fmt: skip
-@click.option("--via", type=click.Choice(["auto", "worker", "direct"]), default="auto",
-              show_default=True,
-              help="Embedded chDB: ask the worker over its web port (auto: if it answers).")
+@click.option(
+    "--via",
+    type=click.Choice(["auto", "worker", "direct"]),
+    default="auto",
+    show_default=True,
+    help="Embedded chDB: ask the worker over its web port (auto: if it answers).",
+)
 def report(since: str | None, service: str | None, severity: str | None, by: str | None,
            fmt: str, via: str) -> None:  # fmt: skip
     """Print MTTR (mean, p50, p90), MTTD and MTTA of resolved incidents.

@@ -1,0 +1,185 @@
+"""A deterministic, realistic history of alert, deploy and ticket events (pure).
+
+Per service: Poisson incident arrivals, a severity mix, lognormal repair times
+by severity, alert flapping, tickets acknowledged minutes later, daily deploys
+of which some cause incidents, incidents that end with a rollback, a few
+security incidents. The same seed always yields the same events, in event-
+time order, with deterministic ``event_id``s.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+SERVICES = (
+    "checkout", "payments", "search", "auth", "catalog", "cart", "shipping", "inventory",
+    "notifications", "profile", "reviews", "recommendations",
+)  # fmt: skip
+SEVERITY_MIX = (("critical", 0.1), ("high", 0.25), ("medium", 0.4), ("low", 0.25))
+# Median repair minutes and lognormal sigma per severity.
+REPAIR = {"critical": (40, 0.7), "high": (110, 0.8), "medium": (300, 0.9), "low": (900, 1.0)}
+TICKET_PROBABILITY = {"critical": 0.95, "high": 0.85, "medium": 0.5, "low": 0.2}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Knobs of the simulated history (defaults: a busy but healthy fleet)."""
+
+    incidents_per_day: float = 0.3  # per service
+    deploys_per_day: float = 2.0  # per service
+    cause_share: float = 0.3  # incidents caused by a deploy shortly before
+    rollback_share: float = 0.25  # incidents ended by a rollback
+    flap_share: float = 0.2  # alerts that resolve and fire again within minutes
+    security_share: float = 0.03
+
+
+def service_names(count: int) -> list[str]:
+    """Return ``count`` service names (suffixed once the built-in list runs out)."""
+    return [
+        SERVICES[i % len(SERVICES)] + (f"-{i // len(SERVICES) + 1}" if i >= len(SERVICES) else "")
+        for i in range(count)
+    ]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _History:
+    def __init__(self, seed: int, profile: Profile) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.profile = profile
+        self.events: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, event_type: str, service: str, at: datetime, **fields: Any) -> None:
+        self.count += 1
+        self.events.append(
+            {
+                "event_id": f"sim-{self.seed}-{self.count:07d}",
+                "type": event_type,
+                "service": service,
+                "occurred_at": _iso(at),
+                **{k: _iso(v) if isinstance(v, datetime) else v for k, v in fields.items()},
+            }
+        )
+
+    def minutes(self, median: float, sigma: float) -> timedelta:
+        return timedelta(minutes=median * math.exp(self.rng.gauss(0, sigma)))
+
+    def severity(self) -> str:
+        roll, total = self.rng.random(), 0.0
+        for name, share in SEVERITY_MIX:
+            total += share
+            if roll < total:
+                return name
+        return "low"
+
+
+def simulate(
+    services: int, days: int, seed: int, end: datetime, profile: Profile | None = None
+) -> list[dict[str, Any]]:
+    """Return the events of ``days`` days before ``end`` for ``services`` services, by time."""
+    history = _History(seed, profile or Profile())
+    start = end - timedelta(days=days)
+    for service in service_names(services):
+        _deploys(history, service, start, end)
+        _incidents(history, service, start, end)
+    history.events.sort(key=lambda e: (e["occurred_at"], e["event_id"]))
+    return history.events
+
+
+def _deploys(history: _History, service: str, start: datetime, end: datetime) -> None:
+    rng, day = history.rng, start
+    while day < end:
+        for _ in range(_poisson(rng, history.profile.deploys_per_day)):
+            at = day + timedelta(hours=rng.uniform(8, 18))
+            deploy_id = f"{service}-{history.count + 1}"
+            kind = "config" if rng.random() < 0.15 else "release"
+            history.add("deploy", service, at, deploy_id=deploy_id, status="started", kind=kind)
+            done = at + timedelta(minutes=rng.uniform(2, 12))
+            status = "failed" if rng.random() < 0.05 else "succeeded"
+            if done < end:
+                history.add("deploy", service, done, deploy_id=deploy_id, status=status, kind=kind)
+        day += timedelta(days=1)
+
+
+def _incidents(history: _History, service: str, start: datetime, end: datetime) -> None:
+    rng, profile = history.rng, history.profile
+    free_from = start
+    moment = start
+    while True:
+        moment += timedelta(days=rng.expovariate(profile.incidents_per_day))
+        if moment >= end:
+            return
+        if moment < free_from:  # keep incidents of a service apart
+            continue
+        severity = history.severity()
+        repair = history.minutes(*REPAIR[severity])
+        resolved = moment + repair
+        if resolved + timedelta(minutes=20) > end:
+            return
+        _one_incident(history, service, moment, resolved, severity)
+        free_from = resolved + timedelta(minutes=30)
+        if rng.random() < profile.cause_share:
+            cause = moment - timedelta(minutes=rng.uniform(5, 50))
+            deploy_id = f"{service}-cause-{history.count + 1}"
+            history.add("deploy", service, cause, deploy_id=deploy_id, status="succeeded")
+
+
+def _one_incident(
+    history: _History, service: str, began: datetime, resolved: datetime, severity: str
+) -> None:
+    rng, profile = history.rng, history.profile
+    alert_id = f"{service}-{history.count + 1:x}"
+    security = rng.random() < profile.security_share
+    category = "security" if security else rng.choice(["availability", "performance"])
+    name = "SuspiciousLogins" if security else f"{service.title()}ErrorBudgetBurn"
+    detected = began + history.minutes(2, 0.6)
+    alert = {"alert_id": alert_id, "name": name, "severity": severity, "category": category,
+             "source": "alertmanager"}  # fmt: skip
+    history.add("alert", service, detected, status="firing", starts_at=began, **alert)
+    if rng.random() < profile.flap_share and detected + timedelta(minutes=8) < resolved:
+        blip = detected + timedelta(minutes=rng.uniform(1, 3))
+        history.add("alert", service, blip, status="resolved", **alert)
+        history.add("alert", service, blip + timedelta(minutes=2), status="firing", **alert)
+    history.add("alert", service, resolved, status="resolved", **alert)
+    if rng.random() < profile.rollback_share:
+        rollback = began + (resolved - began) * rng.uniform(0.4, 0.9)
+        rollback_id = f"{service}-rb-{history.count + 1}"
+        history.add("deploy", service, rollback, deploy_id=rollback_id, status="succeeded",
+                    kind="rollback")  # fmt: skip
+    if rng.random() < TICKET_PROBABILITY[severity]:
+        ticket_id = f"INC-{history.count + 1}"
+        opened = detected + timedelta(minutes=rng.uniform(0.5, 3))
+        history.add(
+            "ticket",
+            service,
+            opened,
+            ticket_id=ticket_id,
+            status="opened",
+            severity=severity,
+            title=f"{name} on {service}",
+            source="pagerduty",
+        )
+        acknowledged = opened + history.minutes(4, 0.7)
+        if acknowledged < resolved:
+            history.add("ticket", service, acknowledged, ticket_id=ticket_id,
+                        status="acknowledged", source="pagerduty")  # fmt: skip
+        closed = resolved + timedelta(minutes=rng.uniform(1, 15))
+        history.add("ticket", service, closed, ticket_id=ticket_id, status="resolved",
+                    source="pagerduty")  # fmt: skip
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Knuth's method; fine for the small means used here."""
+    limit, product, count = math.exp(-mean), rng.random(), 0
+    while product > limit:
+        product *= rng.random()
+        count += 1
+    return count
