@@ -42,8 +42,9 @@ EventType = Literal["alert", "deploy", "ticket"]
 
 # No control characters (C0, DEL, C1) or line/paragraph separators in ids and names.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?$"
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?P<sep>[Tt ])\d{2}:\d{2}:\d{2}(\.\d{1,9})?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?$"
 )
 _FORMAT_HINT = "must be an RFC 3339 string with a UTC offset, e.g. 2026-03-01T12:00:00Z"
 _NAIVE_HINT = "timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
@@ -51,11 +52,13 @@ _NAIVE_HINT = "timestamp has no UTC offset (naive timestamps are rejected; add Z
 
 def _require_string(value: Any) -> Any:
     """Accept only RFC 3339 date-times (seconds required); name a missing offset precisely."""
-    match = _RFC3339.match(value) if isinstance(value, str) else None
+    match = _DATETIME.match(value) if isinstance(value, str) else None
     if match is None:
         raise ValueError(_FORMAT_HINT)
-    if match.group(2) is None:
+    if match.group("offset") is None:
         raise ValueError(_NAIVE_HINT)
+    if match.group("sep") == " ":
+        raise ValueError(_FORMAT_HINT)
     return value
 
 
