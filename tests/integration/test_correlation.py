@@ -266,11 +266,22 @@ def _run_to_end(settings: Settings, log: Path) -> None:
         assert stop_process(worker) == 0, log.read_text()[-3000:]
 
 
-def _settle(settings: Settings) -> None:
-    """Wait until everything is processed and idle completion had time to run."""
-    wait_processed(settings)
-    time.sleep(4 * settings.idle_flush_s)
-    wait_processed(settings)
+def _settle(settings: Settings, timeout: float = 90.0) -> None:
+    """Wait until everything is processed and idle completion has nothing left to write.
+
+    Settled = both agents caught up and no new incident rows for a few idle
+    periods (idle completion runs on wall-clock ticks, slower on a busy machine).
+    """
+    deadline = time.monotonic() + timeout
+    previous = None
+    while time.monotonic() < deadline:
+        wait_processed(settings)
+        rows = wait_status(settings, lambda status: True)["incident_rows"]
+        if rows == previous:
+            return
+        previous = rows
+        time.sleep(4 * settings.idle_flush_s)
+    raise TimeoutError("incident rows kept changing")
 
 
 def _incidents(settings: Settings) -> dict[tuple[str, str, datetime], dict[str, Any]]:
