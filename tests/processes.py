@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -55,18 +54,6 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     )
     log.close()
     return process
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 30) -> int:
-    """SIGTERM the process, SIGKILL it after ``timeout``; returns its exit code."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
 
 
 def consume_all(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list:

@@ -20,6 +20,7 @@ from streams.clickhouse import connect, load_migrations, migrate
 from streams.decode import decode_line
 from streams.errors import MttrError
 from streams.lag import wait_processed
+from streams.processes import stop_process
 from streams.publish import make_producer, publish_lines
 from streams.settings import Settings, project_root
 from streams.summary import events_table, incidents_table, mttr_table
@@ -37,16 +38,6 @@ def _worker_env(settings: Settings, url: str) -> dict[str, str]:
         MTTR_LOG_LEVEL="warn",
     )
     return env
-
-
-def _stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
@@ -146,7 +137,7 @@ def demo(sample: Path, keep: bool) -> None:
             "lines sent raw to show the dead-letter path"
         )
         wait_processed(settings, timeout=120)
-        _stop(worker)
+        stop_process(worker)
         if worker.returncode not in (0, -signal.SIGTERM):
             fail(f"worker exited with code {worker.returncode}")
         worker = None
@@ -170,7 +161,7 @@ def demo(sample: Path, keep: bool) -> None:
         console.print("interrupted; cleaning up")
     finally:
         if worker is not None:
-            _stop(worker)
+            stop_process(worker)
         if local.stop(broker_dir) is not None:
             console.print("stopped Kafka and the worker; nothing left running")
         if not keep:

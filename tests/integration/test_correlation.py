@@ -22,8 +22,9 @@ from kafka.partitioner import Partitioner
 
 from streams.clickhouse import connect
 from streams.lag import wait_processed
+from streams.processes import stop_process
 from streams.settings import Settings
-from tests.processes import start_worker, stop_process, wait_status
+from tests.processes import start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -19,8 +19,9 @@ from kafka import KafkaProducer
 
 from streams.clickhouse import connect
 from streams.lag import wait_caught_up
+from streams.processes import stop_process
 from streams.settings import Settings
-from tests.processes import consume_all, event_type_of, mttr, start_worker, stop_process
+from tests.processes import consume_all, event_type_of, mttr, start_worker
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from streams.lag import wait_processed
+from streams.processes import stop_process
 from streams.settings import Settings
-from tests.processes import mttr, start_worker, stop_process
+from tests.processes import mttr, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
