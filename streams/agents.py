@@ -22,6 +22,7 @@ from streams.decode import Origin
 from streams.errors import DlqLimitExceeded
 from streams.incident_writer import IncidentWriter
 from streams.pipeline import IngestPipeline, RawMessage
+from streams.progress import parse_watermark
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,13 @@ def register_correlate_agent(
                         if is_tick(event.message.headers):
                             step.tick(partition, table, writer)
                         else:
-                            step.apply(_forwarded(event), partition, table, writer)
+                            step.apply(
+                                _forwarded(event),
+                                partition,
+                                table,
+                                writer,
+                                input_watermark=parse_watermark(event.message.headers),
+                            )
                     finally:
                         _current_event.reset(token)
                 rows, dead = await writer.flush()

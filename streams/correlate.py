@@ -8,7 +8,13 @@ Changed incidents are emitted as new row versions; an incident id that
 disappears (e.g. a late event merged two incidents) is emitted as a delete
 marker so ``mttr.incidents FINAL`` never shows it again.
 
-An incident is *completed* once it is resolved and either the key's
+Time is judged against the key's *safe watermark*: the newest event time of
+the key, held back to the input watermark that ingest puts on forwarded
+events while some source partition still has unread messages (see
+``streams.progress``), and never moving backwards. An event more than the
+allowed lateness behind it is late; state older than that horizon is pruned.
+
+An incident is *completed* once it is resolved and either the key's safe
 watermark passed ``resolved_at + quiet period`` (nothing ordinary can reopen
 it any more) or ``complete_idle()`` was called for its key because its
 partition went quiet (wall clock). Completion is written as a new version
@@ -58,7 +64,21 @@ class Outputs:
 
 def new_state() -> State:
     """Return the empty state of a key."""
-    return {"members": [], "watermark": None, "seen": {}, "emitted": {}, "idle_completed": {}}
+    return {
+        "members": [],
+        "watermark": None,  # newest event time of the key
+        "safe_watermark": None,  # see the module docstring
+        "seen": {},
+        "emitted": {},
+        "idle_completed": {},
+    }
+
+
+def safe_watermark(state: State) -> int | None:
+    """Return the key's safe watermark (states written before it existed: the watermark)."""
+    if "safe_watermark" in state:
+        return state["safe_watermark"]  # type: ignore[no-any-return]
+    return state["watermark"]  # type: ignore[no-any-return]
 
 
 def _digest(fields: dict[str, Any]) -> str:
@@ -70,7 +90,7 @@ def _incidents(
 ) -> list[tuple[Segment, dict[str, Any]]]:
     members: list[Member] = state["members"]
     deploys = [m for m in members if m["type"] == "deploy" and m["status"] == "succeeded"]
-    watermark: int = state["watermark"]
+    watermark: int = safe_watermark(state)  # type: ignore[assignment]
     idle: dict[str, int] = state.setdefault("idle_completed", {})
     incidents = []
     for seg in segment(members, config.quiet_ms):
@@ -118,24 +138,31 @@ def apply_event(
     environment: str,
     config: EngineConfig,
     now_ms: int,
+    input_watermark: int | None = None,
 ) -> tuple[State, Outputs]:
     """Apply one event of the key; ``now_ms`` only stamps ``updated_at``.
 
-    A duplicate ``event_id`` changes nothing but re-emits the current row of
-    its incident (same version), which repairs a row lost between a state
-    write and a crash. An event more than the allowed lateness behind the
-    key's watermark is rejected (``late``) and changes nothing.
+    ``input_watermark`` is the one ingest forwarded with the event (None: all
+    source partitions were caught up). A duplicate ``event_id`` changes
+    nothing but re-emits the current row of its incident (same version),
+    which repairs a row lost between a state write and a crash. An event more
+    than the allowed lateness behind the key's safe watermark is rejected
+    (``late``) and changes nothing.
     """
     state = state if state is not None else new_state()
-    watermark = state["watermark"]
+    safe = safe_watermark(state)
     if member["event_id"] in state["seen"]:
         return state, _reemit(state, member["event_id"], service, environment, config, now_ms)
-    if watermark is not None and member["at"] < watermark - config.allowed_lateness_ms:
+    if safe is not None and member["at"] < safe - config.allowed_lateness_ms:
         return state, Outputs(late=True)
     members: list[Member] = state["members"]
     bisect.insort(members, member, key=sort_key)
     state["seen"][member["event_id"]] = member["at"]
-    state["watermark"] = member["at"] if watermark is None else max(watermark, member["at"])
+    watermark = state["watermark"]
+    watermark = member["at"] if watermark is None else max(watermark, member["at"])
+    state["watermark"] = watermark
+    reached = watermark if input_watermark is None else min(watermark, input_watermark)
+    state["safe_watermark"] = reached if safe is None else max(safe, reached)
     incidents = _incidents(state, service, environment, config)
     outputs = Outputs(rows=_diff(state, incidents, now_ms))
     _prune(state, incidents, config)
@@ -203,7 +230,7 @@ def _prune(
     kept back to the suspect window before the horizon or before the earliest
     live incident, plus the last ``MAX_DEPLOYS`` succeeded deploys.
     """
-    watermark: int = state["watermark"]
+    watermark: int = safe_watermark(state)  # type: ignore[assignment]
     horizon = watermark - config.allowed_lateness_ms
     keep_from = horizon
     finished: set[str] = set()

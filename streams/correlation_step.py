@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from streams.correlate import EngineConfig, State, apply_event, complete_idle
+from streams.correlate import EngineConfig, State, apply_event, complete_idle, safe_watermark
 from streams.decode import Decoded, Invalid, decode
 from streams.incident_writer import IncidentWriter
 from streams.members import from_ms, to_member
@@ -80,8 +80,14 @@ class CorrelationStep:
         partition: int,
         table: MutableMapping[str, Any],
         writer: IncidentWriter,
+        *,
+        input_watermark: int | None = None,
     ) -> None:
-        """Apply one event read from ``partition``; state to ``table``, outputs to ``writer``."""
+        """Apply one event read from ``partition``; state to ``table``, outputs to ``writer``.
+
+        ``input_watermark`` is the header ingest forwarded it with (see
+        ``streams.progress``).
+        """
         self._last_event[partition] = self._clock()
         result = decode(
             message.value, message.origin, expected_type=None, max_bytes=self._max_bytes
@@ -101,6 +107,7 @@ class CorrelationStep:
                 event.environment,
                 self._config,
                 now_ms=int(time.time() * 1000),
+                input_watermark=input_watermark,
             )
         except Exception as exc:  # a bug must not stop the stream or lose the event
             self.failed += 1
@@ -120,10 +127,10 @@ class CorrelationStep:
 
 
 def _late(decoded: Decoded, state: State, config: EngineConfig) -> Invalid:
-    watermark = from_ms(state["watermark"]).isoformat(timespec="milliseconds")
+    watermark = from_ms(safe_watermark(state) or 0).isoformat(timespec="milliseconds")
     reason = (
         f"late: occurred_at {decoded.event.occurred_at.isoformat(timespec='milliseconds')} is more "
-        f"than the allowed lateness ({config.allowed_lateness_ms / 1000:.0f}s) behind the newest "
-        f"event of {decoded.event.service}/{decoded.event.environment} ({watermark})"
+        f"than the allowed lateness ({config.allowed_lateness_ms / 1000:.0f}s) behind the event "
+        f"time {decoded.event.service}/{decoded.event.environment} has reached ({watermark})"
     )
     return Invalid(decoded.raw, reason, decoded.origin)

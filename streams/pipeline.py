@@ -6,18 +6,25 @@ invalid message is acknowledged by the dead-letter topic, every valid event
 is in ``mttr.events`` and has been forwarded (acknowledged) to the
 correlation topic, retrying I/O failures with back-off, so the agent may
 then acknowledge the whole batch.
+
+Forwarded events carry the input watermark (see ``streams.progress``) as it
+stood *before* the batch: every event of the batch is at or after it, up to
+the ordinary disorder within one partition.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from streams.deadletter import DlqLimit, dead_letter_record
 from streams.decode import Decoded, Invalid, Origin, decode
+from streams.members import to_ms
+from streams.progress import SourceOffsets, SourceProgress
 from streams.retry import retry_forever
 from streams.rows import event_to_row
 from streams.sink import TableSink
@@ -25,10 +32,17 @@ from streams.sink import TableSink
 log = logging.getLogger(__name__)
 
 SendDeadLetter = Callable[[bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[None]]
-Forward = Callable[[list[Decoded]], Awaitable[None]]
+Forward = Callable[[list[Decoded], int | None], Awaitable[None]]
+ReadOffsets = Callable[[], Awaitable[SourceOffsets | None]]
+OFFSETS_REFRESH_S = 1.0  # how often the source partitions' end offsets are re-read
+OFFSETS_TIMEOUT_S = 5.0  # a slow read must not stall ingest; the previous offsets stay
 
 
-async def _no_forward(_: list[Decoded]) -> None:
+async def _no_forward(_: list[Decoded], __: int | None) -> None:
+    return None
+
+
+async def _no_offsets() -> SourceOffsets | None:
     return None
 
 
@@ -62,6 +76,9 @@ class IngestPipeline:
         limit: DlqLimit | None,
         retry_max_delay: float,
         forward: Forward = _no_forward,
+        read_offsets: ReadOffsets = _no_offsets,
+        stall_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._topic_types = topic_types
         self._max_bytes = max_bytes
@@ -70,6 +87,10 @@ class IngestPipeline:
         self._limit = limit
         self._retry_max_delay = retry_max_delay
         self._forward = forward
+        self._read_offsets = read_offsets
+        self._clock = clock
+        self._offsets_read_at: float | None = None
+        self.progress = SourceProgress(stall_s=stall_s, clock=clock)
 
     def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
         """Decode every message (pure); raises ``DlqLimitExceeded`` before any I/O."""
@@ -87,8 +108,24 @@ class IngestPipeline:
             (valid if isinstance(result, Decoded) else invalid).append(result)  # type: ignore[arg-type]
         return valid, invalid
 
+    async def refresh_offsets(self) -> None:
+        """Re-read the source partitions' offsets, at most every ``OFFSETS_REFRESH_S``."""
+        now = self._clock()
+        if self._offsets_read_at is not None and now - self._offsets_read_at < OFFSETS_REFRESH_S:
+            return
+        self._offsets_read_at = now
+        try:
+            offsets = await asyncio.wait_for(self._read_offsets(), OFFSETS_TIMEOUT_S)
+        except Exception as exc:  # e.g. during a rebalance; keep the previous offsets
+            log.warning("could not read source offsets (%r); keeping the previous ones", exc)
+            return
+        if offsets is not None:
+            self.progress.update_offsets(offsets)
+
     async def process(self, messages: Sequence[RawMessage]) -> BatchStats:
         """Handle one batch; returns once all of its output is durably written."""
+        await self.refresh_offsets()
+        watermark = self.progress.watermark()
         valid, invalid = self.split(messages)
         keys = {m.origin: m.key for m in messages}
         for bad in invalid:
@@ -112,8 +149,10 @@ class IngestPipeline:
             )
         if valid:
             await retry_forever(
-                lambda: self._forward(valid),
+                lambda: self._forward(valid, watermark),
                 what=f"forwarding {len(valid)} events to correlation",
                 max_delay=self._retry_max_delay,
             )
+        self.progress.observe_all((bad.origin, None) for bad in invalid)
+        self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)
         return BatchStats(valid=len(valid), invalid=len(invalid))

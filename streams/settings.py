@@ -128,7 +128,10 @@ class Settings(BaseSettings):
     idle_flush_s: float = Field(
         30,
         ge=0.5,
-        description="Wall-clock idle seconds after which a partition's incidents complete.",
+        description=(
+            "Wall-clock idle seconds after which a partition's resolved incidents complete"
+            " (and a source partition stuck below its end counts as caught up)."
+        ),
     )
     retention_s: float = Field(
         7 * 86400, ge=0, description="How long finished incidents stay in state for ticket updates."

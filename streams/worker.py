@@ -25,11 +25,14 @@ from streams.deadletter import DlqLimit
 from streams.decode import Decoded
 from streams.incident_writer import IncidentWriter, PublishRows
 from streams.lag import forwarded_topic_name, ticks_topic_name
-from streams.pipeline import Forward, IngestPipeline, SendDeadLetter
+from streams.members import from_ms
+from streams.pipeline import Forward, IngestPipeline, ReadOffsets, SendDeadLetter
+from streams.progress import WATERMARK_HEADER, SourceOffsets
 from streams.report import ReportQuery, jsonable, report_rows
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.sink import TableSink
+from streams.source_offsets import read_source_offsets
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class WorkerIO:
     send_dead_letter: SendDeadLetter | None = None
     forward: Forward | None = None
     publish_incidents: PublishRows | None = None
+    read_offsets: ReadOffsets | None = None
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -51,6 +55,15 @@ def engine_config(settings: Settings) -> EngineConfig:
         suspect_ms=int(settings.suspect_window_s * 1000),
         retention_ms=int(settings.retention_s * 1000),
     )
+
+
+def _catching_up(pipelines: list[IngestPipeline]) -> dict[str, Any]:
+    """Source partitions with unread messages and the input watermark (see progress.py)."""
+    lagging = pipelines[0].progress.lagging() if pipelines else {}
+    return {
+        "lagging_partitions": sorted(f"{topic}[{partition}]" for topic, partition in lagging),
+        "input_watermark": from_ms(min(lagging.values())).isoformat() if lagging else None,
+    }
 
 
 def build_worker(
@@ -83,7 +96,7 @@ def build_worker(
             settings.topic_dead_letter, key, value, partition=None, timestamp=None, headers=headers
         )
 
-    async def forward(events: list[Decoded]) -> None:
+    async def forward(events: list[Decoded], watermark: int | None) -> None:
         futures = []
         for decoded in events:
             origin = decoded.origin
@@ -92,6 +105,8 @@ def build_worker(
                 ("source_partition", str(origin.partition).encode()),
                 ("source_offset", str(origin.offset).encode()),
             ]
+            if watermark is not None:
+                headers.append((WATERMARK_HEADER, str(watermark).encode()))
             futures.append(
                 await app.producer.send(
                     forwarded_topic_name(settings),
@@ -118,7 +133,14 @@ def build_worker(
         ]
         await asyncio.gather(*futures)
 
+    async def read_offsets() -> SourceOffsets | None:
+        if io.forward is not None:  # agent tests: no consumer
+            return None
+        return await read_source_offsets(app, settings.source_topics)
+
     dead_letters = io.send_dead_letter or send_dead_letter
+
+    pipelines: list[IngestPipeline] = []  # the ingest agent's, for the status page
 
     def make_pipeline() -> IngestPipeline:
         limit = (
@@ -126,7 +148,7 @@ def build_worker(
             if settings.dlq_limit_enabled
             else None
         )
-        return IngestPipeline(
+        pipeline = IngestPipeline(
             topic_types=settings.topic_types,
             max_bytes=settings.max_message_bytes,
             sink=TableSink(client, "mttr.events", EVENT_COLUMNS, clickhouse_lock),
@@ -134,7 +156,11 @@ def build_worker(
             limit=limit,
             retry_max_delay=settings.sink_retry_max_seconds,
             forward=io.forward or forward,
+            read_offsets=io.read_offsets or read_offsets,
+            stall_s=settings.idle_flush_s,
         )
+        pipelines[:] = [pipeline]
+        return pipeline
 
     def make_writer() -> IncidentWriter:
         return IncidentWriter(
@@ -194,6 +220,7 @@ def build_worker(
                 "dead_letter_topic": settings.topic_dead_letter,
                 "clickhouse": settings.clickhouse_url_for_display(),
                 **asdict(counters),
+                **_catching_up(pipelines),
             }
         )
 

@@ -40,8 +40,11 @@ class Engine:
         self.latest: dict[str, Row] = {}
         self.steps = 0
 
-    def send(self, event: dict[str, Any]) -> Outputs:
-        """Apply one event to its key's state; record the rows it produced."""
+    def send(self, event: dict[str, Any], input_watermark: int | None = None) -> Outputs:
+        """Apply one event to its key's state; record the rows it produced.
+
+        ``input_watermark`` is what ingest would forward it with (epoch ms).
+        """
         parsed = EVENT_ADAPTER.validate_python(event)
         service, environment = parsed.service, parsed.environment
         self.steps += 1
@@ -52,6 +55,7 @@ class Engine:
             environment,
             self.config,
             NOW_MS + self.steps,
+            input_watermark,
         )
         self.states[(service, environment)] = state
         self._record(outputs)

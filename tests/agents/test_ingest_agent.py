@@ -8,15 +8,11 @@ checks the real topic).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 from clickhouse_connect.driver.client import Client
 
-from streams.clickhouse import connect, load_migrations, migrate
 from streams.settings import Settings
 from streams.worker import WorkerIO, build_worker
 
@@ -31,19 +27,6 @@ ALERT = {
     "severity": "high",
 }
 UNREACHABLE_BROKER = "kafka://127.0.0.1:1"  # test_context never connects
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(var_dir=tmp_path, sink_batch_seconds=0.05, sink_retry_max_seconds=0.2)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[Client]:
-    client = connect(settings)
-    migrate(client, load_migrations())
-    yield client
-    client.close()
 
 
 async def _wait_for(predicate: Any, timeout: float = 10.0) -> None:
@@ -70,7 +53,7 @@ def test_mixed_batch_stores_valid_and_dead_letters_invalid(
 
     forwarded: list[str] = []
 
-    async def forward(events: list[Any]) -> None:
+    async def forward(events: list[Any], _watermark: int | None) -> None:
         forwarded.extend(d.event.event_id for d in events)
 
     io = WorkerIO(send_dead_letter=collect, forward=forward)
@@ -105,7 +88,7 @@ def test_batch_is_held_until_clickhouse_accepts_it(settings: Settings, client: C
     async def no_dead_letters(*_: Any) -> None:
         raise AssertionError("nothing here is invalid")
 
-    async def no_forward(_: list[Any]) -> None:
+    async def no_forward(_: list[Any], __: int | None) -> None:
         return None
 
     io = WorkerIO(send_dead_letter=no_dead_letters, forward=no_forward)
