@@ -1,4 +1,4 @@
-"""Create the source and dead-letter topics when they are missing (kafka-python admin)."""
+"""Create the source, dead-letter and internal topics when they are missing (kafka-python admin)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,26 @@ import logging
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def ensure_topics(settings: Settings, *, timeout_ms: int = 30_000) -> list[str]:
+def ensure_topics(
+    settings: Settings, *, internal: bool = False, timeout_ms: int = 30_000
+) -> list[str]:
     """Create any missing source, dead-letter or incidents topic (``topic_partitions`` each).
 
+    With ``internal`` (the worker), also the ``correlate`` agent's input topics
+    (forwarded events and ticks): a topic that does not exist yet when the
+    consumer subscribes is ignored until its next metadata refresh (minutes),
+    so the worker must not leave their creation to its first message.
     Existing topics are left untouched. Returns the names that were created.
     """
     wanted = [*settings.source_topics, settings.topic_dead_letter, settings.topic_incidents]
+    if internal:
+        wanted += [forwarded_topic_name(settings), ticks_topic_name(settings)]
     admin = KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap.split(","),
         client_id=f"{settings.app_id}-admin",

@@ -302,6 +302,18 @@ def _comparable(rows: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     }
 
 
+def _assert_same(actual: dict[Any, dict[str, Any]], expected: dict[Any, dict[str, Any]]) -> None:
+    """Assert equal rows; on failure name the incident and the fields that differ."""
+    actual, expected = _comparable(actual), _comparable(expected)
+    assert sorted(actual) == sorted(expected)
+    differences = {
+        key: {f: (actual[key][f], row[f]) for f in row if actual[key][f] != row[f]}
+        for key, row in expected.items()
+        if actual[key] != row
+    }
+    assert differences == {}, "(actual, expected) per differing field"
+
+
 def _check(rows: dict[tuple[str, str, datetime], dict[str, Any]]) -> None:
     assert sorted(rows) == sorted(EXPECTED), sorted(rows)
     for key, expected in EXPECTED.items():
@@ -335,7 +347,7 @@ def test_scripted_history_replay_and_restart(
     # (b) replaying the same topics into a fresh database gives identical rows.
     replay = _settings(base, tmp_path, "replay", store)
     _run_to_end(replay, tmp_path / "replay.log")
-    assert _comparable(_incidents(replay)) == _comparable(rows)
+    _assert_same(_incidents(replay), rows)
 
     # (c) SIGTERM mid-stream, restart, rest of the stream: nothing lost, nothing duplicated.
     restart = _settings(base, tmp_path, "restart", store)
@@ -361,4 +373,4 @@ def test_scripted_history_replay_and_restart(
         _settle(restart)
     finally:
         assert stop_process(worker) == 0
-    assert _comparable(_incidents(restart)) == _comparable(rows)
+    _assert_same(_incidents(restart), rows)
