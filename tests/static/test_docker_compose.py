@@ -176,7 +176,7 @@ def test_grafana_datasource(services):
     assert ("./grafana/provisioning", "/etc/grafana/provisioning") in mounts(services["grafana"])
 
 
-def test_grafana_dashboards():
+def test_grafana_dashboards(services):
     doc = load_yaml(PROVISIONING / "dashboards" / "mttr.yaml")
     path = doc["providers"][0]["options"]["path"]
     local = PROVISIONING / Path(path).relative_to("/etc/grafana/provisioning")
@@ -187,6 +187,9 @@ def test_grafana_dashboards():
         assert dashboard.get("uid") and dashboard.get("panels"), f"{file.name}: no uid/panels"
         uids = set(re.findall(r'"uid":\s*"([^"]+)"', json.dumps(dashboard["panels"])))
         assert uids == {DS_UID}, f"{file.name}: panels use datasource uids {uids}"
+    home = env_of(services["grafana"]).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+    if home:  # the container path must be one of the provisioned files
+        assert PROVISIONING / Path(home).relative_to("/etc/grafana/provisioning") in files, home
 
 
 def test_dockerfile():
