@@ -10,7 +10,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -18,6 +18,7 @@ from faust.streams import _current_event
 from faust.types import EventT
 
 from streams.correlation_step import CorrelationStep
+from streams.deadletter import reason_class
 from streams.decode import Origin
 from streams.errors import DlqLimitExceeded
 from streams.incident_writer import IncidentWriter
@@ -39,7 +40,15 @@ class IngestCounters:
     completed_by_idle: int = 0
     correlation_failures: int = 0
     correlation_dead_letters: int = 0
+    consumed: dict[str, int] = field(default_factory=dict)  # per source topic
+    dead_lettered: dict[str, int] = field(default_factory=dict)  # per reason class
     last_error: str | None = None
+
+    def count_dead_letters(self, reasons: list[str]) -> None:
+        """Count dead letters by reason class (``deadletter.reason_class``)."""
+        for reason in reasons:
+            key = reason_class(reason)
+            self.dead_lettered[key] = self.dead_lettered.get(key, 0) + 1
 
 
 def _raw(event: EventT[bytes]) -> RawMessage:
@@ -103,7 +112,11 @@ def register_ingest_agent(
                 event.message.decref()
             counters.batches += 1
             counters.valid += stats.valid
-            counters.invalid += stats.invalid
+            counters.invalid += len(stats.reasons)
+            counters.count_dead_letters(stats.reasons)
+            for event in events:
+                topic = event.message.topic
+                counters.consumed[topic] = counters.consumed.get(topic, 0) + 1
 
     return ingest
 
@@ -187,6 +200,7 @@ def register_correlate_agent(
             counters.late = step.late
             counters.completed_by_idle = step.completed
             counters.correlation_failures = step.failed
-            counters.correlation_dead_letters += dead
+            counters.correlation_dead_letters += len(dead)
+            counters.count_dead_letters(dead)
 
     return correlate

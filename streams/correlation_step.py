@@ -41,8 +41,11 @@ class CorrelationStep:
         max_bytes: int,
         idle_flush_s: float,
         clock: Callable[[], float] = time.monotonic,
+        on_completed: Callable[[dict[str, Any]], None] = lambda row: None,
     ) -> None:
+        """``on_completed`` gets each incident row that turns completed (metrics)."""
         self._config = config
+        self._on_completed = on_completed
         self._max_bytes = max_bytes
         self._idle_flush_s = idle_flush_s
         self._clock = clock
@@ -70,6 +73,7 @@ class CorrelationStep:
             working = copy.deepcopy(state)
             outputs = complete_idle(working, service, environment, self._config, now_ms)
             if outputs.rows:
+                self._report_completions(state, outputs.rows)
                 table[key] = working
                 writer.add_rows(outputs.rows)
                 self.completed += sum(1 for row in outputs.rows if row["completed"])
@@ -117,6 +121,8 @@ class CorrelationStep:
             )
             return
         new_state["partition"] = partition
+        if not outputs.duplicate:
+            self._report_completions(state, outputs.rows)
         table[key] = new_state
         writer.add_rows(outputs.rows)
         if outputs.late:
@@ -124,6 +130,17 @@ class CorrelationStep:
             late = _late(result, new_state, self._config)
             log.warning("dead-lettering %s: %s", message.origin, late.reason)
             writer.dead_letter(message.key, late)
+
+    def _report_completions(self, before: State | None, rows: list[dict[str, Any]]) -> None:
+        """Call ``on_completed`` for rows completed now that were not completed before."""
+        done = {
+            incident_id
+            for incident_id, entry in (before or {}).get("emitted", {}).items()
+            if entry["fields"].get("completed")
+        }
+        for row in rows:
+            if row["completed"] and not row["is_deleted"] and row["incident_id"] not in done:
+                self._on_completed(row)
 
 
 def _late(decoded: Decoded, state: State, config: EngineConfig) -> Invalid:

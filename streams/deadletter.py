@@ -74,3 +74,13 @@ class DlqLimit:
                 "set MTTR_DLQ_LIMIT_ENABLED=false, then restart."
             )
             raise DlqLimitExceeded(msg)
+
+
+def reason_class(reason: str) -> str:
+    """Return a short, low-cardinality class of a rejection reason (a metrics label).
+
+    The text before the first colon: ``late``, ``not valid JSON``, a field name
+    such as ``occurred_at``, ``correlation failed``; at most 40 characters.
+    """
+    head = reason.split(":", 1)[0].strip()
+    return head[:40] or "unknown"

@@ -39,8 +39,9 @@ class IncidentWriter:
         *,
         max_bytes: int,
         retry_max_delay: float,
+        on_write: Callable[[str, float], None] | None = None,
     ) -> None:
-        self._sink = TableSink(client, INCIDENTS_TABLE, INCIDENT_COLUMNS, lock)
+        self._sink = TableSink(client, INCIDENTS_TABLE, INCIDENT_COLUMNS, lock, on_write)
         self._publish = publish
         self._send_dead_letter = send_dead_letter
         self._max_bytes = max_bytes
@@ -56,8 +57,8 @@ class IncidentWriter:
         """Collect a message to dead-letter (no I/O)."""
         self._dead.append((key, invalid))
 
-    async def flush(self) -> tuple[int, int]:
-        """Write everything collected; returns (rows, dead letters). Retries until done."""
+    async def flush(self) -> tuple[int, list[str]]:
+        """Write everything collected; returns (rows, dead-letter reasons). Retries until done."""
         dead, self._dead = self._dead, []
         for key, invalid in dead:
             value, headers = dead_letter_record(invalid, datetime.now(UTC), self._max_bytes)
@@ -82,4 +83,4 @@ class IncidentWriter:
                 what=f"publishing {len(rows)} incident rows",
                 max_delay=self._retry,
             )
-        return len(rows), len(dead)
+        return len(rows), [invalid.reason for _, invalid in dead]

@@ -60,7 +60,7 @@ class BatchStats:
     """What one batch did."""
 
     valid: int
-    invalid: int
+    reasons: list[str]  # of the invalid messages, dead-lettered
 
 
 class IngestPipeline:
@@ -155,4 +155,4 @@ class IngestPipeline:
             )
         self.progress.observe_all((bad.origin, None) for bad in invalid)
         self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)
-        return BatchStats(valid=len(valid), invalid=len(invalid))
+        return BatchStats(valid=len(valid), reasons=[bad.reason for bad in invalid])

@@ -116,6 +116,17 @@ class SourceProgress:
             behind[tp] = part.newest_at if part.newest_at is not None else 0
         return behind
 
+    def lag(self) -> dict[TopicPartition, int]:
+        """Return the unread messages per assigned partition (end offset minus position)."""
+        behind = {}
+        for tp, end in self._offsets.ends.items():
+            part = self._partitions.get(tp)
+            position = part.next_offset if part is not None else None
+            if position is None:
+                position = self._offsets.starts.get(tp, end)
+            behind[tp] = max(end - position, 0)
+        return behind
+
     def watermark(self) -> int | None:
         """Return the input watermark (epoch ms), or None when all partitions are caught up."""
         behind = self.lagging()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 from kafka import KafkaProducer
 
 from streams.decode import decode_line
@@ -73,3 +75,27 @@ def publish_lines(
 
 def _count(report: PublishReport) -> None:
     report.published += 1
+
+
+def publish_events(
+    events: Iterable[dict[str, Any]],
+    settings: Settings,
+    producer: KafkaProducer,
+    *,
+    on_sent: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """Publish already valid event dicts (e.g. simulated) to the topic of their type.
+
+    Keyed by service like ``publish_lines``. Returns the errors of sends the
+    broker did not acknowledge (empty when all were).
+    """
+    topics = {kind: topic for topic, kind in settings.topic_types.items()}
+    failed: list[str] = []
+    for event in events:
+        future = producer.send(
+            topics[event["type"]], key=event["service"].encode(), value=orjson.dumps(event)
+        )
+        future.add_errback(lambda exc: failed.append(str(exc)))
+        on_sent()
+    producer.flush()
+    return failed

@@ -9,7 +9,8 @@ failure, or a redelivered batch, never duplicates anything.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
@@ -31,8 +32,10 @@ class TableSink:
         table: str,
         columns: Sequence[str],
         lock: threading.Lock | None = None,
+        on_write: Callable[[str, float], None] | None = None,
     ) -> None:
         self._client = client
+        self._on_write = on_write
         self._lock = lock or threading.Lock()
         self.table = table
         self._columns = list(columns)
@@ -51,7 +54,10 @@ class TableSink:
             return
         try:
             with self._lock:
+                started = time.monotonic()
                 self._client.insert(self.table, rows, column_names=self._columns)
+                if self._on_write is not None:
+                    self._on_write(self.table, time.monotonic() - started)
         except Exception as exc:  # clickhouse-connect raises many types
             msg = f"insert of {len(rows)} rows into {self.table} failed: {exc}"
             raise SinkError(msg) from exc

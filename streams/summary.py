@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from clickhouse_connect.driver.client import Client
 from rich.table import Table
 
@@ -9,31 +12,43 @@ from streams.durations import human
 
 
 def events_table(client: Client) -> Table:
-    """Return valid events per service and type (``mttr.events FINAL``)."""
+    """Return valid events per service, by type (``mttr.events FINAL``)."""
     rows = client.query(
-        "SELECT service, type, count(), min(occurred_at), max(occurred_at) "
-        "FROM mttr.events FINAL GROUP BY service, type ORDER BY service, type"
+        "SELECT service, countIf(type = 'alert'), countIf(type = 'deploy'), "
+        "countIf(type = 'ticket'), min(occurred_at), max(occurred_at) "
+        "FROM mttr.events FINAL GROUP BY service ORDER BY service"
     ).result_rows
-    total = sum(row[2] for row in rows)
+    total = sum(sum(row[1:4]) for row in rows)
     table = Table(title=f"mttr.events ({total} events)")
-    for column in ("service", "type", "events", "first", "last"):
-        table.add_column(column, justify="right" if column == "events" else "left")
-    for service, kind, count, first, last in rows:
+    for column in ("service", "alerts", "deploys", "tickets", "first", "last"):
+        table.add_column(column, justify="right" if column.endswith("s") else "left")
+    for service, alerts, deploys, tickets, first, last in rows:
         table.add_row(
-            service, kind, str(count), f"{first:%Y-%m-%d %H:%M}", f"{last:%Y-%m-%d %H:%M}"
+            service,
+            str(alerts),
+            str(deploys),
+            str(tickets),
+            f"{first:%Y-%m-%d %H:%M}",
+            f"{last:%Y-%m-%d %H:%M}",
         )
     return table
 
 
-def incidents_table(client: Client, limit: int = 20) -> Table:
-    """Return the latest incidents (``mttr.incidents FINAL``) with their durations."""
+def incidents_table(
+    client: Client, limit: int = 20, started_before: datetime | None = None, title: str = ""
+) -> Table:
+    """Return the latest incidents (``mttr.incidents FINAL``) with their durations.
+
+    ``started_before`` keeps only incidents that started before that moment.
+    """
+    where = "WHERE started_at < {before:DateTime64(3, 'UTC')} " if started_before else ""
     rows = client.query(
         "SELECT service, environment, severity, status, started_at, ttd_seconds, "
         "tta_seconds, ttm_seconds, ttr_seconds, cause_deploy_id, repair_action "
-        "FROM mttr.incidents FINAL ORDER BY started_at DESC LIMIT {limit:UInt32}",
-        parameters={"limit": limit},
+        f"FROM mttr.incidents FINAL {where}ORDER BY started_at DESC LIMIT {{limit:UInt32}}",
+        parameters={"limit": limit, "before": started_before},
     ).result_rows
-    table = Table(title=f"mttr.incidents (latest {len(rows)})")
+    table = Table(title=title or f"mttr.incidents (latest {len(rows)})")
     columns = ("service/env", "severity", "status", "started (UTC)", "TTD", "TTA", "TTM", "TTR",
                "cause deploy", "repair")  # fmt: skip
     for column in columns:
@@ -46,19 +61,20 @@ def incidents_table(client: Client, limit: int = 20) -> Table:
     return table
 
 
-def mttr_table(client: Client) -> Table:
-    """Return MTTR (mean time to resolve) by service and severity over resolved incidents."""
-    rows = client.query(
-        "SELECT service, environment, severity, count(), avg(ttr_seconds), "
-        "quantileExact(0.5)(ttr_seconds), max(ttr_seconds) "
-        "FROM mttr.incidents FINAL WHERE status = 'resolved' "
-        "GROUP BY service, environment, severity ORDER BY service, environment, severity"
-    ).result_rows
-    table = Table(title="MTTR by service and severity (resolved incidents)")
-    for column in ("service", "env", "severity", "incidents", "MTTR", "median", "max"):
-        table.add_column(column, justify="right" if column == "incidents" else "left")
-    for service, env, severity, count, mean, median, longest in rows:
-        table.add_row(
-            service, env, severity, str(count), human(mean), human(median), human(longest)
-        )
+REPORT_DURATIONS = ("mttr_seconds", "p50_seconds", "p90_seconds", "mttd_seconds", "mtta_seconds")
+
+
+def report_table(rows: list[dict[str, Any]], by: str | None = None, title: str = "") -> Table:
+    """Return ``report_rows`` output as the ``mttr report`` table (human durations)."""
+    table = Table(title=title or "MTTR by service and severity")
+    headers = ([by] if by else []) + [
+        "service", "env", "severity", "incidents", "MTTR", "p50", "p90", "MTTD", "MTTA",
+    ]  # fmt: skip
+    for header in headers:
+        table.add_column(header, justify="right" if header == "incidents" else "left")
+    for row in rows:
+        cells = [str(row[by])] if by else []
+        cells += [row["service"], row["environment"], row["severity"], str(row["incidents"])]
+        cells += [human(row[name]) for name in REPORT_DURATIONS]
+        table.add_row(*cells)
     return table

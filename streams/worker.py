@@ -23,9 +23,11 @@ from streams.correlate import EngineConfig
 from streams.correlation_step import CorrelationStep
 from streams.deadletter import DlqLimit
 from streams.decode import Decoded
+from streams.html_report import collect as collect_html_data
 from streams.incident_writer import IncidentWriter, PublishRows
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.members import from_ms
+from streams.metrics import CONTENT_TYPE, WorkerMetrics
 from streams.pipeline import Forward, IngestPipeline, ReadOffsets, SendDeadLetter
 from streams.progress import WATERMARK_HEADER, SourceOffsets
 from streams.report import ReportQuery, jsonable, report_rows
@@ -88,6 +90,12 @@ def build_worker(
     counters = IngestCounters()
     forwarded = forwarded_topic(app, settings)
     table = incident_table(app, settings)
+    pipelines: list[IngestPipeline] = []  # the ingest agent's, for the status page and metrics
+    metrics = WorkerMetrics(
+        counters,
+        lag=lambda: pipelines[0].progress.lag() if pipelines else {},
+        states=lambda: list(table.values()),
+    )
 
     async def send_dead_letter(
         key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
@@ -140,8 +148,6 @@ def build_worker(
 
     dead_letters = io.send_dead_letter or send_dead_letter
 
-    pipelines: list[IngestPipeline] = []  # the ingest agent's, for the status page
-
     def make_pipeline() -> IngestPipeline:
         limit = (
             DlqLimit(settings.dlq_max_invalid_ratio, settings.dlq_window)
@@ -151,7 +157,9 @@ def build_worker(
         pipeline = IngestPipeline(
             topic_types=settings.topic_types,
             max_bytes=settings.max_message_bytes,
-            sink=TableSink(client, "mttr.events", EVENT_COLUMNS, clickhouse_lock),
+            sink=TableSink(
+                client, "mttr.events", EVENT_COLUMNS, clickhouse_lock, metrics.sink_write
+            ),
             send_dead_letter=dead_letters,
             limit=limit,
             retry_max_delay=settings.sink_retry_max_seconds,
@@ -170,6 +178,7 @@ def build_worker(
             dead_letters,
             max_bytes=settings.max_message_bytes,
             retry_max_delay=settings.sink_retry_max_seconds,
+            on_write=metrics.sink_write,
         )
 
     size, seconds = settings.sink_batch_size, settings.sink_batch_seconds
@@ -182,7 +191,10 @@ def build_worker(
         counters=counters,
     )
     step = CorrelationStep(
-        engine_config(settings), settings.max_message_bytes, settings.idle_flush_s
+        engine_config(settings),
+        settings.max_message_bytes,
+        settings.idle_flush_s,
+        on_completed=metrics.completed,
     )
 
     @app.timer(interval=max(0.5, settings.idle_flush_s / 2))  # type: ignore[untyped-decorator]
@@ -224,6 +236,11 @@ def build_worker(
             }
         )
 
+    @app.page("/metrics")
+    async def prometheus(web: Any, request: Any) -> Any:
+        """Prometheus metrics (docs/metrics.md)."""
+        return web.bytes(metrics.render(), content_type=CONTENT_TYPE)
+
     @app.page("/mttr/report/")
     async def report(web: Any, request: Any) -> Any:
         """Answer ``mttr report`` while this worker holds the embedded database."""
@@ -237,5 +254,19 @@ def build_worker(
                 return report_rows(client, query)
 
         return web.json({"rows": jsonable(await asyncio.to_thread(run))})
+
+    @app.page("/mttr/report/html-data/")
+    async def report_html_data(web: Any, request: Any) -> Any:
+        """Answer ``mttr report --html`` (the page's data) while this worker holds the database."""
+        try:
+            query = ReportQuery.from_params(dict(request.query))
+        except ValueError as exc:
+            return web.json({"error": str(exc)}, status=400)
+
+        def run() -> dict[str, Any]:
+            with clickhouse_lock:
+                return collect_html_data(client, query)
+
+        return web.json(await asyncio.to_thread(run))
 
     return app

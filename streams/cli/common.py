@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+from kafka import KafkaProducer
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from streams.errors import MttrError
+from streams.publish import publish_events
 from streams.settings import Settings, describe_env
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -56,3 +60,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def run_or_fail(error: MttrError) -> NoReturn:
     """Exit with the message of a project error (no traceback)."""
     fail(str(error))
+
+
+def publish_with_progress(
+    events: list[dict[str, Any]], settings: Settings, producer: KafkaProducer, console: Console
+) -> None:
+    """Publish valid event dicts with a progress bar on ``console``; exit 1 if any send failed."""
+    with Progress(
+        "publishing",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("publishing", total=len(events))
+        failed = publish_events(events, settings, producer, on_sent=lambda: bar.advance(task))
+    if failed:
+        fail(f"{len(failed)} events were not acknowledged by Kafka, e.g. {failed[0]}")

@@ -8,22 +8,27 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from kafka import KafkaConsumer, KafkaProducer
 from rich.console import Console
 
 from streams.broker import local
-from streams.cli.common import env_help, fail, load_settings
+from streams.cli.common import env_help, fail, load_settings, publish_with_progress
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.decode import decode_line
 from streams.errors import MttrError
+from streams.html_report import collect, render
 from streams.lag import wait_processed
 from streams.processes import stop_process
 from streams.publish import make_producer, publish_lines
+from streams.report import ReportQuery, report_rows
 from streams.settings import Settings, project_root
-from streams.summary import events_table, incidents_table, mttr_table
+from streams.simulate import simulate as generate
+from streams.summary import events_table, incidents_table, report_table
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
 
@@ -65,17 +70,28 @@ def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
     type=click.Path(exists=True, path_type=Path),
     default=SAMPLE,
     show_default=True,
-    help="JSON-lines events to publish.",
+    help="JSON-lines events to publish first (hand-checked examples).",
 )
-@click.option("--keep", is_flag=True, help="Keep var/demo/ (broker data, chDB) afterwards.")
-def demo(sample: Path, keep: bool) -> None:
-    """Start Kafka, migrate, run the worker, publish sample events, summarize, stop.
+@click.option("--services", type=click.IntRange(0, 500), default=12, show_default=True,
+              help="Services in the simulated history (0: none).")  # fmt: skip
+@click.option("--days", type=click.IntRange(1, 730), default=90, show_default=True,
+              help="Days of simulated history, ending today (UTC).")  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True, help="Simulation seed.")
+@click.option(
+    "--clean", is_flag=True, help="Delete var/demo/ afterwards (default: keep the database)."
+)
+def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None:
+    """Run the whole pipeline on this machine, print the MTTR report, stop everything.
 
-    Everything runs under var/demo/ on free ports; every process it starts is
-    stopped at the end, also on errors or Ctrl-C.
+    Starts Kafka and the worker, publishes the sample events and a simulated
+    history (DAYS days of SERVICES services), waits until every event is
+    processed, and prints the events, the sample's incidents and the MTTR
+    report. Everything runs under var/demo/ on free ports; every process it
+    starts is stopped at the end, also on errors or Ctrl-C. The database is
+    kept (unless --clean) so `mttr report` can query it again.
     """
     base = load_settings()
-    root = base.var_dir / "demo"
+    root = (base.var_dir / "demo").resolve()
     shutil.rmtree(root, ignore_errors=True)
     console = Console(width=None if sys.stdout.isatty() else 140)
     settings = base.model_copy(
@@ -85,7 +101,7 @@ def demo(sample: Path, keep: bool) -> None:
     worker: subprocess.Popen[bytes] | None = None
     broker_dir = root / "kafka"
     try:
-        console.print("[bold]1/5[/] starting Kafka ...")
+        console.print("[bold]1/6[/] starting Kafka ...")
         state, _ = local.start(
             broker_dir,
             port=local.free_port(),
@@ -96,12 +112,12 @@ def demo(sample: Path, keep: bool) -> None:
         settings = settings.model_copy(update={"kafka_bootstrap": state.bootstrap})
         console.print(f"      Kafka {state.kafka_version} on {state.bootstrap} (pid {state.pid})")
 
-        console.print(f"[bold]2/5[/] migrating ClickHouse (embedded chDB at {root / 'chdb'}) ...")
+        console.print(f"[bold]2/6[/] migrating ClickHouse (embedded chDB at {root / 'chdb'}) ...")
         client = connect(settings)
         migrate(client, load_migrations())
         client.close()
 
-        console.print("[bold]3/5[/] starting the worker ...")
+        console.print("[bold]3/6[/] starting the worker ...")
         worker_log = (root / "worker.log").open("ab")
         worker = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "streams", "worker", "--no-migrate"],
@@ -113,48 +129,48 @@ def demo(sample: Path, keep: bool) -> None:
         worker_log.close()
         console.print(f"      pid {worker.pid}, log {root / 'worker.log'}")
 
-        console.print(f"[bold]4/5[/] publishing {sample.name} ...")
-        lines = list(enumerate(sample.read_bytes().splitlines(), start=1))
-        producer = make_producer(settings)
-        report = publish_lines(lines, settings, producer)
-        for number, reason in report.invalid:
+        console.print(f"[bold]4/6[/] publishing {sample.name} ...")
+        bad = _publish_sample(sample, settings, console)
+
+        end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        history_start = end - timedelta(days=days)
+        if services:
             console.print(
-                f"      [yellow]{sample.name}:{number}[/] rejected by the publisher: {reason}"
+                f"[bold]5/6[/] simulating {days} days of {services} services (seed {seed}) ..."
             )
-        bad = [
-            (n, line)
-            for n, line in lines
-            if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)
-        ]
-        raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
-        for _, line in bad:  # what a misbehaving producer would do: send them anyway
-            raw.send(settings.topic_alerts, key=b"demo", value=line)
-        raw.flush()
-        raw.close()
-        producer.close()
-        console.print(
-            f"      {report.published} valid events published; {len(bad)} invalid "
-            "lines sent raw to show the dead-letter path"
-        )
-        wait_processed(settings, timeout=120)
+            _publish_history(generate(services, days, seed, end), settings, console)
+        else:
+            console.print("[bold]5/6[/] no simulated history (--services 0)")
+        with console.status("      waiting for the worker to process everything ..."):
+            wait_processed(settings, timeout=900)
         stop_process(worker)
         if worker.returncode not in (0, -signal.SIGTERM):
             fail(f"worker exited with code {worker.returncode}")
         worker = None
 
-        console.print("[bold]5/5[/] summary read back from ClickHouse:")
+        console.print("[bold]6/6[/] read back from ClickHouse:")
         client = connect(settings)
         try:
-            for table in (events_table(client), incidents_table(client), mttr_table(client)):
-                console.print(table)
+            console.print(events_table(client))
+            console.print(
+                incidents_table(
+                    client,
+                    started_before=history_start if services else None,
+                    title=f"incidents of {sample.name} (worked examples: docs/incident-model.md)",
+                )
+            )
+            console.print(report_table(report_rows(client, ReportQuery())))
+            html = root / "report.html"
+            html.write_text(render(collect(client, ReportQuery()), datetime.now(UTC)), "utf-8")
         finally:
             client.close()
-        if keep:
-            console.print(
-                f"      query it: MTTR_CLICKHOUSE_URL={url} (chDB, one process at a time)"
-            )
         for offset, reason in _dead_letters(settings, len(bad)):
             console.print(f"      dead-letter <- alerts@{offset}: {reason}")
+        if not clean:
+            console.print(f"      HTML report (opens offline): {html}")
+            console.print(
+                f"      the same numbers as JSON: MTTR_VAR_DIR={root} mttr report --format json"
+            )
     except MttrError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -164,6 +180,41 @@ def demo(sample: Path, keep: bool) -> None:
             stop_process(worker)
         if local.stop(broker_dir) is not None:
             console.print("stopped Kafka and the worker; nothing left running")
-        if not keep:
-            time.sleep(0.2)
-            shutil.rmtree(root, ignore_errors=True)
+        time.sleep(0.2)
+        shutil.rmtree(root if clean else broker_dir, ignore_errors=True)
+
+
+def _publish_sample(sample: Path, settings: Settings, console: Console) -> list[bytes]:
+    """Publish the sample's valid lines; send its invalid ones raw (the dead-letter path)."""
+    lines = list(enumerate(sample.read_bytes().splitlines(), start=1))
+    producer = make_producer(settings)
+    report = publish_lines(lines, settings, producer)
+    for number, reason in report.invalid:
+        console.print(
+            f"      [yellow]{sample.name}:{number}[/] rejected by the publisher: {reason}"
+        )
+    bad = [
+        line
+        for _, line in lines
+        if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)
+    ]
+    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    for line in bad:  # what a misbehaving producer would do: send them anyway
+        raw.send(settings.topic_alerts, key=b"demo", value=line)
+    raw.flush()
+    raw.close()
+    producer.close()
+    console.print(
+        f"      {report.published} valid events published; {len(bad)} invalid "
+        "lines sent raw to show the dead-letter path"
+    )
+    return bad
+
+
+def _publish_history(events: list[dict[str, Any]], settings: Settings, console: Console) -> None:
+    producer = make_producer(settings)
+    try:
+        publish_with_progress(events, settings, producer, console)
+    finally:
+        producer.close()
+    console.print(f"      {len(events)} simulated events published")

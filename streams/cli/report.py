@@ -1,4 +1,4 @@
-"""``mttr report``: MTTR by service and severity, in the terminal, as JSON or CSV."""
+"""``mttr report``: MTTR by service and severity, in the terminal, as JSON, CSV or HTML."""
 
 from __future__ import annotations
 
@@ -8,38 +8,53 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
+from clickhouse_connect.driver.client import Client
 from rich.console import Console
-from rich.table import Table
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.clickhouse import connect
 from streams.durations import human
+from streams.html_report import collect, render
 from streams.report import BUCKETS, ReportQuery, jsonable, parse_since, report_rows
 from streams.settings import Settings
+from streams.summary import REPORT_DURATIONS, report_table
 
 ENV = ["clickhouse_url", "clickhouse_password", "clickhouse_password_file", "web_host",
        "web_port", "var_dir"]  # fmt: skip
-DURATIONS = ("mttr_seconds", "p50_seconds", "p90_seconds", "mttd_seconds", "mtta_seconds")
+ROWS_PAGE = "/mttr/report/"
+HTML_DATA_PAGE = "/mttr/report/html-data/"
+T = TypeVar("T")
 
 
-def _from_worker(settings: Settings, query: ReportQuery) -> list[dict[str, Any]] | None:
-    """Ask a running worker (it holds the embedded database); None if none answers."""
-    url = f"http://{settings.web_host}:{settings.web_port}/mttr/report/?" + urllib.parse.urlencode(
+def _ask_worker(settings: Settings, page: str, query: ReportQuery, key: str) -> Any | None:
+    """Ask a running worker (it holds the embedded database) for ``page``.
+
+    Returns its JSON object, or None when nothing answers with an object holding ``key``.
+    """
+    url = f"http://{settings.web_host}:{settings.web_port}{page}?" + urllib.parse.urlencode(
         query.as_params()
     )
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return list(json.load(response)["rows"])
+        with urllib.request.urlopen(url, timeout=60) as response:
+            answer = json.load(response)
     except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            fail(f"the worker does not serve {page}: is it an older version of mttr?")
         fail(f"the worker rejected the report query: {exc.read().decode(errors='replace')}")
-    except (urllib.error.URLError, OSError, ValueError, KeyError):
+    except (urllib.error.URLError, OSError, ValueError):
         return None
+    return answer if isinstance(answer, dict) and key in answer else None
 
 
-def _direct(settings: Settings, query: ReportQuery) -> list[dict[str, Any]]:
+def _direct(settings: Settings, run: Callable[[Client], T]) -> T:
+    """Return ``run(client)`` on a new ClickHouse client; exits 1 if it cannot connect."""
     try:
         client = connect(settings)
     except Exception as exc:  # noqa: BLE001
@@ -49,31 +64,50 @@ def _direct(settings: Settings, query: ReportQuery) -> list[dict[str, Any]]:
                     "running without its web port reachable?)")  # fmt: skip
         fail(f"cannot open ClickHouse at {settings.clickhouse_url_for_display()}: {exc}{hint}")
     try:
-        return jsonable(report_rows(client, query))
+        return run(client)
     finally:
         client.close()
 
 
-def _table(rows: list[dict[str, Any]], query: ReportQuery) -> Table:
+def _fetch(settings: Settings, via: str, page: str, key: str, query: ReportQuery,
+           run: Callable[[Client], dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    """Return the worker's answer for ``page`` (embedded chDB) or ``run`` on a direct client.
+
+    Both give the same JSON object, which holds ``key``.
+    """
+    embedded = settings.resolved_clickhouse_url().startswith("chdb://")
+    if via == "worker" or (via == "auto" and embedded):
+        answer: dict[str, Any] | None = _ask_worker(settings, page, query, key)
+        if answer is not None:
+            return answer
+        if via == "worker":
+            fail(f"no worker answers on http://{settings.web_host}:{settings.web_port}/")
+    return _direct(settings, run)
+
+
+def _write_html(settings: Settings, via: str, query: ReportQuery, path: Path) -> None:
+    """Build the HTML report (from the worker or directly) and write it to ``path``."""
+    data = _fetch(settings, via, HTML_DATA_PAGE, "summary", query, lambda c: collect(c, query))
+    try:
+        path.write_text(render(data, datetime.now(UTC)), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    click.echo(f"HTML report written to {path.resolve()}")
+
+
+def _title(query: ReportQuery) -> str:
     title = "MTTR by service and severity"
     if query.since is not None:
         title += f" (resolved in the last {human(query.since.total_seconds())})"
-    table = Table(title=title)
-    headers = ([query.by] if query.by else []) + [
-        "service", "env", "severity", "incidents", "MTTR", "p50", "p90", "MTTD", "MTTA",
-    ]  # fmt: skip
-    for header in headers:
-        table.add_column(header, justify="right" if header == "incidents" else "left")
-    for row in rows:
-        cells = [str(row[query.by])] if query.by else []
-        cells += [row["service"], row["environment"], row["severity"], str(row["incidents"])]
-        cells += [human(row[name]) for name in DURATIONS]
-        table.add_row(*cells)
-    return table
+    return title
 
 
 @click.command(epilog=env_help(ENV))
-@click.option("--since", help="Only incidents resolved in this window, e.g. 12h, 30d, 8w.")
+@click.option(
+    "--since",
+    help="Only incidents resolved in this window, e.g. 12h, 30d, 8w (with --html also: "
+    "incidents started and deploy months in it).",
+)
 @click.option("--service", help="Only this service.")
 @click.option("--severity", type=click.Choice(["critical", "high", "medium", "low"]))
 @click.option(
@@ -88,13 +122,24 @@ def _table(rows: list[dict[str, Any]], query: ReportQuery) -> Table:
     show_default=True,
     help="Embedded chDB: ask the worker over its web port (auto: if it answers).",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="PATH",
+    help="Write a self-contained HTML page with charts to this file instead of printing.",
+)
 def report(since: str | None, service: str | None, severity: str | None, by: str | None,
-           fmt: str, via: str) -> None:  # fmt: skip
+           fmt: str, via: str, html_path: Path | None) -> None:  # fmt: skip
     """Print MTTR (mean, p50, p90), MTTD and MTTA of resolved incidents.
 
     Numbers are those of docs/metrics.md (mttr.incidents FINAL). With the
     embedded database (chdb://), which one process holds at a time, the report
     is asked from the running worker's web port when one answers.
+
+    --html PATH writes one HTML file that opens offline (no network, no other
+    files): MTTR trend (mean, p50, p90) per severity, MTTR by service,
+    incidents per week, MTTD/MTTA, change failure rate and open incidents.
     """
     settings = load_settings()
     setup_logging(settings)
@@ -102,22 +147,26 @@ def report(since: str | None, service: str | None, severity: str | None, by: str
         query = ReportQuery(parse_since(since) if since else None, service, severity, by)  # type: ignore[arg-type]
     except ValueError as exc:
         fail(str(exc), code=2)
-    embedded = settings.resolved_clickhouse_url().startswith("chdb://")
-    rows = None
-    if via == "worker" or (via == "auto" and embedded):
-        rows = _from_worker(settings, query)
-        if rows is None and via == "worker":
-            fail(f"no worker answers on http://{settings.web_host}:{settings.web_port}/")
-    if rows is None:
-        rows = _direct(settings, query)
+    if html_path is not None:
+        if by or click.get_current_context().get_parameter_source("fmt") != ParameterSource.DEFAULT:
+            fail("--html draws its own charts: it cannot be combined with --by or --format", code=2)
+        _write_html(settings, via, query, html_path)
+        return
+
+    def rows_of(client: Client) -> dict[str, Any]:
+        return {"rows": jsonable(report_rows(client, query))}
+
+    answer = _fetch(settings, via, ROWS_PAGE, "rows", query, rows_of)
+    rows: list[dict[str, Any]] = list(answer["rows"])
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
         columns = ([by] if by else []) + [
-            "service", "environment", "severity", "incidents", *DURATIONS,
+            "service", "environment", "severity", "incidents", *REPORT_DURATIONS,
         ]  # fmt: skip
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:
-        Console(width=None if sys.stdout.isatty() else 140).print(_table(rows, query))
+        table = report_table(rows, by=query.by, title=_title(query))
+        Console(width=None if sys.stdout.isatty() else 140).print(table)

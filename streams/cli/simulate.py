@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import orjson
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from streams.cli.common import env_help, fail, load_settings, setup_logging
+from streams.cli.common import env_help, fail, load_settings, publish_with_progress, setup_logging
 from streams.publish import make_producer
 from streams.simulate import simulate as generate
 from streams.topics import ensure_topics
@@ -53,28 +51,13 @@ def simulate(
         producer = make_producer(settings)
     except Exception as exc:  # noqa: BLE001
         fail(f"cannot reach Kafka at {settings.kafka_bootstrap}: {exc}")
-    topics = {kind: topic for topic, kind in settings.topic_types.items()}
-    failed: list[str] = []
-    with Progress(
-        "publishing",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=not sys.stderr.isatty(),
-    ) as bar:
-        task = bar.add_task("publishing", total=len(events))
-        for event in events:
-            future = producer.send(
-                topics[event["type"]], key=event["service"].encode(), value=orjson.dumps(event)
-            )
-            future.add_errback(lambda exc: failed.append(str(exc)))
-            bar.advance(task)
-        producer.flush()
-    producer.close()
-    if failed:
-        fail(f"{len(failed)} events were not acknowledged, e.g. {failed[0]}")
-    counts = {kind: sum(1 for e in events if e["type"] == kind) for kind in topics}
+    try:
+        publish_with_progress(events, settings, producer, Console(stderr=True))
+    finally:
+        producer.close()
+    counts = {
+        kind: sum(1 for e in events if e["type"] == kind) for kind in settings.topic_types.values()
+    }
     summary = ", ".join(f"{kind}s={n}" for kind, n in counts.items())
     click.echo(f"Published {len(events)} events ({summary}) for {services} services "
                f"over {days} days (seed {seed})")  # fmt: skip

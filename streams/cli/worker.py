@@ -57,13 +57,14 @@ def worker(run_migrations: bool) -> None:
     correlated per (service, environment) into incidents: every incident
     version goes to mttr.incidents and the incidents topic. Every invalid or
     too-late message goes to the dead-letter topic with a `reason` header. A
-    status page is served on http://MTTR_WEB_HOST:MTTR_WEB_PORT/mttr/status/.
+    status page is served on http://MTTR_WEB_HOST:MTTR_WEB_PORT/mttr/status/ and
+    Prometheus metrics on /metrics.
     Stop with Ctrl-C or SIGTERM; offsets are committed only for stored batches.
     """
     settings = load_settings()
     setup_logging(settings)
     try:
-        ensure_topics(settings)
+        ensure_topics(settings, internal=True)
     except Exception as exc:  # noqa: BLE001
         fail(f"cannot reach Kafka at {settings.kafka_bootstrap}: {exc}")
     try:

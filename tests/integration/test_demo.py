@@ -1,13 +1,22 @@
-"""`mttr demo` (what `make demo` runs) end to end: summary printed, nothing left running."""
+"""`mttr demo` (what `make demo` runs) end to end: report printed, nothing left running.
+
+The printed MTTR table must be what `mttr report --format json` returns from the
+database the demo keeps.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from streams.durations import human
 from streams.settings import Settings
+from streams.simulate import service_names
+from streams.summary import REPORT_DURATIONS
 from tests.processes import mttr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -25,24 +34,49 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def test_demo_summarizes_and_cleans_up(tmp_path: Path) -> None:
+def test_demo_reports_and_cleans_up(tmp_path: Path) -> None:
     var_dir = tmp_path / "var"
-    result = mttr("demo", settings=Settings(var_dir=var_dir), timeout=300)
+    result = mttr("demo", settings=Settings(var_dir=var_dir), timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "mttr.events (15 events)" in out
-    assert "checkout" in out and "search" in out and "auth" in out
-    assert "mttr.incidents (latest 3)" in out
-    # checkout (docs/incident-model.md): TTD 2m 10s, TTA 3m 55s, TTM 14m, TTR 17m 40s
+    assert "simulating 90 days of 12 services (seed 1)" in out
+    assert re.search(r"mttr\.events \(\d{4,} events\)", out)
+    # the sample's incidents, worked out in docs/incident-model.md
+    assert "incidents of events.jsonl" in out
+    # checkout: TTD 2m 10s, TTA 3m 55s, TTM 14m, TTR 17m 40s, caused by checkout-412
     assert "checkout/production" in out
     assert "17m 40s" in out and "3m 55s" in out and "checkout-412" in out and "rollback" in out
-    assert "MTTR by service and severity" in out
     assert "43m 20s" in out  # search: 02:15 -> 02:58:20
     assert "1h 5m" in out  # auth: 14:00 -> 15:05
     assert out.count("dead-letter <-") == 3
     assert "nothing left running" in out
     assert _processes_mentioning(str(var_dir)) == []
-    assert not (var_dir / "demo").exists()
-    # no broker or worker from the demo survives (the session broker is in another dir)
     leftovers = subprocess.run(["pgrep", "-f", f"{var_dir}"], capture_output=True, check=False)
     assert leftovers.stdout == b""
+
+    # the report it printed is `mttr report` on the kept database
+    demo_dir = var_dir / "demo"
+    assert not (demo_dir / "kafka").exists()
+    html = demo_dir / "report.html"
+    assert f"HTML report (opens offline): {html}" in out.replace("\n", "")
+    assert html.stat().st_size > 10_000
+    report = mttr("report", "--format", "json", settings=Settings(var_dir=demo_dir))
+    assert report.returncode == 0, report.stderr
+    rows = json.loads(report.stdout)
+    assert {row["service"] for row in rows} >= set(service_names(12))
+    table = _report_lines(out)
+    for row in rows:
+        key = (row["service"], row["environment"], row["severity"])
+        assert table[key][:2] == [str(row["incidents"]), human(row["mttr_seconds"])], key
+        assert table[key][2:] == [human(row[name]) for name in REPORT_DURATIONS[1:]], key
+
+
+def _report_lines(out: str) -> dict[tuple[str, str, str], list[str]]:
+    """Cells of the printed "MTTR by service and severity" table, by (service, env, severity)."""
+    section = out.split("MTTR by service and severity", 1)[1]
+    cells: dict[tuple[str, str, str], list[str]] = {}
+    for line in section.splitlines():
+        parts = [part.strip() for part in line.strip("│ ").split("│")]
+        if len(parts) == 9 and parts[3].isdigit():
+            cells[(parts[0], parts[1], parts[2])] = parts[3:]
+    return cells
