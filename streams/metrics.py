@@ -16,12 +16,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from streams.progress import TopicPartition
 
+disable_created_metrics()  # no *_created series: they only add noise to scrapes
 CONTENT_TYPE = "text/plain; version=0.0.4"  # UTF-8, the exposition default
 # 1 min .. 1 week: repair times span minutes (critical) to days (low).
 REPAIR_BUCKETS = (

@@ -142,6 +142,20 @@ class Settings(BaseSettings):
         "info", description="Log level of the worker and CLI."
     )
 
+    # --- Gateway (mttr gateway) -------------------------------------------------
+    gateway_host: str = Field("127.0.0.1", description="Gateway bind address.")
+    gateway_port: int = Field(8080, ge=0, le=65535, description="Gateway HTTP port.")
+    gateway_max_body_bytes: int = Field(
+        MiB, ge=1024, description="Webhook bodies larger than this get 413."
+    )
+    gateway_timeout_s: float = Field(
+        10.0, gt=0, description="Seconds a request may take, Kafka acknowledgement included."
+    )
+    alertmanager_service_labels: str = Field(
+        "service,job",
+        description="Alert labels tried in order for the service of an Alertmanager alert.",
+    )
+
     # --- Local files and the development broker --------------------------------
     var_dir: Path = Field(
         default_factory=default_var_dir,

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -44,9 +46,14 @@ def mttr(*args: str, settings: Settings, timeout: float = 120) -> subprocess.Com
 
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     """Start ``mttr worker`` in the background, logging to ``log_path``."""
+    return start_mttr("worker", settings, log_path)
+
+
+def start_mttr(command: str, settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``mttr COMMAND`` (e.g. ``gateway``) in the background, logging to ``log_path``."""
     log = log_path.open("ab")
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "streams", "worker"],
+        [sys.executable, "-m", "streams", command],
         env=settings_env(settings),
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -54,6 +61,20 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     )
     log.close()
     return process
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    """Poll ``url`` until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f}s")
 
 
 def consume_all(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list:

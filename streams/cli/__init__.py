@@ -6,6 +6,7 @@ import click
 
 from streams.cli.common import env_help
 from streams.cli.demo import demo
+from streams.cli.gateway import gateway
 from streams.cli.kafka import kafka
 from streams.cli.migrate import migrate
 from streams.cli.publish import publish
@@ -31,6 +32,7 @@ def main() -> None:
       mttr migrate               # create the ClickHouse tables (embedded chDB by default)
       mttr worker                # validate, store, correlate into incidents
       mttr publish events.jsonl  # validate and publish events
+      mttr gateway               # receive webhooks (Alertmanager, ...) on 127.0.0.1:8080
     """
 
 
@@ -42,3 +44,4 @@ main.add_command(schemas)
 main.add_command(report)
 main.add_command(simulate)
 main.add_command(demo)
+main.add_command(gateway)

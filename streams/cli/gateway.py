@@ -1,0 +1,72 @@
+"""``mttr gateway``: the webhook gateway (stateless HTTP service in front of Kafka)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import click
+from aiohttp import web
+
+from streams.cli.common import env_help, fail, load_settings, setup_logging
+from streams.gateway.app import GatewayConfig, create_app
+from streams.gateway.publisher import KafkaPublisher
+from streams.gateway.sources import build_sources
+from streams.settings import Settings
+from streams.topics import ensure_topics
+
+log = logging.getLogger(__name__)
+ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_bytes",
+       "gateway_timeout_s", "alertmanager_service_labels", "topic_alerts", "topic_deploys",
+       "topic_tickets"]  # fmt: skip
+
+
+@click.command(epilog=env_help(ENV))
+def gateway() -> None:
+    """Receive webhooks and publish them as contract events to Kafka.
+
+    Endpoints: POST /webhooks/alertmanager (Alertmanager webhook v4) and
+    POST /events (our contract: one event or a JSON array); GET /healthz and
+    GET /metrics. A request is answered 2xx only after Kafka acknowledged all
+    of its events (acks=all); invalid payloads get 400 with a JSON error, bad
+    signatures 401, oversized bodies 413, unconvertible event kinds 202.
+    Stop with Ctrl-C or SIGTERM.
+    """
+    settings = load_settings()
+    setup_logging(settings)
+    try:
+        ensure_topics(settings)
+    except Exception as exc:  # noqa: BLE001
+        fail(f"cannot reach Kafka at {settings.kafka_bootstrap}: {exc}")
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    publisher = KafkaPublisher(settings)
+    try:
+        await publisher.start()
+    except Exception as exc:  # noqa: BLE001
+        fail(f"cannot reach Kafka at {settings.kafka_bootstrap}: {exc}")
+    app = create_app(
+        GatewayConfig(settings.gateway_max_body_bytes, settings.gateway_timeout_s),
+        build_sources(settings),
+        publisher.publish,
+        publisher.health,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.gateway_host, settings.gateway_port)
+    await site.start()
+    log.info("gateway listening on http://%s:%d", settings.gateway_host, settings.gateway_port)
+    click.echo(f"mttr gateway on http://{settings.gateway_host}:{settings.gateway_port}")
+    try:
+        await stop.wait()  # until SIGTERM or SIGINT
+        log.info("stopping: finishing requests in flight")
+    finally:
+        await runner.cleanup()
+        await publisher.stop()

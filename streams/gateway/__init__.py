@@ -1,0 +1,1 @@
+"""``mttr gateway``: webhooks of Alertmanager, GitHub, Jira, PagerDuty in; contract events out."""

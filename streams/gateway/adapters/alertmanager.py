@@ -1,0 +1,98 @@
+"""Alertmanager webhook (payload version 4) to alert events.
+
+One event per alert of the notification:
+
+* ``alert_id`` is the alert's ``fingerprint``; ``status`` is ``firing`` or ``resolved``.
+* ``starts_at`` is ``startsAt``; ``occurred_at`` is ``startsAt`` when firing and
+  ``endsAt`` when resolved. Time always comes from the payload, never from
+  arrival: notifications are batched and can arrive minutes late.
+* ``service`` is the first of the configured labels present (default
+  ``service``, then ``job``); ``environment`` the ``environment`` (or ``env``)
+  label, else ``production``.
+* ``severity`` from the ``severity`` label: ``critical``/``high``/``medium``/
+  ``low`` as is, ``warning`` is medium, ``info`` is low; missing or other
+  values are medium. ``category`` is ``security`` when the ``category`` label
+  says so, else availability.
+* ``event_id`` is ``am-<fingerprint>-<status>-<occurred_at>``: a notification
+  sent again (Alertmanager repeats firing alerts) yields the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from streams.gateway.adapters.base import Converted, PayloadError, require
+
+__all__ = ["AlertmanagerConfig", "Converted", "convert"]
+
+SEVERITIES = {
+    "critical": "critical",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "warning": "medium",
+    "info": "low",
+}
+DEFAULT_SEVERITY = "medium"
+MAX_LABELS = 64  # the contract's limit
+
+
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    """Which labels name the service (first present wins)."""
+
+    service_labels: tuple[str, ...] = ("service", "job")
+
+
+def convert(payload: Any, config: AlertmanagerConfig) -> Converted:
+    """Return one alert event per alert of an Alertmanager notification."""
+    if not isinstance(payload, dict):
+        msg = f"expected a JSON object, got {type(payload).__name__}"
+        raise PayloadError(msg)
+    version = payload.get("version")
+    if version != "4":
+        msg = f"version: expected '4' (Alertmanager webhook payload v4), got {version!r}"
+        raise PayloadError(msg)
+    alerts = require(payload, "alerts", list)
+    return Converted(events=[_event(payload, i, config) for i in range(len(alerts))])
+
+
+def _event(payload: Any, index: int, config: AlertmanagerConfig) -> dict[str, Any]:
+    path = f"alerts.{index}"
+    status = require(payload, f"{path}.status")
+    if status not in ("firing", "resolved"):
+        msg = f"{path}.status: expected firing or resolved, got {status!r}"
+        raise PayloadError(msg)
+    labels: dict[str, str] = require(payload, f"{path}.labels", dict)
+    if not all(isinstance(v, str) for v in labels.values()):
+        msg = f"{path}.labels: values must be strings"
+        raise PayloadError(msg)
+    annotations = payload["alerts"][index].get("annotations") or {}
+    fingerprint = require(payload, f"{path}.fingerprint")
+    starts_at = require(payload, f"{path}.startsAt")
+    occurred_at = starts_at if status == "firing" else require(payload, f"{path}.endsAt")
+    service = next((labels[name] for name in config.service_labels if labels.get(name)), None)
+    if service is None:
+        names = ", ".join(config.service_labels)
+        msg = f"{path}.labels: none of the service labels ({names}) is set"
+        raise PayloadError(msg)
+    event: dict[str, Any] = {
+        "event_id": f"am-{fingerprint}-{status}-{occurred_at}",
+        "type": "alert",
+        "source": "alertmanager",
+        "service": service,
+        "environment": labels.get("environment") or labels.get("env") or "production",
+        "occurred_at": occurred_at,
+        "starts_at": starts_at,
+        "alert_id": fingerprint,
+        "name": labels.get("alertname") or "unnamed",
+        "status": status,
+        "severity": SEVERITIES.get(labels.get("severity", "").lower(), DEFAULT_SEVERITY),
+        "category": "security" if labels.get("category") == "security" else "availability",
+        "labels": dict(sorted(labels.items())[:MAX_LABELS]),
+    }
+    summary = annotations.get("summary") or annotations.get("description")
+    if isinstance(summary, str) and summary:
+        event["summary"] = summary[:4096]
+    return event

@@ -1,0 +1,61 @@
+"""What every adapter returns, and how it says a payload is wrong or not for us.
+
+An adapter is a pure function ``convert(payload, config) -> Converted``: the
+parsed JSON body in, event dicts of the contract (``schemas/events.py``) out.
+The gateway validates every event against the contract before publishing;
+an adapter must still only produce valid events for valid payloads.
+Identifiers must be deterministic: the same notification sent twice yields
+the same ``event_id``s, so a re-delivered webhook is deduplicated downstream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class PayloadError(ValueError):
+    """The payload is not what the source sends (HTTP 400).
+
+    The message names the JSON path and the problem, e.g.
+    ``alerts[0].startsAt: missing`` or ``deployment_status.state: unknown value 'weird'``.
+    """
+
+
+class SignatureError(ValueError):
+    """Missing or wrong signature / shared secret (HTTP 401). The message says which."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The events of one webhook, or why it carries none we use.
+
+    ``ignored`` is set (and ``events`` empty) for a well-formed payload of a
+    kind we do not convert, e.g. a GitHub ``push`` event (HTTP 202, counted).
+    """
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    ignored: str | None = None
+
+
+def require(payload: Any, path: str, kind: type | tuple[type, ...] = str) -> Any:
+    """Return ``payload`` at dotted ``path`` (``a.b.0.c``); ``PayloadError`` if missing/mistyped.
+
+    Example: ``require(body, "deployment_status.state")``.
+    """
+    current = payload
+    walked: list[str] = []
+    for part in path.split("."):
+        walked.append(part)
+        if isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        elif isinstance(current, dict) and part in current:
+            current = current[part]
+        else:
+            msg = f"{'.'.join(walked)}: missing"
+            raise PayloadError(msg)
+    if not isinstance(current, kind) or isinstance(current, bool) and kind is not bool:
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        msg = f"{path}: expected {names}, got {type(current).__name__}"
+        raise PayloadError(msg)
+    return current

@@ -1,0 +1,109 @@
+"""The gateway on the real broker, into the real worker and chDB.
+
+An Alertmanager notification (firing, then resolved) and a deploy through
+``POST /events`` become one incident with the hand-computed repair time; a
+notification sent twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.broker.local import free_port
+from streams.clickhouse import connect
+from streams.lag import wait_processed
+from streams.processes import stop_process
+from streams.settings import Settings
+from tests.processes import start_mttr, start_worker, wait_http, wait_status
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def notification(status: str) -> dict[str, Any]:
+    return {
+        "version": "4",
+        "groupKey": '{}:{alertname="TargetDown"}',
+        "status": status,
+        "receiver": "mttr",
+        "groupLabels": {},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "alerts": [
+            {
+                "status": status,
+                "labels": {"alertname": "TargetDown", "job": "shop", "severity": "critical"},
+                "annotations": {},
+                "startsAt": "2026-03-02T10:00:00.250Z",
+                "endsAt": "2026-03-02T10:07:30Z"
+                if status == "resolved"
+                else "0001-01-01T00:00:00Z",
+                "generatorURL": "",
+                "fingerprint": "a1b2c3d4e5f60718",
+            }
+        ],
+    }
+
+
+ROLLBACK = {
+    "event_id": "gw-rollback-1",
+    "type": "deploy",
+    "service": "shop",
+    "occurred_at": "2026-03-02T10:05:00Z",
+    "deploy_id": "shop-77",
+    "status": "succeeded",
+    "kind": "rollback",
+}
+
+
+def post(url: str, body: Any) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.load(response)
+
+
+def test_webhooks_become_an_incident(isolated_settings: Settings, tmp_path: Path) -> None:
+    settings = isolated_settings.model_copy(
+        update={"gateway_port": free_port(), "idle_flush_s": 1.0, "sink_batch_seconds": 0.2}
+    )
+    base = f"http://127.0.0.1:{settings.gateway_port}"
+    gateway = start_mttr("gateway", settings, tmp_path / "gateway.log")
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        wait_http(f"{base}/healthz")
+        assert post(f"{base}/webhooks/alertmanager", notification("firing"))[0] == 200
+        assert post(f"{base}/events", ROLLBACK) == (
+            200,
+            {"accepted": 1, "event_ids": ["gw-rollback-1"]},
+        )
+        assert post(f"{base}/webhooks/alertmanager", notification("resolved"))[0] == 200
+        assert post(f"{base}/webhooks/alertmanager", notification("firing"))[0] == 200  # again
+        wait_processed(settings)
+        wait_status(settings, lambda status: status["completed_by_idle"] >= 1)
+    finally:
+        assert stop_process(gateway) == 0, (tmp_path / "gateway.log").read_text()[-3000:]
+        assert stop_process(worker) == 0, (tmp_path / "worker.log").read_text()[-3000:]
+    client = connect(settings)
+    try:
+        events = client.query("SELECT count() FROM mttr.events FINAL").result_rows[0][0]
+        result = client.query(
+            "SELECT service, status, severity, started_at, resolved_at, ttr_seconds, ttm_seconds, "
+            "fix_deploy_id, repair_action, alert_count FROM mttr.incidents FINAL"
+        )
+    finally:
+        client.close()
+    assert events == 3  # the repeated notification has the same event id
+    ((service, status, severity, started, resolved, ttr, ttm, fix, repair, alerts),) = (
+        result.result_rows
+    )
+    assert (service, status, severity, alerts) == ("shop", "resolved", "critical", 1)
+    assert started.isoformat() == "2026-03-02T10:00:00.250000+00:00"
+    assert resolved.isoformat() == "2026-03-02T10:07:30+00:00"
+    assert ttr == 449.75  # 10:07:30.000 - 10:00:00.250
+    assert ttm == 299.75  # the rollback at 10:05:00.000
+    assert (fix, repair) == ("shop-77", "rollback")
