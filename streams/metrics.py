@@ -22,7 +22,7 @@ from prometheus_client.registry import Collector
 
 from streams.progress import TopicPartition
 
-disable_created_metrics()  # no *_created series: they only add noise to scrapes
+disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series (noise)
 CONTENT_TYPE = "text/plain; version=0.0.4"  # UTF-8, the exposition default
 # 1 min .. 1 week: repair times span minutes (critical) to days (low).
 REPAIR_BUCKETS = (

@@ -156,6 +156,27 @@ class Settings(BaseSettings):
         description="Alert labels tried in order for the service of an Alertmanager alert.",
     )
 
+    github_webhook_secret: SecretStr | None = Field(
+        None, description="Secret of the GitHub webhook (X-Hub-Signature-256); unset: all 401."
+    )
+    github_services: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON map of repository (owner/repo or repo) to service: {"acme/api":"api"}.',
+    )
+    github_environments: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON map of GitHub environment to ours, e.g. {"prod":"production"}.',
+    )
+    github_rollback_workflows: str = Field(
+        "", description="Comma-separated workflows (name, path or file) whose runs are rollbacks."
+    )
+    github_hotfix_workflows: str = Field(
+        "", description="Comma-separated workflows (name, path or file) whose runs are hotfixes."
+    )
+    github_workflow_environment: str = Field(
+        "production", description="Environment of deploys from rollback/hotfix workflow runs."
+    )
+
     # --- Local files and the development broker --------------------------------
     var_dir: Path = Field(
         default_factory=default_var_dir,

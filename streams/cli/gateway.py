@@ -18,7 +18,9 @@ from streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_bytes",
-       "gateway_timeout_s", "alertmanager_service_labels", "topic_alerts", "topic_deploys",
+       "gateway_timeout_s", "alertmanager_service_labels", "github_webhook_secret",
+       "github_services", "github_environments", "github_rollback_workflows",
+       "github_hotfix_workflows", "github_workflow_environment", "topic_alerts", "topic_deploys",
        "topic_tickets"]  # fmt: skip
 
 
@@ -26,9 +28,10 @@ ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_byte
 def gateway() -> None:
     """Receive webhooks and publish them as contract events to Kafka.
 
-    Endpoints: POST /webhooks/alertmanager (Alertmanager webhook v4) and
-    POST /events (our contract: one event or a JSON array); GET /healthz and
-    GET /metrics. A request is answered 2xx only after Kafka acknowledged all
+    Endpoints: POST /webhooks/alertmanager (Alertmanager webhook v4),
+    POST /webhooks/github (deployment_status, workflow_run; X-Hub-Signature-256
+    checked) and POST /events (our contract: one event or a JSON array);
+    GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all
     of its events (acks=all); invalid payloads get 400 with a JSON error, bad
     signatures 401, oversized bodies 413, unconvertible event kinds 202.
     Stop with Ctrl-C or SIGTERM.

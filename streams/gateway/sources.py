@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from streams.gateway.adapters import alertmanager
+from pydantic import SecretStr
+
+from streams.gateway.adapters import alertmanager, github
+from streams.gateway.adapters.base import Converted
 from streams.gateway.app import Convert, own_events, parse_json
 from streams.settings import Settings
 
@@ -19,7 +22,30 @@ def build_sources(settings: Settings) -> dict[str, Convert]:
 
     def from_alertmanager(
         body: bytes, _headers: Mapping[str, str], _query: Mapping[str, str]
-    ) -> alertmanager.Converted:
+    ) -> Converted:
         return alertmanager.convert(parse_json(body), am_config)
 
-    return {"events": own_events, "alertmanager": from_alertmanager}
+    gh_config = github.GitHubConfig(
+        services=settings.github_services,
+        environments=settings.github_environments,
+        rollback_workflows=_names(settings.github_rollback_workflows),
+        hotfix_workflows=_names(settings.github_hotfix_workflows),
+        workflow_environment=settings.github_workflow_environment,
+    )
+    gh_secret = _secret(settings.github_webhook_secret)
+
+    def from_github(
+        body: bytes, headers: Mapping[str, str], _query: Mapping[str, str]
+    ) -> Converted:
+        github.verify_signature(body, headers.get(github.SIGNATURE_HEADER), gh_secret)
+        return github.convert(headers.get("X-GitHub-Event", ""), parse_json(body), gh_config)
+
+    return {"events": own_events, "alertmanager": from_alertmanager, "github": from_github}
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(name.strip() for name in text.split(",") if name.strip())
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""

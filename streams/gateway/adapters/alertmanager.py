@@ -24,8 +24,6 @@ from typing import Any
 
 from streams.gateway.adapters.base import Converted, PayloadError, require
 
-__all__ = ["AlertmanagerConfig", "Converted", "convert"]
-
 SEVERITIES = {
     "critical": "critical",
     "high": "high",

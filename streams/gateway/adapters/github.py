@@ -1,0 +1,332 @@
+"""GitHub webhooks (``deployment_status``, ``workflow_run``) to deploy events.
+
+``event_type`` is the ``X-GitHub-Event`` header. Converted:
+
+* ``deployment_status``: one deploy event per status. ``deploy_id`` is the
+  deployment's id, ``status`` from ``deployment_status.state`` (``success`` is
+  succeeded; ``failure``/``error`` failed; ``pending``/``queued``/``in_progress``
+  started; ``inactive``, a superseded deployment, is ignored). ``occurred_at``
+  is the status's ``updated_at`` (else ``created_at``), ``environment`` the
+  deployment's environment, ``version`` its ``ref``, ``commit_sha`` its ``sha``.
+  ``kind`` is the first of: ``deployment.payload.kind`` if it is a contract
+  kind; the task (``rollback``, ``hotfix``, ``config``, also as
+  ``deploy:rollback``, ...); the configured kind of the workflow run that
+  created the deployment; else ``release``.
+* ``workflow_run`` with action ``completed`` of a workflow configured as
+  rollback or hotfix: one deploy event of that kind. ``status`` from the
+  conclusion (``success`` is succeeded; ``failure``, ``cancelled``,
+  ``timed_out``, ``startup_failure`` failed; ``neutral``, ``skipped``,
+  ``stale``, ``action_required`` and a missing conclusion are ignored),
+  ``occurred_at`` the run's ``updated_at``, ``deploy_id``
+  ``workflow-run-<id>-<attempt>``, ``environment`` the configured one.
+* ``ping`` and every other event type are ignored (HTTP 202, counted).
+
+``service`` is the mapped value of the repository's ``full_name`` or ``name``,
+else the repository name. ``event_id`` is built from GitHub's ids only, so a
+redelivered notification yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from schemas.events import EVENT_ADAPTER, Name
+from streams.gateway.adapters.base import Converted, PayloadError, SignatureError, require
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+SOURCE = "github"
+DEPLOYMENT_STATES = {
+    "success": "succeeded",
+    "failure": "failed",
+    "error": "failed",
+    "pending": "started",
+    "queued": "started",
+    "in_progress": "started",
+}
+IGNORED_STATES = frozenset({"inactive"})
+RUN_CONCLUSIONS = {
+    "success": "succeeded",
+    "failure": "failed",
+    "cancelled": "failed",
+    "timed_out": "failed",
+    "startup_failure": "failed",
+}
+IGNORED_CONCLUSIONS = frozenset({"neutral", "skipped", "stale", "action_required"})
+TASK_KINDS = frozenset({"rollback", "hotfix", "config"})
+KINDS = frozenset({"release"}) | TASK_KINDS
+
+_SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
+_NAME: TypeAdapter[str] = TypeAdapter(Name)
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    """How GitHub repositories and workflows become services and deploy kinds.
+
+    Attributes:
+        services: Repository ``full_name`` (``octo-org/api``) or ``name``
+            (``api``) to service; ``full_name`` wins. Unmapped repositories use
+            their name.
+        rollback_workflows: Workflows whose completed runs are rollbacks, by
+            name (``Rollback``), path (``.github/workflows/rollback.yml``) or
+            file name (``rollback.yml``).
+        hotfix_workflows: Same for hotfix workflows.
+        environments: GitHub environment name to ours (``prod`` to
+            ``production``); unmapped names are kept.
+        workflow_environment: Environment of deploy events from workflow runs,
+            which carry none.
+
+    Raises:
+        ValueError: A workflow is both rollback and hotfix, or a mapped
+            service or environment is not a valid contract name.
+    """
+
+    services: Mapping[str, str] = field(default_factory=dict)
+    rollback_workflows: frozenset[str] = frozenset()
+    hotfix_workflows: frozenset[str] = frozenset()
+    environments: Mapping[str, str] = field(default_factory=dict)
+    workflow_environment: str = "production"
+
+    def __post_init__(self) -> None:
+        both = self.rollback_workflows & self.hotfix_workflows
+        if both:
+            msg = f"workflows configured as both rollback and hotfix: {', '.join(sorted(both))}"
+            raise ValueError(msg)
+        names = [*self.services.values(), *self.environments.values(), self.workflow_environment]
+        for name in names:
+            try:
+                _NAME.validate_python(name)
+            except ValidationError:
+                msg = f"not a valid service or environment name (1-128 printable chars): {name!r}"
+                raise ValueError(msg) from None
+
+    def workflow_kind(self, names: Iterable[str]) -> str | None:
+        """Return ``rollback``/``hotfix`` if any of a workflow's names is configured, else None."""
+        found = set(names)
+        if found & self.rollback_workflows:
+            return "rollback"
+        if found & self.hotfix_workflows:
+            return "hotfix"
+        return None
+
+
+def verify_signature(body: bytes, header: str | None, secret: str) -> None:
+    """Check ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body) before parsing it.
+
+    Args:
+        body: The request body exactly as received.
+        header: The ``X-Hub-Signature-256`` value (``sha256=<hex>``), or None.
+        secret: The webhook secret configured at GitHub.
+
+    Raises:
+        SignatureError: No secret is configured, the header is missing or
+            malformed, or it does not match the body. The digests are compared
+            in constant time.
+    """
+    if not secret:
+        msg = "no GitHub webhook secret is configured"
+        raise SignatureError(msg)
+    if header is None or not header.strip():
+        msg = f"missing {SIGNATURE_HEADER} header"
+        raise SignatureError(msg)
+    match = _SIGNATURE.fullmatch(header.strip())
+    if match is None:
+        msg = f"{SIGNATURE_HEADER} is malformed: expected sha256=<64 hex digits>"
+        raise SignatureError(msg)
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, bytes.fromhex(match.group(1))):
+        msg = f"{SIGNATURE_HEADER} does not match the body"
+        raise SignatureError(msg)
+
+
+def convert(event_type: str, payload: Any, config: GitHubConfig) -> Converted:
+    """Return the deploy events of one GitHub webhook delivery.
+
+    Args:
+        event_type: The ``X-GitHub-Event`` header, e.g. ``deployment_status``.
+        payload: The parsed JSON body.
+        config: Service, workflow and environment mapping.
+
+    Returns:
+        The events (each valid against the contract), or ``ignored`` with the
+        reason for event types, actions and states that carry no deploy.
+
+    Raises:
+        PayloadError: The payload lacks or mistypes a field we use; the
+            message starts with its path, e.g. ``deployment.sha: ...``.
+    """
+    if not event_type:
+        msg = "X-GitHub-Event header: missing"
+        raise PayloadError(msg)
+    if not isinstance(payload, dict):
+        msg = f"expected a JSON object, got {type(payload).__name__}"
+        raise PayloadError(msg)
+    if event_type == "deployment_status":
+        return _deployment_status(payload, config)
+    if event_type == "workflow_run":
+        return _workflow_run(payload, config)
+    if event_type == "ping":
+        return Converted(ignored="ping")
+    return Converted(ignored=f"event {event_type} is not converted")
+
+
+def _deployment_status(payload: dict[str, Any], config: GitHubConfig) -> Converted:
+    action = payload.get("action", "created")
+    if action != "created":
+        return Converted(ignored=f"deployment_status action {action} is not converted")
+    state = require(payload, "deployment_status.state")
+    if state in IGNORED_STATES:
+        return Converted(ignored=f"deployment_status state {state} is not converted")
+    status = DEPLOYMENT_STATES.get(state)
+    if status is None:
+        msg = f"deployment_status.state: unknown value {state!r}"
+        raise PayloadError(msg)
+    status_id = require(payload, "deployment_status.id", int)
+    deployment_id = require(payload, "deployment.id", int)
+    time_path = "deployment_status.updated_at"
+    if payload["deployment_status"].get("updated_at") is None:
+        time_path = "deployment_status.created_at"
+    environment = require(payload, "deployment.environment")
+    service, service_path = _service(payload, config)
+    event: dict[str, Any] = {
+        "event_id": f"github-deployment_status-{status_id}-{status}",
+        "type": "deploy",
+        "source": SOURCE,
+        "service": service,
+        "environment": config.environments.get(environment, environment),
+        "occurred_at": require(payload, time_path),
+        "deploy_id": str(deployment_id),
+        "status": status,
+        "kind": _deployment_kind(payload, config),
+        "version": _version(payload["deployment"].get("ref")),
+        "commit_sha": require(payload, "deployment.sha"),
+    }
+    paths = {
+        "service": service_path,
+        "environment": "deployment.environment",
+        "occurred_at": time_path,
+        "commit_sha": "deployment.sha",
+    }
+    return Converted(events=[_checked(event, paths)])
+
+
+def _workflow_run(payload: dict[str, Any], config: GitHubConfig) -> Converted:
+    action = require(payload, "action")
+    if action != "completed":
+        return Converted(ignored=f"workflow_run action {action} is not converted")
+    run = require(payload, "workflow_run", dict)
+    workflow = payload.get("workflow")
+    kind = config.workflow_kind(_workflow_names(run, workflow))
+    if kind is None:
+        label = run.get("name") or (workflow.get("name") if isinstance(workflow, dict) else None)
+        return Converted(ignored=f"workflow {label!r} is not a rollback or hotfix workflow")
+    conclusion = run.get("conclusion")
+    if conclusion is None:
+        return Converted(ignored="workflow_run completed without a conclusion")
+    conclusion = require(payload, "workflow_run.conclusion")
+    if conclusion in IGNORED_CONCLUSIONS:
+        return Converted(ignored=f"workflow_run conclusion {conclusion} is not converted")
+    status = RUN_CONCLUSIONS.get(conclusion)
+    if status is None:
+        msg = f"workflow_run.conclusion: unknown value {conclusion!r}"
+        raise PayloadError(msg)
+    run_id = require(payload, "workflow_run.id", int)
+    attempt = require(payload, "workflow_run.run_attempt", int) if "run_attempt" in run else 1
+    service, service_path = _service(payload, config)
+    event: dict[str, Any] = {
+        "event_id": f"github-workflow_run-{run_id}-{attempt}",
+        "type": "deploy",
+        "source": SOURCE,
+        "service": service,
+        "environment": config.workflow_environment,
+        "occurred_at": require(payload, "workflow_run.updated_at"),
+        "deploy_id": f"workflow-run-{run_id}-{attempt}",
+        "status": status,
+        "kind": kind,
+        "version": _version(run.get("head_branch")),
+        "commit_sha": require(payload, "workflow_run.head_sha"),
+    }
+    paths = {
+        "service": service_path,
+        "occurred_at": "workflow_run.updated_at",
+        "commit_sha": "workflow_run.head_sha",
+    }
+    return Converted(events=[_checked(event, paths)])
+
+
+def _service(payload: dict[str, Any], config: GitHubConfig) -> tuple[str, str]:
+    """Return the service and the path it came from: mapped full_name, mapped name, or name."""
+    name: str = require(payload, "repository.name")
+    full_name = payload["repository"].get("full_name")
+    if isinstance(full_name, str) and full_name in config.services:
+        return config.services[full_name], "repository.full_name"
+    return config.services.get(name, name), "repository.name"
+
+
+def _deployment_kind(payload: dict[str, Any], config: GitHubConfig) -> str:
+    deployment = payload["deployment"]
+    extra = deployment.get("payload")
+    declared = extra.get("kind") if isinstance(extra, dict) else None
+    if isinstance(declared, str) and declared in KINDS:
+        return declared
+    task = deployment.get("task")
+    task = task.lower().removeprefix("deploy:") if isinstance(task, str) else None
+    if task in TASK_KINDS:
+        return str(task)
+    run = payload.get("workflow_run")
+    if isinstance(run, dict):
+        kind = config.workflow_kind(_workflow_names(run, None))
+        if kind is not None:
+            return kind
+    return "release"
+
+
+def _workflow_names(run: dict[str, Any], workflow: Any) -> set[str]:
+    """Return every name a workflow is known by: its names, paths and file names.
+
+    A path may carry a ref (``.github/workflows/deploy.yml@refs/heads/main``);
+    it is matched without it.
+    """
+    names: set[str] = set()
+    for source in (run, workflow):
+        if not isinstance(source, dict):
+            continue
+        name, path = source.get("name"), source.get("path")
+        if isinstance(name, str) and name:
+            names.add(name)
+        if isinstance(path, str) and path:
+            bare = path.split("@", 1)[0]
+            names.update({path, bare, bare.rsplit("/", 1)[-1]})
+    return names
+
+
+def _version(ref: Any) -> str | None:
+    """Return the git ref as version when it is a valid contract name (optional field)."""
+    if not isinstance(ref, str):
+        return None
+    try:
+        return _NAME.validate_python(ref)
+    except ValidationError:
+        return None
+
+
+def _checked(event: dict[str, Any], paths: Mapping[str, str]) -> dict[str, Any]:
+    """Return ``event`` if it is valid; else raise PayloadError naming the GitHub path."""
+    try:
+        EVENT_ADAPTER.validate_python(event)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            where = str(error["loc"][1]) if len(error["loc"]) > 1 else ""
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{paths.get(where, where)}: {message}")
+        msg = "; ".join(problems)
+        raise PayloadError(msg) from None
+    return event
