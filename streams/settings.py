@@ -177,6 +177,37 @@ class Settings(BaseSettings):
         "production", description="Environment of deploys from rollback/hotfix workflow runs."
     )
 
+    jira_webhook_secrets: SecretStr | None = Field(
+        None, description="Comma-separated Jira webhook secrets (X-Hub-Signature); unset: all 401."
+    )
+    jira_status_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON: Jira status to ticket status, over the defaults: {"Triage":"opened"}',
+    )
+    jira_priority_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON map of Jira priority to severity, over the defaults.",
+    )
+    jira_component_map: dict[str, str] = Field(
+        default_factory=dict, description="JSON map of Jira component to service."
+    )
+    jira_service_label_prefix: str = Field(
+        "service:", description="Jira label prefix naming the service, e.g. service:checkout."
+    )
+    jira_default_service: str | None = Field(
+        None, description="Service of Jira issues without a component or service label."
+    )
+    jira_environment: str = Field("production", description="Environment of Jira ticket events.")
+    pagerduty_webhook_secrets: SecretStr | None = Field(
+        None, description="Comma-separated PagerDuty v3 webhook secrets; unset: all 401."
+    )
+    pagerduty_services: dict[str, str] = Field(
+        default_factory=dict, description="JSON map of PagerDuty service id or name to service."
+    )
+    pagerduty_environment: str = Field(
+        "production", description="Environment of PagerDuty ticket events."
+    )
+
     # --- Local files and the development broker --------------------------------
     var_dir: Path = Field(
         default_factory=default_var_dir,

@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_bytes",
        "gateway_timeout_s", "alertmanager_service_labels", "github_webhook_secret",
        "github_services", "github_environments", "github_rollback_workflows",
-       "github_hotfix_workflows", "github_workflow_environment", "topic_alerts", "topic_deploys",
+       "github_hotfix_workflows", "github_workflow_environment", "jira_webhook_secrets",
+       "jira_status_map", "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
+       "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
+       "pagerduty_services", "pagerduty_environment", "topic_alerts", "topic_deploys",
        "topic_tickets"]  # fmt: skip
 
 
@@ -30,6 +33,8 @@ def gateway() -> None:
 
     Endpoints: POST /webhooks/alertmanager (Alertmanager webhook v4),
     POST /webhooks/github (deployment_status, workflow_run; X-Hub-Signature-256
+    checked), POST /webhooks/jira (issue created / status changed; X-Hub-Signature
+    checked), POST /webhooks/pagerduty (v3 incident events; X-PagerDuty-Signature
     checked) and POST /events (our contract: one event or a JSON array);
     GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all
     of its events (acks=all); invalid payloads get 400 with a JSON error, bad

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
-from streams.gateway.adapters import alertmanager, github
+from streams.gateway.adapters import alertmanager, github, jira, pagerduty
 from streams.gateway.adapters.base import Converted
 from streams.gateway.app import Convert, own_events, parse_json
 from streams.settings import Settings
@@ -40,7 +40,42 @@ def build_sources(settings: Settings) -> dict[str, Convert]:
         github.verify_signature(body, headers.get(github.SIGNATURE_HEADER), gh_secret)
         return github.convert(headers.get("X-GitHub-Event", ""), parse_json(body), gh_config)
 
-    return {"events": own_events, "alertmanager": from_alertmanager, "github": from_github}
+    jira_config = jira.JiraConfig(
+        status_map={**jira.DEFAULT_STATUS_MAP, **settings.jira_status_map},
+        priority_map={**jira.DEFAULT_PRIORITY_MAP, **settings.jira_priority_map},
+        component_map=settings.jira_component_map,
+        label_prefix=settings.jira_service_label_prefix,
+        default_service=settings.jira_default_service,
+        environment=settings.jira_environment,
+    )
+    jira_secrets = _secrets(settings.jira_webhook_secrets)
+
+    def from_jira(body: bytes, headers: Mapping[str, str], _query: Mapping[str, str]) -> Converted:
+        jira.verify_signature(body, headers.get(jira.SIGNATURE_HEADER), jira_secrets)
+        return jira.convert(parse_json(body), jira_config)
+
+    pd_config = pagerduty.PagerDutyConfig(
+        services=settings.pagerduty_services, environment=settings.pagerduty_environment
+    )
+    pd_secrets = _secrets(settings.pagerduty_webhook_secrets)
+
+    def from_pagerduty(
+        body: bytes, headers: Mapping[str, str], _query: Mapping[str, str]
+    ) -> Converted:
+        pagerduty.verify_signature(body, headers.get(pagerduty.SIGNATURE_HEADER), pd_secrets)
+        return pagerduty.convert(parse_json(body), pd_config)
+
+    return {
+        "events": own_events,
+        "alertmanager": from_alertmanager,
+        "github": from_github,
+        "jira": from_jira,
+        "pagerduty": from_pagerduty,
+    }
+
+
+def _secrets(value: SecretStr | None) -> list[str]:
+    return [part.strip() for part in _secret(value).split(",") if part.strip()]
 
 
 def _names(text: str) -> frozenset[str]:

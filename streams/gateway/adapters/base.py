@@ -10,8 +10,13 @@ the same ``event_id``s, so a re-delivered webhook is deduplicated downstream.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.events import EVENT_ADAPTER
 
 
 class PayloadError(ValueError):
@@ -59,3 +64,32 @@ def require(payload: Any, path: str, kind: type | tuple[type, ...] = str) -> Any
         msg = f"{path}: expected {names}, got {type(current).__name__}"
         raise PayloadError(msg)
     return current
+
+
+def checked(event: dict[str, Any], paths: Mapping[str, str]) -> dict[str, Any]:
+    """Return ``event`` if the contract accepts it; else ``PayloadError`` naming the payload path.
+
+    ``paths`` maps an event field to the source's JSON path it came from, so
+    the error says e.g. ``deployment.sha: String should match ...``.
+    """
+    try:
+        EVENT_ADAPTER.validate_python(event)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            where = str(error["loc"][1]) if len(error["loc"]) > 1 else ""
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{paths.get(where, where)}: {message}")
+        msg = "; ".join(problems)
+        raise PayloadError(msg) from None
+    return event
+
+
+def optional_str(payload: Any, path: str) -> str | None:
+    """Return the string at dotted ``path`` or None when absent/null; ``PayloadError`` otherwise."""
+    parent_path, _, leaf = path.rpartition(".")
+    value = require(payload, parent_path, dict).get(leaf)
+    if value is None or isinstance(value, str):
+        return value
+    msg = f"{path}: expected str, got {type(value).__name__}"
+    raise PayloadError(msg)

@@ -37,8 +37,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.events import EVENT_ADAPTER, Name
-from streams.gateway.adapters.base import Converted, PayloadError, SignatureError, require
+from schemas.events import Name
+from streams.gateway.adapters.base import Converted, PayloadError, SignatureError, checked, require
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SOURCE = "github"
@@ -214,7 +214,7 @@ def _deployment_status(payload: dict[str, Any], config: GitHubConfig) -> Convert
         "occurred_at": time_path,
         "commit_sha": "deployment.sha",
     }
-    return Converted(events=[_checked(event, paths)])
+    return Converted(events=[checked(event, paths)])
 
 
 def _workflow_run(payload: dict[str, Any], config: GitHubConfig) -> Converted:
@@ -258,7 +258,7 @@ def _workflow_run(payload: dict[str, Any], config: GitHubConfig) -> Converted:
         "occurred_at": "workflow_run.updated_at",
         "commit_sha": "workflow_run.head_sha",
     }
-    return Converted(events=[_checked(event, paths)])
+    return Converted(events=[checked(event, paths)])
 
 
 def _service(payload: dict[str, Any], config: GitHubConfig) -> tuple[str, str]:
@@ -315,18 +315,3 @@ def _version(ref: Any) -> str | None:
         return _NAME.validate_python(ref)
     except ValidationError:
         return None
-
-
-def _checked(event: dict[str, Any], paths: Mapping[str, str]) -> dict[str, Any]:
-    """Return ``event`` if it is valid; else raise PayloadError naming the GitHub path."""
-    try:
-        EVENT_ADAPTER.validate_python(event)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False, include_input=False):
-            where = str(error["loc"][1]) if len(error["loc"]) > 1 else ""
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{paths.get(where, where)}: {message}")
-        msg = "; ".join(problems)
-        raise PayloadError(msg) from None
-    return event

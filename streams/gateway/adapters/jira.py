@@ -1,0 +1,339 @@
+"""Jira Cloud issue webhooks become ticket events (``POST /webhooks/jira``).
+
+Which notifications emit an event:
+
+* ``jira:issue_created``: always, with the issue's current status.
+* ``jira:issue_updated``: only when ``changelog.items`` has a ``status`` item,
+  i.e. the issue moved through a workflow transition. Edits, comments and
+  field changes without a transition are ignored. This is deliberate: a
+  ticket event means "the ticket is now in this status as of this time", and
+  repeating an ``opened``/``reopened`` status on every edit is not a no-op for
+  the engine, since within the quiet period after an incident resolved it
+  reopens the incident (``streams/segment.py``). The catch: a priority change
+  without a transition is not forwarded, so severity is read at creation and
+  at each transition.
+* Anything else (``jira:issue_deleted``, ``comment_created``, ``sprint_*``,
+  ...) is ignored, and so is a status missing from the status map.
+
+Mapping: the ticket is ``issue.key``, the time is the payload's ``timestamp``
+(epoch ms; never the arrival time), the status is ``issue.fields.status.name``
+through ``JiraConfig.status_map``, the severity is ``issue.fields.priority.name``
+through ``JiraConfig.priority_map``. The service comes from the first
+component, then from the first ``service:<name>`` label, then from
+``JiraConfig.default_service``. The title is the summary, and the url is the
+browse page derived from ``issue.self``. ``event_id`` is
+``jira-<issue.id>-<timestamp>-<status>``. A re-delivered notification carries
+the same body and therefore gets the same ids.
+
+Authentication: a webhook registered by a Jira admin with a secret is signed
+with ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>``
+(https://developer.atlassian.com/cloud/jira/platform/webhooks/); see
+``verify_signature``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+
+from schemas.events import MAX_TIME, MIN_TIME, Name
+from streams.gateway.adapters.base import (
+    Converted,
+    PayloadError,
+    SignatureError,
+    checked,
+    optional_str,
+    require,
+)
+
+SOURCE = "jira"
+SIGNATURE_HEADER = "X-Hub-Signature"
+CONVERTED_EVENTS = frozenset({"jira:issue_created", "jira:issue_updated"})
+TICKET_STATUSES = frozenset(
+    {"opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"}
+)
+SEVERITIES = frozenset({"critical", "high", "medium", "low"})
+SERVICE_ORIGINS = frozenset({"components", "labels"})
+
+DEFAULT_STATUS_MAP: Mapping[str, str] = {
+    "To Do": "opened",
+    "Open": "opened",
+    "Backlog": "opened",
+    "Selected for Development": "opened",
+    "In Progress": "acknowledged",
+    "Investigating": "acknowledged",
+    "Identified": "identified",
+    "Mitigated": "mitigated",
+    "Monitoring": "mitigated",
+    "Resolved": "resolved",
+    "Done": "resolved",
+    "Fixed": "resolved",
+    "Closed": "closed",
+    "Reopened": "reopened",
+}
+"""Jira status name (any case) -> ticket status; covers the stock and incident workflows."""
+
+DEFAULT_PRIORITY_MAP: Mapping[str, str] = {
+    "Highest": "critical",
+    "Blocker": "critical",
+    "P1": "critical",
+    "High": "high",
+    "Critical": "high",
+    "P2": "high",
+    "Medium": "medium",
+    "Major": "medium",
+    "P3": "medium",
+    "Low": "low",
+    "Lowest": "low",
+    "Minor": "low",
+    "Trivial": "low",
+    "P4": "low",
+    "P5": "low",
+}
+"""Jira priority name (any case) -> severity; current and classic priority schemes."""
+
+_NAME: TypeAdapter[str] = TypeAdapter(Name)
+_MAX_MS = (MAX_TIME - MIN_TIME) // timedelta(milliseconds=1)
+_REST_SELF = re.compile(r"^(?P<base>https?://[^?#]+?)/rest/api/[^/?#]+/issue/[^/?#]+/?$")
+
+
+def _fold(mapping: Mapping[str, str], allowed: frozenset[str], setting: str) -> dict[str, str]:
+    folded: dict[str, str] = {}
+    for key, value in mapping.items():
+        if value not in allowed:
+            msg = f"{setting}[{key!r}]: {value!r} is not one of {sorted(allowed)}"
+            raise ValueError(msg)
+        folded[key.strip().casefold()] = value
+    return folded
+
+
+@dataclass(frozen=True)
+class JiraConfig:
+    """How Jira issues become ticket events; built once from settings at start-up.
+
+    Attributes:
+        status_map: Jira status name -> ticket status, matched case-insensitively.
+            It replaces the defaults; merge with ``DEFAULT_STATUS_MAP`` to extend them.
+        priority_map: Jira priority name -> severity, matched case-insensitively.
+            An unmapped or missing priority gives no severity.
+        service_from: Where to look for the service, in order: ``"components"``
+            (the first component's name) and/or ``"labels"`` (the first label
+            starting with ``label_prefix``).
+        component_map: Renames components: component name (any case) -> service.
+            A component not listed is used under its own name.
+        label_prefix: Prefix of the label that names the service, matched
+            case-insensitively, e.g. ``service:checkout``.
+        default_service: Service when neither components nor labels name one;
+            None makes such an issue a ``PayloadError``.
+        environment: Environment of every event.
+
+    Raises:
+        ValueError: On a mapping value outside the contract, an unknown
+            ``service_from`` entry, an empty ``label_prefix``, or an invalid
+            service or environment name.
+    """
+
+    status_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_MAP))
+    priority_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_MAP))
+    service_from: tuple[str, ...] = ("components", "labels")
+    component_map: Mapping[str, str] = field(default_factory=dict)
+    label_prefix: str = "service:"
+    default_service: str | None = None
+    environment: str = "production"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "status_map", _fold(self.status_map, TICKET_STATUSES, "status_map")
+        )
+        object.__setattr__(
+            self, "priority_map", _fold(self.priority_map, SEVERITIES, "priority_map")
+        )
+        unknown = [origin for origin in self.service_from if origin not in SERVICE_ORIGINS]
+        if unknown:
+            msg = f"service_from: unknown {unknown}, expected some of {sorted(SERVICE_ORIGINS)}"
+            raise ValueError(msg)
+        if not self.label_prefix:
+            msg = "label_prefix must not be empty (every label would name a service)"
+            raise ValueError(msg)
+        names = [self.environment, *self.component_map.values()]
+        if self.default_service is not None:
+            names.append(self.default_service)
+        for name in names:
+            try:
+                _NAME.validate_python(name)
+            except ValidationError as exc:
+                msg = f"invalid service/environment name {name!r}: {exc.errors()[0]['msg']}"
+                raise ValueError(msg) from None
+        folded = {key.strip().casefold(): value for key, value in self.component_map.items()}
+        object.__setattr__(self, "component_map", folded)
+
+
+def convert(payload: Any, config: JiraConfig) -> Converted:
+    """Convert one Jira webhook body into at most one ticket event.
+
+    Args:
+        payload: The parsed JSON body.
+        config: Status, priority and service mapping.
+
+    Returns:
+        ``Converted`` with one event, or with ``ignored`` set for a
+        notification that is not converted (see the module docstring).
+
+    Raises:
+        PayloadError: The body is not a Jira issue notification (the message
+            names the JSON path), or no service can be determined.
+    """
+    if not isinstance(payload, dict):
+        msg = f"body: expected a JSON object, got {type(payload).__name__}"
+        raise PayloadError(msg)
+    kind = require(payload, "webhookEvent")
+    if kind not in CONVERTED_EVENTS:
+        return Converted(ignored=f"webhookEvent {kind!r} is not converted")
+    timestamp = require(payload, "timestamp", int)
+    issue_id = require(payload, "issue.id", (str, int))
+    if not str(issue_id).strip():  # ids of different issues would collide
+        msg = "issue.id: must not be blank"
+        raise PayloadError(msg)
+    key = require(payload, "issue.key")
+    require(payload, "issue.fields", dict)
+    if kind == "jira:issue_updated" and not _status_changed(payload):
+        return Converted(ignored="jira:issue_updated without a status change")
+    status_name = require(payload, "issue.fields.status.name")
+    status = config.status_map.get(status_name.strip().casefold())
+    if status is None:
+        return Converted(ignored=f"Jira status {status_name!r} is not in the status map")
+    service, service_path = _service(payload, config)
+    event = {
+        "event_id": f"jira-{issue_id}-{timestamp}-{status}",
+        "type": "ticket",
+        "source": SOURCE,
+        "service": service,
+        "environment": config.environment,
+        "occurred_at": _epoch_ms(timestamp),
+        "ticket_id": key,
+        "status": status,
+        "severity": _severity(payload, config),
+        "title": optional_str(payload, "issue.fields.summary"),
+        "url": _browse_url(payload["issue"].get("self"), key),
+    }
+    paths = {
+        "event_id": "issue.id",
+        "service": service_path,
+        "ticket_id": "issue.key",
+        "title": "issue.fields.summary",
+    }
+    return Converted(events=[checked(event, paths)])
+
+
+def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) -> None:
+    """Check ``X-Hub-Signature`` (``sha256=<hex>``) against the raw body, constant-time.
+
+    Call it before parsing the body. Several secrets may be given (to rotate
+    the webhook's secret without downtime); one must match.
+
+    Args:
+        body: The request body exactly as received.
+        header: The ``X-Hub-Signature`` header value, or None if absent.
+        secrets: The configured secrets; a single string is accepted as one secret.
+
+    Raises:
+        SignatureError: No secret is configured, the header is missing or
+            malformed, its method is not ``sha256``, or no secret matches.
+    """
+    keys = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
+    if not any(keys):
+        msg = "no Jira webhook secret is configured"
+        raise SignatureError(msg)
+    if header is None or not header.strip():
+        msg = f"{SIGNATURE_HEADER} header is missing"
+        raise SignatureError(msg)
+    method, sep, provided = header.strip().partition("=")
+    if not sep or not provided:
+        msg = f"{SIGNATURE_HEADER}: expected 'sha256=<hex>'"
+        raise SignatureError(msg)
+    if method.strip().lower() != "sha256":
+        msg = f"{SIGNATURE_HEADER}: unsupported method {method.strip()!r} (expected sha256)"
+        raise SignatureError(msg)
+    candidate = provided.strip().lower().encode("utf-8", "replace")
+    matched = False
+    for secret in keys:
+        expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+        matched |= hmac.compare_digest(expected.encode("ascii"), candidate)
+    if not matched:
+        msg = f"{SIGNATURE_HEADER}: signature does not match the body"
+        raise SignatureError(msg)
+
+
+def _status_changed(payload: dict[str, Any]) -> bool:
+    if payload.get("changelog") is None:
+        return False
+    items = require(payload, "changelog.items", list)
+    for index in range(len(items)):
+        item = require(payload, f"changelog.items.{index}", dict)
+        if item.get("field") == "status" or item.get("fieldId") == "status":
+            return True
+    return False
+
+
+def _epoch_ms(value: int) -> str:
+    if not 0 <= value < _MAX_MS:  # checked before any datetime arithmetic can overflow
+        msg = f"timestamp: {value} ms is outside 1970-01-01 .. 2100-01-01"
+        raise PayloadError(msg)
+    instant = MIN_TIME + timedelta(milliseconds=value)
+    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _service(payload: dict[str, Any], config: JiraConfig) -> tuple[str, str]:
+    fields = payload["issue"]["fields"]
+    for origin in config.service_from:
+        values = fields.get(origin)
+        if values is None:
+            continue
+        require(payload, f"issue.fields.{origin}", list)
+        for index in range(len(values)):
+            if origin == "components":
+                path = f"issue.fields.components.{index}.name"
+                name = require(payload, path)
+                return config.component_map.get(name.strip().casefold(), name), path
+            path = f"issue.fields.labels.{index}"
+            label = require(payload, path)
+            if label.casefold().startswith(config.label_prefix.casefold()):
+                service = label[len(config.label_prefix) :]
+                if service:
+                    return service, path
+    if config.default_service is not None:
+        return config.default_service, "default_service"
+    looked = {
+        "components": "no component in issue.fields.components",
+        "labels": f"no label starting with {config.label_prefix!r} in issue.fields.labels",
+    }
+    tried = ", ".join(looked[origin] for origin in config.service_from) or "no lookup enabled"
+    msg = f"issue.fields: no service could be determined ({tried}; no default service)"
+    raise PayloadError(msg)
+
+
+def _severity(payload: dict[str, Any], config: JiraConfig) -> str | None:
+    priority = payload["issue"]["fields"].get("priority")
+    if priority is None:
+        return None
+    if isinstance(priority, str):  # older payloads carry the bare name
+        name = priority
+    elif isinstance(priority, dict):
+        name = require(payload, "issue.fields.priority.name")
+    else:
+        msg = f"issue.fields.priority: expected object or str, got {type(priority).__name__}"
+        raise PayloadError(msg)
+    return config.priority_map.get(name.strip().casefold())
+
+
+def _browse_url(self_url: Any, key: str) -> str | None:
+    match = _REST_SELF.match(self_url) if isinstance(self_url, str) else None
+    return f"{match.group('base')}/browse/{quote(key, safe='')}" if match else None

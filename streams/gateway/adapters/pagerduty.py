@@ -1,0 +1,239 @@
+"""PagerDuty v3 webhooks become ticket events (``POST /webhooks/pagerduty``).
+
+A v3 webhook carries one ``event`` (PagerDuty developer docs, "Webhooks: Overview"):
+``event.id``, ``event.event_type``, ``event.occurred_at`` and, for incident
+events, the incident in ``event.data``. The event types below become ticket
+events; every other type (``incident.annotated``, ``incident.priority_updated``,
+``incident.escalated``, ``incident.unacknowledged``, ``service.*``, ...) is
+ignored.
+
+=========================  =================
+``event.event_type``       ticket ``status``
+=========================  =================
+``incident.triggered``     ``opened``
+``incident.acknowledged``  ``acknowledged``
+``incident.resolved``      ``resolved``
+``incident.reopened``      ``reopened``
+=========================  =================
+
+Mapping: the ticket is the incident (``data.id``) and the time is
+``event.occurred_at``, never the arrival time. The service is
+``data.service`` looked up in ``PagerDutyConfig.services`` by id, then by
+name; without an entry, the PagerDuty service name is used. Severity comes
+from ``data.priority.summary`` through ``priority_map``, else from
+``data.urgency`` through ``urgency_map``. The title is ``data.title`` and the
+url is ``data.html_url``. ``event_id`` is ``pagerduty-<event.id>``: the id
+is unique per PagerDuty event, so a retried delivery maps to the same id.
+
+Authentication: ``X-PagerDuty-Signature`` carries one or more comma-separated
+``v1=<hex HMAC-SHA256 of the raw body>`` signatures, one for each active
+secret during a rotation (PagerDuty developer docs, "Verifying Signatures");
+see ``verify_signature``. Sources of the test fixtures: tests/fixtures/pagerduty/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from schemas.events import Name
+from streams.gateway.adapters.base import (
+    Converted,
+    PayloadError,
+    SignatureError,
+    checked,
+    optional_str,
+    require,
+)
+
+SOURCE = "pagerduty"
+SIGNATURE_HEADER = "X-PagerDuty-Signature"
+EVENT_STATUS: Mapping[str, str] = {
+    "incident.triggered": "opened",
+    "incident.acknowledged": "acknowledged",
+    "incident.resolved": "resolved",
+    "incident.reopened": "reopened",
+}
+SEVERITIES = frozenset({"critical", "high", "medium", "low"})
+
+DEFAULT_PRIORITY_MAP: Mapping[str, str] = {
+    "P1": "critical",
+    "P2": "high",
+    "P3": "medium",
+    "P4": "low",
+    "P5": "low",
+}
+"""PagerDuty priority name (any case) -> severity; the default P1..P5 scheme."""
+
+DEFAULT_URGENCY_MAP: Mapping[str, str] = {"high": "high", "low": "low"}
+"""PagerDuty urgency -> severity, used when the incident has no mapped priority."""
+
+_NAME: TypeAdapter[str] = TypeAdapter(Name)
+
+
+def _fold(
+    mapping: Mapping[str, str], setting: str, allowed: frozenset[str] | None
+) -> dict[str, str]:
+    folded: dict[str, str] = {}
+    for key, value in mapping.items():
+        if allowed is not None and value not in allowed:
+            msg = f"{setting}[{key!r}]: {value!r} is not one of {sorted(allowed)}"
+            raise ValueError(msg)
+        folded[key.strip().casefold()] = value
+    return folded
+
+
+@dataclass(frozen=True)
+class PagerDutyConfig:
+    """How PagerDuty incidents become ticket events; built once from settings at start-up.
+
+    Attributes:
+        services: PagerDuty service id or name (any case) -> our service. A
+            service not listed keeps its PagerDuty name (``data.service.summary``).
+        priority_map: PagerDuty priority name (any case) -> severity.
+        urgency_map: PagerDuty urgency -> severity, used when the incident has
+            no priority or an unmapped one.
+        environment: Environment of every event.
+
+    Raises:
+        ValueError: On a severity outside the contract or an invalid service
+            or environment name.
+    """
+
+    services: Mapping[str, str] = field(default_factory=dict)
+    priority_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_MAP))
+    urgency_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_URGENCY_MAP))
+    environment: str = "production"
+
+    def __post_init__(self) -> None:
+        for name in [self.environment, *self.services.values()]:
+            try:
+                _NAME.validate_python(name)
+            except ValidationError as exc:
+                msg = f"invalid service/environment name {name!r}: {exc.errors()[0]['msg']}"
+                raise ValueError(msg) from None
+        object.__setattr__(self, "services", _fold(self.services, "services", None))
+        object.__setattr__(
+            self, "priority_map", _fold(self.priority_map, "priority_map", SEVERITIES)
+        )
+        object.__setattr__(self, "urgency_map", _fold(self.urgency_map, "urgency_map", SEVERITIES))
+
+
+def convert(payload: Any, config: PagerDutyConfig) -> Converted:
+    """Convert one PagerDuty v3 webhook body into at most one ticket event.
+
+    Args:
+        payload: The parsed JSON body.
+        config: Service and severity mapping.
+
+    Returns:
+        ``Converted`` with one event for an incident status change, or with
+        ``ignored`` set for any other event type.
+
+    Raises:
+        PayloadError: The body is not a v3 webhook of that event type; the
+            message names the JSON path.
+    """
+    if not isinstance(payload, dict):
+        msg = f"body: expected a JSON object, got {type(payload).__name__}"
+        raise PayloadError(msg)
+    event_type = require(payload, "event.event_type")
+    status = EVENT_STATUS.get(event_type)
+    if status is None:
+        return Converted(ignored=f"event.event_type {event_type!r} is not converted")
+    event_id = require(payload, "event.id")
+    if not event_id.strip():  # the id of every event would collide
+        msg = "event.id: must not be blank"
+        raise PayloadError(msg)
+    occurred_at = require(payload, "event.occurred_at")
+    data_type = require(payload, "event.data.type")
+    if data_type != "incident":
+        msg = f"event.data.type: expected 'incident' for {event_type}, got {data_type!r}"
+        raise PayloadError(msg)
+    service, service_path = _service(payload, config)
+    event = {
+        "event_id": f"pagerduty-{event_id}",
+        "type": "ticket",
+        "source": SOURCE,
+        "service": service,
+        "environment": config.environment,
+        "occurred_at": occurred_at,
+        "ticket_id": require(payload, "event.data.id"),
+        "status": status,
+        "severity": _severity(payload, config),
+        "title": optional_str(payload, "event.data.title"),
+        "url": optional_str(payload, "event.data.html_url"),
+    }
+    paths = {
+        "event_id": "event.id",
+        "service": service_path,
+        "ticket_id": "event.data.id",
+        "title": "event.data.title",
+        "url": "event.data.html_url",
+        "occurred_at": "event.occurred_at",
+    }
+    return Converted(events=[checked(event, paths)])
+
+
+def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) -> None:
+    """Check ``X-PagerDuty-Signature`` against the raw body, constant-time.
+
+    The header holds comma-separated signatures; ``v1=<hex>`` entries are
+    checked and others are skipped. The request is authentic if any of them
+    matches any configured secret, which allows rotating secrets on either side.
+
+    Args:
+        body: The request body exactly as received.
+        header: The ``X-PagerDuty-Signature`` header value, or None if absent.
+        secrets: The configured secrets; a single string is accepted as one secret.
+
+    Raises:
+        SignatureError: No secret is configured, the header is missing or has
+            no ``v1`` signature, or no signature matches.
+    """
+    keys = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
+    if not any(keys):
+        msg = "no PagerDuty webhook secret is configured"
+        raise SignatureError(msg)
+    if header is None or not header.strip():
+        msg = f"{SIGNATURE_HEADER} header is missing"
+        raise SignatureError(msg)
+    provided = [
+        part.strip()[3:].lower().encode("utf-8", "replace")
+        for part in header.split(",")
+        if part.strip().startswith("v1=")
+    ]
+    if not provided:
+        msg = f"{SIGNATURE_HEADER}: no 'v1=<hex>' signature"
+        raise SignatureError(msg)
+    matched = False
+    for secret in keys:
+        expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+        for candidate in provided:
+            matched |= hmac.compare_digest(expected.encode("ascii"), candidate)
+    if not matched:
+        msg = f"{SIGNATURE_HEADER}: no signature matches the body"
+        raise SignatureError(msg)
+
+
+def _service(payload: dict[str, Any], config: PagerDutyConfig) -> tuple[str, str]:
+    service_id = require(payload, "event.data.service.id")
+    if (mapped := config.services.get(service_id.strip().casefold())) is not None:
+        return mapped, "event.data.service.id"
+    name = require(payload, "event.data.service.summary")
+    return config.services.get(name.strip().casefold(), name), "event.data.service.summary"
+
+
+def _severity(payload: dict[str, Any], config: PagerDutyConfig) -> str | None:
+    data = payload["event"]["data"]
+    if data.get("priority") is not None:
+        name = require(payload, "event.data.priority.summary")
+        if (severity := config.priority_map.get(name.strip().casefold())) is not None:
+            return severity
+    urgency = optional_str(payload, "event.data.urgency")
+    return None if urgency is None else config.urgency_map.get(urgency.strip().casefold())
