@@ -61,6 +61,10 @@ class _Metrics:
             "mttr_gateway_ignored", "Well-formed payloads not converted (202), by source.",
             ["source"], registry=self.registry,
         )  # fmt: skip
+        self.rejected = Counter(
+            "mttr_gateway_rejected", "Items left out of an otherwise accepted payload, by source.",
+            ["source"], registry=self.registry,
+        )  # fmt: skip
         self.seconds = Histogram(
             "mttr_gateway_request_seconds", "Request duration, Kafka acknowledgement included.",
             ["endpoint"], registry=self.registry,
@@ -159,9 +163,15 @@ def create_app(
             msg = f"Kafka did not acknowledge the events ({type(exc).__name__}); retry later"
             raise _Reject(503, msg) from None
         metrics.events.labels(name).inc(len(events))
-        return web.json_response(
-            {"accepted": len(events), "event_ids": [e["event_id"] for e in events]}
-        )
+        answer: dict[str, Any] = {
+            "accepted": len(events),
+            "event_ids": [e["event_id"] for e in events],
+        }
+        if converted.rejected:
+            log.warning("%s: left out %s", name, "; ".join(converted.rejected))
+            metrics.rejected.labels(name).inc(len(converted.rejected))
+            answer["rejected"] = converted.rejected
+        return web.json_response(answer)
 
     def endpoint(name: str, path: str) -> None:
         async def view(request: web.Request) -> web.Response:

@@ -133,3 +133,19 @@ def test_malformed_payloads_name_the_path(mutate: Any, message: str) -> None:
 def test_not_an_object() -> None:
     with pytest.raises(PayloadError, match="expected a JSON object, got list"):
         convert([], CONFIG)
+
+
+def test_an_unusable_alert_is_left_out_not_the_notification() -> None:
+    """Alertmanager does not retry a 4xx: the good alert of the group must still get through."""
+    config = AlertmanagerConfig(service_labels=("service",))
+    good, bad = alert(service="cart"), alert()
+    bad["fingerprint"] = "0000000000000bad"
+    converted = convert(payload(good, bad), config)
+    assert [e["service"] for e in converted.events] == ["cart"]
+    assert converted.rejected == ["alerts.1.labels: none of the service labels (service) is set"]
+
+
+def test_an_invalid_label_value_is_named_by_its_path() -> None:
+    converted = convert(payload(alert(), alert(service="bad\nname")), CONFIG)
+    assert len(converted.events) == 1
+    assert converted.rejected[0].startswith("alerts.1.labels: must not contain control characters")

@@ -35,6 +35,8 @@ def fake_source(body: bytes, headers: Mapping[str, str], query: Mapping[str, str
         raise PayloadError("alerts.0.status: missing")
     if body == b"invalid-event":
         return Converted(events=[{**DEPLOY, "service": ""}])
+    if body == b"partly":
+        return Converted(events=[DEPLOY], rejected=["alerts.1.labels: no service"])
     return Converted(events=[DEPLOY, {**DEPLOY, "event_id": "d-2"}])
 
 
@@ -153,3 +155,19 @@ def test_own_contract_rejects_the_whole_request_when_one_event_is_invalid() -> N
         assert "body is not valid JSON" in (await not_json.json())["error"]
 
     assert run(scenario).published == []
+
+
+def test_items_left_out_are_named_in_the_answer_and_counted() -> None:
+    async def scenario(client: TestClient[Any, Any], kafka: Kafka) -> None:
+        signed = {"X-Secret": "s3cret"}
+        response = await client.post("/webhooks/fake", data=b"partly", headers=signed)
+        assert response.status == 200
+        assert await response.json() == {
+            "accepted": 1,
+            "event_ids": ["d-1"],
+            "rejected": ["alerts.1.labels: no service"],
+        }
+        metrics = await (await client.get("/metrics")).text()
+        assert 'mttr_gateway_rejected_total{source="fake"} 1.0' in metrics
+
+    assert len(run(scenario).published) == 1

@@ -15,6 +15,11 @@ One event per alert of the notification:
   says so, else availability.
 * ``event_id`` is ``am-<fingerprint>-<status>-<occurred_at>``: a notification
   sent again (Alertmanager repeats firing alerts) yields the same ids.
+
+An alert that cannot be converted (no service label, an invalid value) is
+left out and named in ``Converted.rejected``; the others are published.
+Alertmanager does not retry a 4xx, so rejecting the whole notification
+would lose its good alerts. Only a notification with no usable alert is a 400.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from streams.gateway.adapters.base import Converted, PayloadError, require
+from streams.gateway.adapters.base import Converted, PayloadError, checked, require
 
 SEVERITIES = {
     "critical": "critical",
@@ -53,7 +58,15 @@ def convert(payload: Any, config: AlertmanagerConfig) -> Converted:
         msg = f"version: expected '4' (Alertmanager webhook payload v4), got {version!r}"
         raise PayloadError(msg)
     alerts = require(payload, "alerts", list)
-    return Converted(events=[_event(payload, i, config) for i in range(len(alerts))])
+    events, rejected = [], []
+    for index in range(len(alerts)):
+        try:
+            events.append(_event(payload, index, config))
+        except PayloadError as exc:
+            rejected.append(str(exc))
+    if rejected and not events:
+        raise PayloadError("; ".join(rejected))
+    return Converted(events=events, rejected=rejected)
 
 
 def _event(payload: Any, index: int, config: AlertmanagerConfig) -> dict[str, Any]:
@@ -93,4 +106,8 @@ def _event(payload: Any, index: int, config: AlertmanagerConfig) -> dict[str, An
     summary = annotations.get("summary") or annotations.get("description")
     if isinstance(summary, str) and summary:
         event["summary"] = summary[:4096]
-    return event
+    fields = {"service": f"{path}.labels", "environment": f"{path}.labels",
+              "name": f"{path}.labels.alertname", "labels": f"{path}.labels",
+              "occurred_at": f"{path}.{'startsAt' if status == 'firing' else 'endsAt'}",
+              "starts_at": f"{path}.startsAt", "alert_id": f"{path}.fingerprint"}  # fmt: skip
+    return checked(event, fields)

@@ -37,10 +37,15 @@ class Converted:
 
     ``ignored`` is set (and ``events`` empty) for a well-formed payload of a
     kind we do not convert, e.g. a GitHub ``push`` event (HTTP 202, counted).
+    ``rejected`` names the items of a payload that carries several (one
+    Alertmanager notification, many alerts) that could not be converted,
+    while the others are: the sender does not retry a 4xx, so one bad alert
+    must not cost the good ones.
     """
 
     events: list[dict[str, Any]] = field(default_factory=list)
     ignored: str | None = None
+    rejected: list[str] = field(default_factory=list)  # items of a batch payload left out, why
 
 
 def require(payload: Any, path: str, kind: type | tuple[type, ...] = str) -> Any:
