@@ -6,13 +6,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BENCH_ARGS ?=
 
-.PHONY: demo test test-fast lint typecheck schemas kafka-jars clean help
+.PHONY: demo test test-fast lint typecheck schemas kafka-jars bench clean help
 
 help:
 	@echo "make demo    start Kafka, migrate, run the worker, publish samples, summarize, stop"
 	@echo "make test    run the whole test suite (unit, agents, integration, static)"
 	@echo "make lint    ruff + mypy"
+	@echo "make bench   time every view on 1 million incidents in chDB (a few minutes; not part of make test)"
 	@echo "make clean   remove .venv, var/ and caches"
 
 $(STAMP): pyproject.toml
@@ -39,6 +41,10 @@ lint: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/mttr schemas
+
+# A measurement, not a test: never a prerequisite of `test`. Results: bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

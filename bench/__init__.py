@@ -1,0 +1,1 @@
+"""Benchmarks: how fast the analytics views answer on a large incident history."""
