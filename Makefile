@@ -14,7 +14,7 @@ help:
 	@echo "make demo    start Kafka, migrate, run the worker, publish samples, summarize, stop"
 	@echo "make test    run the whole test suite (unit, agents, integration, static)"
 	@echo "make lint    ruff + mypy"
-	@echo "make bench   time every view on 1 million incidents in chDB (a few minutes; not part of make test)"
+	@echo "make bench   time every view on 1 million incidents in chDB, then load the gateway (~5 min; not part of make test)"
 	@echo "make clean   remove .venv, var/ and caches"
 
 $(STAMP): pyproject.toml
@@ -44,7 +44,7 @@ schemas: $(STAMP)
 
 # A measurement, not a test: never a prerequisite of `test`. Results: bench/results/.
 bench: $(STAMP)
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench $(or $(BENCH_ARGS),all)
 
 clean:
 	rm -rf $(VENV) var .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,5 +1,32 @@
-"""``python -m bench``: time every view on a million incidents (see bench/views.py)."""
+"""``python -m bench [views|gateway|all] [OPTIONS]``: the benchmarks (see bench/README.md).
 
-from bench.views import main
+* ``views`` (the default, so ``python -m bench --runs 3`` still times the
+  views): every view on a million incidents in chDB (bench/views.py);
+* ``gateway``: sustained webhooks on ``mttr gateway``, every acknowledged
+  event counted in Kafka (bench/gateway.py);
+* ``all``: both, with their default options (what ``make bench`` runs).
+"""
 
-raise SystemExit(main())
+import sys
+
+from bench import gateway, views
+
+
+def main(argv: list[str]) -> int:
+    """Run the chosen benchmark(s); return the highest exit status."""
+    name, rest = (
+        (argv[0], argv[1:]) if argv and argv[0] in ("views", "gateway", "all") else ("views", argv)
+    )
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)  # then the options of the default, views
+    if name == "gateway":
+        return gateway.main(rest)
+    if name == "all":
+        if rest:
+            msg = "`python -m bench all` takes no options; run views and gateway separately"
+            raise SystemExit(msg)
+        return max(views.main([]), gateway.main([]))
+    return views.main(rest)
+
+
+raise SystemExit(main(sys.argv[1:]))
