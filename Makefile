@@ -36,7 +36,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/agents tests/static
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams schemas tests
+	$(BIN)/ruff check streams schemas tests bench
 	$(BIN)/mypy
 
 schemas: $(STAMP)
