@@ -40,6 +40,9 @@ class IngestCounters:
     completed_by_idle: int = 0
     correlation_failures: int = 0
     correlation_dead_letters: int = 0
+    slack_sent: int = 0  # notices Slack took (streams/notify/)
+    slack_failed: int = 0  # notices Slack rejected for good (given up)
+    slack_skipped: int = 0  # changes too old to post when first seen
     consumed: dict[str, int] = field(default_factory=dict)  # per source topic
     dead_lettered: dict[str, int] = field(default_factory=dict)  # per reason class
     last_error: str | None = None

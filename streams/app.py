@@ -86,3 +86,27 @@ def incident_table(app: faust.App, settings: Settings) -> faust.types.TableT[str
         key_type=str,
         value_type=None,  # plain JSON snapshots (app default serializer: json)
     )
+
+
+def incidents_topic(app: faust.App, settings: Settings) -> faust.TopicT:
+    """Return the raw-bytes ``incidents`` topic (JSON rows keyed by incident id) as input."""
+    return app.topic(
+        settings.topic_incidents,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.topic_partitions,
+    )
+
+
+def notified_table(app: faust.App, settings: Settings) -> faust.types.TableT[str, object]:
+    """Return the changelog-backed table of the notices dealt with, per incident id."""
+    options = {"driver": "rocksdict"} if settings.store.startswith("rocksdb") else None
+    return app.Table(
+        "slack-notified",
+        partitions=settings.topic_partitions,
+        options=options,
+        key_type=str,
+        value_type=None,  # plain JSON snapshots (streams/notify/transitions.py)
+    )

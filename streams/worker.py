@@ -28,6 +28,7 @@ from streams.incident_writer import IncidentWriter, PublishRows
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.members import from_ms
 from streams.metrics import CONTENT_TYPE, WorkerMetrics
+from streams.notify.agent import register_notify_agent
 from streams.pipeline import Forward, IngestPipeline, ReadOffsets, SendDeadLetter
 from streams.progress import WATERMARK_HEADER, SourceOffsets
 from streams.report import ReportQuery, jsonable, report_rows
@@ -222,6 +223,7 @@ def build_worker(
         batch_seconds=seconds,
         counters=counters,
     )
+    register_notify_agent(app, settings, counters)  # only with MTTR_SLACK_WEBHOOK_URL
 
     @app.page("/mttr/status/")
     async def status(web: Any, request: Any) -> Any:

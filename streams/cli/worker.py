@@ -39,6 +39,9 @@ ENV = [
     "web_port",
     "log_level",
     "var_dir",
+    "slack_webhook_url",
+    "slack_link_template",
+    "slack_min_severity",
 ]
 
 
