@@ -20,9 +20,10 @@ IMAGES = {
     "clickhouse": "clickhouse/clickhouse-server",
     "migrate": "mttr-streams",
     "worker": "mttr-streams",
+    "gateway": "mttr-streams",
     "grafana": "grafana/grafana",
 }
-PUBLISHED = {"kafka": 9092, "clickhouse": 8123, "worker": 6066, "grafana": 3000}
+PUBLISHED = {"kafka": 9092, "clickhouse": 8123, "worker": 6066, "gateway": 8080, "grafana": 3000}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 ENV_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*(:?-[^}]*)?\}$")  # ${VAR} or ${VAR:-default}
 
@@ -133,6 +134,11 @@ def test_worker_and_migrate_environment(services):
     assert host == "kafka", f"worker: MTTR_KAFKA_BOOTSTRAP should point at kafka, got {host!r}"
     assert worker.get("MTTR_WEB_HOST") == "0.0.0.0", "worker: web interface must bind 0.0.0.0"
     assert services["migrate"]["command"] == ["migrate"], "migrate must run `mttr migrate`"
+    gateway = env_of(services["gateway"])
+    assert services["gateway"]["command"] == ["gateway"], "gateway must run `mttr gateway`"
+    assert gateway.get("MTTR_KAFKA_BOOTSTRAP", "").split(":")[0] == "kafka"
+    assert gateway.get("MTTR_GATEWAY_HOST") == "0.0.0.0", "gateway must bind 0.0.0.0"
+    assert str(gateway.get("MTTR_GATEWAY_PORT")) == "8080"
 
 
 def test_depends_on_conditions(services):
