@@ -28,6 +28,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             value = value.get_secret_value()
         elif isinstance(value, bool):
             value = "true" if value else "false"
+        elif isinstance(value, dict):
+            value = orjson.dumps(value).decode()  # complex settings are read as JSON
         env[f"MTTR_{name.upper()}"] = str(value)
     return env
 
