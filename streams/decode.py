@@ -7,6 +7,7 @@ sends to the dead-letter topic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -64,7 +65,21 @@ def format_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
 def _truncate(reason: str) -> str:
+    r"""Return a one-line reason of bounded length.
+
+    Control characters copied from a message are escaped (``\x0a``), so a
+    sender cannot forge log lines or header content.
+    """
+    reason = _UNPRINTABLE.sub(_escape, reason)
     return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
 
 

@@ -418,3 +418,12 @@ def test_key_order_does_not_matter(pair: tuple[dict[str, Any], dict[str, Any]]) 
     assert isinstance(second, Decoded)
     assert second.event == first.event
     assert second.event.occurred_at == datetime(2026, 3, 2, 10, 0, 0, 123000, tzinfo=UTC)
+
+
+def test_control_characters_in_reasons_are_escaped() -> None:
+    """A sender's CR/LF must not forge a log line or a second header line."""
+    raw = b'{"type": "x\\r\\nWARNING forged line"}'
+    result = decode(raw, Origin("alerts", 0, 7), expected_type=None, max_bytes=1 << 20)
+    assert isinstance(result, Invalid)
+    assert "\r" not in result.reason and "\n" not in result.reason
+    assert "x\\x0d\\x0aWARNING forged line" in result.reason
