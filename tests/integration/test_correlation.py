@@ -1,298 +1,43 @@
 """Correlation end to end on the real broker and chDB, with hand-computed incidents.
 
-The scripted history below is published shuffled across the three topics
-(with duplicates), the tickets topic through a round-robin partitioner, so
-one service's events land on several partitions. Expected rows are worked out
-by hand from docs/incident-model.md (arithmetic in the comments).
+The scripted history (tests/scripted_history.py) is published shuffled across
+the three topics (with duplicates), the tickets topic through a round-robin
+partitioner, so one service's events land on several partitions. Expected
+rows are worked out by hand from docs/incident-model.md.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
-from kafka import KafkaProducer
-from kafka.partitioner import Partitioner
 
-from streams.clickhouse import connect
 from streams.lag import wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
 from tests.processes import start_worker, wait_status
+from tests.scripted_history import (
+    DAY_LATER,
+    HISTORY,
+    check,
+    incidents,
+    publish,
+    scripted_settings,
+    settle,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-DAY = "2026-03-02"
-
-
-def t(hhmmss: str, day: str = DAY) -> str:
-    return f"{day}T{hhmmss}Z"
-
-
-def dt(hhmmss: str, day: str = DAY) -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmmss}+00:00").astimezone(UTC)
-
-
-_ids = itertools.count(1)
-
-
-def alert(
-    service: str,
-    alert_id: str,
-    status: str,
-    at: str,
-    severity: str = "high",
-    env: str = "production",
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "event_id": f"e{next(_ids):03d}",
-        "type": "alert",
-        "service": service,
-        "environment": env,
-        "occurred_at": at,
-        "alert_id": alert_id,
-        "name": f"Alert{alert_id}",
-        "status": status,
-        "severity": severity,
-        **extra,
-    }
-
-
-def ticket(service: str, ticket_id: str, status: str, at: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "event_id": f"e{next(_ids):03d}",
-        "type": "ticket",
-        "service": service,
-        "occurred_at": at,
-        "ticket_id": ticket_id,
-        "status": status,
-        **extra,
-    }
-
-
-def deploy(
-    service: str, deploy_id: str, kind: str, at: str, status: str = "succeeded"
-) -> dict[str, Any]:
-    return {
-        "event_id": f"e{next(_ids):03d}",
-        "type": "deploy",
-        "service": service,
-        "occurred_at": at,
-        "deploy_id": deploy_id,
-        "status": status,
-        "kind": kind,
-    }
-
-
-HISTORY = [
-    # payments: overlapping alerts, a ticket, a rollback, a reopen in the quiet period.
-    deploy("payments", "pay-d1", "release", t("09:30:00")),
-    alert("payments", "A1", "firing", t("10:00:00"), "critical", starts_at=t("09:58:00")),
-    ticket("payments", "PAY-1", "opened", t("10:02:00"), severity="high", title="Payments down"),
-    ticket("payments", "PAY-1", "acknowledged", t("10:04:30")),
-    alert("payments", "A2", "firing", t("10:05:00"), "high"),
-    ticket("payments", "PAY-1", "identified", t("10:10:00")),
-    alert("payments", "A1", "resolved", t("10:20:00"), "critical"),
-    deploy("payments", "pay-d2", "rollback", t("10:25:00")),
-    deploy("payments", "pay-d3", "hotfix", t("10:27:00"), status="failed"),
-    alert("payments", "A2", "resolved", t("10:30:00"), "high"),
-    alert("payments", "A1", "firing", t("10:35:00"), "critical"),  # 10:35 <= 10:30 + 10m: reopen
-    alert("payments", "A1", "resolved", t("10:45:00"), "critical"),
-    ticket("payments", "PAY-1", "resolved", t("10:50:00")),  # joins in quiet, no change
-    # payments, later: a second, separate incident.
-    alert("payments", "A1", "firing", t("12:00:00"), "high"),
-    alert("payments", "A1", "resolved", t("12:15:00"), "high"),
-    # search/production: a flapping alert, two reopens.
-    alert("search", "F", "firing", t("10:00:00"), "medium"),
-    alert("search", "F", "resolved", t("10:03:00"), "medium"),
-    alert("search", "F", "firing", t("10:05:00"), "medium"),
-    alert("search", "F", "resolved", t("10:06:00"), "medium"),
-    alert("search", "F", "firing", t("10:08:00"), "medium"),
-    alert("search", "F", "resolved", t("10:10:00"), "medium"),
-    # search/staging: same service, other environment, its own incident.
-    alert("search", "S", "firing", t("10:00:00"), "low", env="staging"),
-    alert("search", "S", "resolved", t("10:30:00"), "low", env="staging"),
-    # portal: declared by a ticket (no alert).
-    ticket("portal", "POR-9", "opened", t("11:00:00"), title="Users cannot log in"),
-    ticket("portal", "POR-9", "acknowledged", t("11:05:00")),
-    ticket("portal", "POR-9", "mitigated", t("11:20:00")),
-    ticket("portal", "POR-9", "resolved", t("11:40:00")),
-]
-# Published last, after the rest is processed: closes the portal ticket a day later.
-DAY_LATER = ticket("portal", "POR-9", "closed", t("09:00:00", "2026-03-03"))
-
-EXPECTED = {
-    ("payments", "production", dt("09:58:00")): {
-        # started 09:58 (A1 starts_at), detected 10:00 -> ttd 120 s
-        # ack 10:04:30 -> tta 270 s; identified 10:10 -> tti 600 s
-        # mitigated 10:25 (rollback in [09:58, 10:45]) -> ttm 27 min = 1620 s
-        # resolved 10:45 (A1 after the reopen) -> ttr 47 min = 2820 s
-        "status": "resolved",
-        "severity": "critical",
-        "category": "availability",
-        "title": "Payments down",
-        "detected_at": dt("10:00:00"),
-        "acknowledged_at": dt("10:04:30"),
-        "identified_at": dt("10:10:00"),
-        "mitigated_at": dt("10:25:00"),
-        "resolved_at": dt("10:45:00"),
-        "ttd_seconds": 120.0,
-        "tta_seconds": 270.0,
-        "tti_seconds": 600.0,
-        "ttm_seconds": 1620.0,
-        "ttr_seconds": 2820.0,
-        "alert_count": 2,
-        "alert_ids": ["A1", "A2"],
-        "ticket_ids": ["PAY-1"],
-        "reopen_count": 1,
-        "cause_deploy_id": "pay-d1",  # 09:30 in [08:58, 09:58]
-        "fix_deploy_id": "pay-d2",
-        "repair_action": "rollback",  # first succeeded in [10:00, 10:45]
-    },
-    ("payments", "production", dt("12:00:00")): {
-        # 12:00 > 10:45 + 10 min: a new incident; ttr 15 min = 900 s
-        "status": "resolved",
-        "severity": "high",
-        "detected_at": dt("12:00:00"),
-        "resolved_at": dt("12:15:00"),
-        "ttd_seconds": 0.0,
-        "ttr_seconds": 900.0,
-        "acknowledged_at": None,
-        "tta_seconds": None,
-        "mitigated_at": None,
-        "reopen_count": 0,
-        "cause_deploy_id": None,
-        "fix_deploy_id": None,
-        "alert_ids": ["A1"],
-        "ticket_ids": [],
-    },
-    ("search", "production", dt("10:00:00")): {
-        # resolves 10:03, 10:06; refires within 10 min each time: 2 reopens, ttr 10 min
-        "status": "resolved",
-        "severity": "medium",
-        "resolved_at": dt("10:10:00"),
-        "ttr_seconds": 600.0,
-        "reopen_count": 2,
-        "alert_count": 1,
-        "event_count": 6,
-    },
-    ("search", "staging", dt("10:00:00")): {
-        "status": "resolved",
-        "severity": "low",
-        "resolved_at": dt("10:30:00"),
-        "ttr_seconds": 1800.0,
-        "reopen_count": 0,
-    },
-    ("portal", "production", dt("11:00:00")): {
-        # declared: started = detected = 11:00; ack 11:05 -> 300 s; mitigated 11:20 -> 1200 s
-        # resolved 11:40 -> 2400 s; the close a day later changes no timestamp
-        "status": "resolved",
-        "severity": "medium",
-        "category": "availability",
-        "title": "Users cannot log in",
-        "detected_at": dt("11:00:00"),
-        "acknowledged_at": dt("11:05:00"),
-        "mitigated_at": dt("11:20:00"),
-        "resolved_at": dt("11:40:00"),
-        "tta_seconds": 300.0,
-        "ttm_seconds": 1200.0,
-        "ttr_seconds": 2400.0,
-        "alert_count": 0,
-        "ticket_ids": ["POR-9"],
-        "event_count": 5,
-    },
-}
-
-
-def _settings(base: Settings, tmp_path: Path, name: str, store: str = "memory://") -> Settings:
-    return base.model_copy(
-        update={
-            "store": store,
-            "app_id": f"{base.app_id}-{name}",
-            "var_dir": tmp_path / name,
-            "allowed_lateness_s": 2 * 86400.0,  # the whole history may arrive in any order
-            "sink_batch_seconds": 0.2,
-            "idle_flush_s": 1.0,
-        }
-    )
-
-
-class RoundRobin(Partitioner):
-    """Ignores the key: a service's events spread over all partitions (not murmur2)."""
-
-    def __init__(self) -> None:
-        self._next = itertools.count()
-
-    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):  # type: ignore[no-untyped-def]
-        partitions = sorted(cluster.partitions_for_topic(topic))
-        return partitions[next(self._next) % len(partitions)]
-
-
-def _publish(settings: Settings, events: list[dict[str, Any]], seed: int) -> None:
-    topics = {
-        "alert": settings.topic_alerts,
-        "deploy": settings.topic_deploys,
-        "ticket": settings.topic_tickets,
-    }
-    murmur = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
-    round_robin = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", partitioner=RoundRobin()
-    )
-    shuffled = events[:]
-    random.Random(seed).shuffle(shuffled)
-    for event in shuffled:
-        producer = round_robin if event["type"] == "ticket" else murmur
-        producer.send(
-            topics[event["type"]], key=event["service"].encode(), value=orjson.dumps(event)
-        )
-    murmur.flush()
-    round_robin.flush()
-    murmur.close()
-    round_robin.close()
 
 
 def _run_to_end(settings: Settings, log: Path) -> None:
     worker = start_worker(settings, log)
     try:
-        _settle(settings)
+        settle(settings)
         assert worker.poll() is None, log.read_text()[-3000:]
     finally:
         assert stop_process(worker) == 0, log.read_text()[-3000:]
-
-
-def _settle(settings: Settings, timeout: float = 90.0) -> None:
-    """Wait until everything is processed and idle completion has nothing left to write.
-
-    Settled = both agents caught up and no new incident rows for a few idle
-    periods (idle completion runs on wall-clock ticks, slower on a busy machine).
-    """
-    deadline = time.monotonic() + timeout
-    previous = None
-    while time.monotonic() < deadline:
-        wait_processed(settings)
-        rows = wait_status(settings, lambda status: True)["incident_rows"]
-        if rows == previous:
-            return
-        previous = rows
-        time.sleep(4 * settings.idle_flush_s)
-    raise TimeoutError("incident rows kept changing")
-
-
-def _incidents(settings: Settings) -> dict[tuple[str, str, datetime], dict[str, Any]]:
-    client = connect(settings)
-    try:
-        result = client.query("SELECT * FROM mttr.incidents FINAL")
-        rows = [dict(zip(result.column_names, row, strict=True)) for row in result.result_rows]
-    finally:
-        client.close()
-    return {(r["service"], r["environment"], r["started_at"]): r for r in rows}
 
 
 def _comparable(rows: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
@@ -314,15 +59,6 @@ def _assert_same(actual: dict[Any, dict[str, Any]], expected: dict[Any, dict[str
     assert differences == {}, "(actual, expected) per differing field"
 
 
-def _check(rows: dict[tuple[str, str, datetime], dict[str, Any]]) -> None:
-    assert sorted(rows) == sorted(EXPECTED), sorted(rows)
-    for key, expected in EXPECTED.items():
-        actual = {field: rows[key][field] for field in expected}
-        assert actual == expected, key
-        # resolved and then idle (or followed by later events): final
-        assert rows[key]["completed"] == 1, key
-
-
 @pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
 def test_scripted_history_replay_and_restart(
     isolated_settings: Settings, tmp_path: Path, store: str
@@ -331,26 +67,26 @@ def test_scripted_history_replay_and_restart(
     events = HISTORY + random.Random(7).sample(HISTORY, 8)  # duplicates (same event_id)
 
     # (a) shuffled, duplicated, mixed partitioners -> exactly the expected incidents.
-    first = _settings(base, tmp_path, "first", store)
-    _publish(first, events, seed=1)
+    first = scripted_settings(base, tmp_path, "first", store)
+    publish(first, events, seed=1)
     worker = start_worker(first, tmp_path / "first.log")
     try:
         wait_processed(first)
-        _publish(first, [DAY_LATER], seed=0)
-        _settle(first)
+        publish(first, [DAY_LATER], seed=0)
+        settle(first)
         assert worker.poll() is None
     finally:
         assert stop_process(worker) == 0, (tmp_path / "first.log").read_text()[-3000:]
-    rows = _incidents(first)
-    _check(rows)
+    rows = incidents(first)
+    check(rows)
 
     # (b) replaying the same topics into a fresh database gives identical rows.
-    replay = _settings(base, tmp_path, "replay", store)
+    replay = scripted_settings(base, tmp_path, "replay", store)
     _run_to_end(replay, tmp_path / "replay.log")
-    _assert_same(_incidents(replay), rows)
+    _assert_same(incidents(replay), rows)
 
     # (c) SIGTERM mid-stream, restart, rest of the stream: nothing lost, nothing duplicated.
-    restart = _settings(base, tmp_path, "restart", store)
+    restart = scripted_settings(base, tmp_path, "restart", store)
     restart = restart.model_copy(
         update={
             "topic_alerts": f"{base.topic_alerts}-r",
@@ -361,16 +97,16 @@ def test_scripted_history_replay_and_restart(
     shuffled = events[:]
     random.Random(3).shuffle(shuffled)
     half = len(shuffled) // 2
-    _publish(restart, shuffled[:half], seed=4)
+    publish(restart, shuffled[:half], seed=4)
     worker = start_worker(restart, tmp_path / "restart-1.log")
     wait_status(restart, lambda status: status["incident_rows"] > 0)  # it is processing
     assert stop_process(worker) == 0
-    _publish(restart, shuffled[half:], seed=5)
+    publish(restart, shuffled[half:], seed=5)
     worker = start_worker(restart, tmp_path / "restart-2.log")
     try:
         wait_processed(restart)
-        _publish(restart, [DAY_LATER], seed=0)
-        _settle(restart)
+        publish(restart, [DAY_LATER], seed=0)
+        settle(restart)
     finally:
         assert stop_process(worker) == 0
-    _assert_same(_incidents(restart), rows)
+    _assert_same(incidents(restart), rows)
