@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from streams.kafka_security import faust_credentials
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.settings import Settings
 
@@ -21,6 +22,8 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
     return faust.App(
         settings.app_id,
         broker=brokers,
+        # None for memory:// (agent tests) and PLAINTEXT; TLS/SASL otherwise.
+        broker_credentials=None if broker else faust_credentials(settings),
         store=settings.store,
         datadir=str(settings.var_dir / "faust"),
         topic_partitions=settings.topic_partitions,

@@ -8,6 +8,7 @@ from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 
+from streams.kafka_security import kafka_python_options
 from streams.settings import Settings
 
 
@@ -19,7 +20,9 @@ def group_lag(
     A partition the group never committed counts as entirely behind. Topics
     that do not exist yet are skipped. Raises ``KafkaError`` on broker errors.
     """
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap.split(","))
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap.split(","), **kafka_python_options(settings)
+    )
     try:
         wanted = [t for t in topics or settings.source_topics if t in set(admin.list_topics())]
         partitions = [

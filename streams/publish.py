@@ -10,6 +10,7 @@ import orjson
 from kafka import KafkaProducer
 
 from streams.decode import decode_line
+from streams.kafka_security import kafka_python_options
 from streams.settings import Settings
 
 
@@ -32,6 +33,7 @@ def make_producer(settings: Settings) -> KafkaProducer:
         retries=5,
         max_request_size=settings.max_message_bytes + 1024,
         client_id=f"{settings.app_id}-publish",
+        **kafka_python_options(settings),
     )
 
 

@@ -76,6 +76,31 @@ class Settings(BaseSettings):
         description="Faust table store: memory:// (rebuilt from the changelog) or rocksdb://.",
     )
 
+    # --- Kafka security --------------------------------------------------------
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT",
+        description="Kafka security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.",
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-256",
+        description="SASL mechanism (SASL_* protocols): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.",
+    )
+    kafka_sasl_username: str | None = Field(
+        None, description="SASL user name (required with SASL_PLAINTEXT and SASL_SSL)."
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        None, description="SASL password (required with SASL_* protocols); never logged."
+    )
+    kafka_ssl_cafile: Path | None = Field(
+        None, description="PEM CA bundle verifying the brokers (SSL, SASL_SSL; default: system)."
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        None, description="PEM client certificate for mutual TLS (SSL, SASL_SSL)."
+    )
+    kafka_ssl_keyfile: Path | None = Field(
+        None, description="PEM private key of kafka_ssl_certfile, if not inside it."
+    )
+
     # --- ClickHouse ------------------------------------------------------------
     clickhouse_url: SecretStr | None = Field(
         None,
@@ -306,6 +331,47 @@ class Settings(BaseSettings):
         ]
         if len(set(topics)) != len(topics):
             msg = f"topic names must all differ, got {topics}"
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
+    def _kafka_security_is_consistent(self) -> Settings:
+        protocol = self.kafka_security_protocol
+        sasl = protocol.startswith("SASL_")
+        tls = protocol in ("SSL", "SASL_SSL")
+        if sasl:
+            missing = []
+            if not self.kafka_sasl_username:
+                missing.append(env_var("kafka_sasl_username"))
+            if self.kafka_sasl_password is None or not self.kafka_sasl_password.get_secret_value():
+                missing.append(env_var("kafka_sasl_password"))
+            if missing:
+                msg = f"kafka_security_protocol {protocol} requires {' and '.join(missing)}"
+                raise ValueError(msg)
+        elif self.kafka_sasl_username is not None or self.kafka_sasl_password is not None:
+            msg = (
+                f"a Kafka SASL user name or password is set but kafka_security_protocol is "
+                f"{protocol}; set it to SASL_PLAINTEXT or SASL_SSL"
+            )
+            raise ValueError(msg)
+        files = {
+            "kafka_ssl_cafile": self.kafka_ssl_cafile,
+            "kafka_ssl_certfile": self.kafka_ssl_certfile,
+            "kafka_ssl_keyfile": self.kafka_ssl_keyfile,
+        }
+        given = {name: path for name, path in files.items() if path is not None}
+        if given and not tls:
+            msg = (
+                f"{', '.join(given)} set but kafka_security_protocol is {protocol}; "
+                "TLS files need SSL or SASL_SSL"
+            )
+            raise ValueError(msg)
+        for name, path in given.items():
+            if not path.is_file():
+                msg = f"{name} {path} is not a readable file"
+                raise ValueError(msg)
+        if self.kafka_ssl_keyfile is not None and self.kafka_ssl_certfile is None:
+            msg = "kafka_ssl_keyfile needs kafka_ssl_certfile (the client certificate)"
             raise ValueError(msg)
         return self
 

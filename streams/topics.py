@@ -7,6 +7,7 @@ import logging
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from streams.kafka_security import explain_auth_failures, kafka_python_options
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.settings import Settings
 
@@ -27,11 +28,13 @@ def ensure_topics(
     wanted = [*settings.source_topics, settings.topic_dead_letter, settings.topic_incidents]
     if internal:
         wanted += [forwarded_topic_name(settings), ticks_topic_name(settings)]
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        client_id=f"{settings.app_id}-admin",
-        request_timeout_ms=timeout_ms,
-    )
+    with explain_auth_failures(settings):  # the first contact of `mttr publish` and the worker
+        admin = KafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap.split(","),
+            client_id=f"{settings.app_id}-admin",
+            request_timeout_ms=timeout_ms,
+            **kafka_python_options(settings),
+        )
     try:
         existing = set(admin.list_topics())
         missing = [name for name in wanted if name not in existing]

@@ -6,7 +6,13 @@ Layout of a data directory::
     DIR/log4j2.properties   logging to DIR/logs/server.log
     DIR/data/               the broker's log.dirs (formatted once)
     DIR/broker.json         pid and ports of the running broker
+    DIR/scram-users.json    SCRAM user names added when the storage was formatted
     DIR/logs/               server.log and the JVM's stdout/stderr
+
+With ``sasl_users`` the client listener is SASL_PLAINTEXT (SCRAM-SHA-256,
+SCRAM-SHA-512 and PLAIN) instead of PLAINTEXT; the controller listener stays
+PLAINTEXT on another port. SCRAM credentials live in the cluster metadata and
+are added when the storage is formatted (first start of a data directory).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +38,11 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 STATE_FILE = "broker.json"
+SCRAM_FILE = "scram-users.json"
+SASL_LISTENER = "SASL_PLAINTEXT"
+SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
+# Names and passwords go into JAAS and --add-scram syntax unquoted: keep them plain.
+_SAFE = re.compile(r"[A-Za-z0-9._~!@#$%^&*()+-]+")
 LOG4J2 = """\
 status = warn
 appender.file.type = File
@@ -118,17 +131,56 @@ def _java() -> str:
     return java
 
 
-def _server_properties(data_dir: Path, port: int, controller_port: int) -> str:
+def _check_sasl_users(users: Mapping[str, str]) -> None:
+    if not users:
+        msg = "sasl_users must name at least one user"
+        raise BrokerError(msg)
+    for name, password in users.items():
+        if not _SAFE.fullmatch(name):
+            msg = f"SASL user name {name!r} may only use letters, digits and ._~!@#$%^&*()+-"
+            raise BrokerError(msg)
+        if not _SAFE.fullmatch(password):
+            msg = (
+                f"the password of SASL user {name!r} may only use letters, digits and "
+                "._~!@#$%^&*()+- (value not shown)"
+            )
+            raise BrokerError(msg)
+
+
+def _sasl_properties(users: Mapping[str, str]) -> list[str]:
+    """Return the SASL lines: SCRAM and PLAIN on the client listener, first user inter-broker."""
+    name, password = next(iter(users.items()))
+    login = f'username="{name}" password="{password}"'
+    prefix = f"listener.name.{SASL_LISTENER.lower()}"
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain_users = " ".join(f'user_{user}="{secret}"' for user, secret in users.items())
+    return [
+        f"sasl.enabled.mechanisms={','.join(SCRAM_MECHANISMS)},PLAIN",
+        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256",
+        *(
+            f"{prefix}.{mechanism.lower()}.sasl.jaas.config={scram} required {login};"
+            for mechanism in SCRAM_MECHANISMS
+        ),
+        f"{prefix}.plain.sasl.jaas.config="
+        f"org.apache.kafka.common.security.plain.PlainLoginModule required {login} {plain_users};",
+    ]
+
+
+def _server_properties(
+    data_dir: Path, port: int, controller_port: int, sasl_users: Mapping[str, str] | None = None
+) -> str:
+    client = SASL_LISTENER if sasl_users else "PLAINTEXT"
     return "\n".join(
         [
             "process.roles=broker,controller",
             "node.id=1",
             f"controller.quorum.voters=1@{HOST}:{controller_port}",
-            f"listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-            f"advertised.listeners=PLAINTEXT://{HOST}:{port}",
+            f"listeners={client}://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+            f"advertised.listeners={client}://{HOST}:{port}",
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
+            f"listener.security.protocol.map={client}:{client},CONTROLLER:PLAINTEXT",
+            f"inter.broker.listener.name={client}",
+            *(_sasl_properties(sasl_users) if sasl_users else []),
             f"log.dirs={data_dir / 'data'}",
             "num.partitions=4",
             "auto.create.topics.enable=true",
@@ -160,13 +212,18 @@ def start(
     kafka_version: str,
     heap: str = "512m",
     timeout: float = 90.0,
+    sasl_users: Mapping[str, str] | None = None,
 ) -> tuple[BrokerState, bool]:
     """Start a broker on ``data_dir`` in the background and wait until it serves requests.
 
-    Returns ``(state, started)``; ``started`` is False when a broker was
-    already running on this data directory (it is left alone). Raises
-    ``BrokerError`` when the port is taken, Java or Maven is missing, or the
-    broker does not come up within ``timeout`` seconds (with its log tail).
+    With ``sasl_users`` (name to password) the client listener is
+    SASL_PLAINTEXT with SCRAM-SHA-256/512 and PLAIN; the SCRAM users are
+    added when the storage is formatted, so a data directory first formatted
+    without them is refused. Returns ``(state, started)``; ``started`` is
+    False when a broker was already running on this data directory (it is
+    left alone). Raises ``BrokerError`` when the port is taken, Java or Maven
+    is missing, or the broker does not come up within ``timeout`` seconds
+    (with its log tail).
     """
     data_dir = data_dir.resolve()
     running = read_state(data_dir)
@@ -175,17 +232,39 @@ def start(
     if port_open(port):
         msg = f"port {port} on {HOST} is already in use by another process; choose --port"
         raise BrokerError(msg)
+    if sasl_users is not None:
+        _check_sasl_users(sasl_users)
     libs = fetch_jars(cache_dir, kafka_version)
     java = _java()
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     controller_port = free_port()
     config = data_dir / "server.properties"
-    config.write_text(_server_properties(data_dir, port, controller_port), encoding="utf-8")
+    config.touch(mode=0o600)  # holds the SASL passwords when sasl_users is given
+    config.chmod(0o600)
+    config.write_text(
+        _server_properties(data_dir, port, controller_port, sasl_users), encoding="utf-8"
+    )
     log4j = data_dir / "log4j2.properties"
     log4j.write_text(LOG4J2.format(logs=logs), encoding="utf-8")
     base = [java, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
-    if not (data_dir / "data" / "meta.properties").exists():
+    scram_file = data_dir / SCRAM_FILE
+    if (data_dir / "data" / "meta.properties").exists():
+        formatted = json.loads(scram_file.read_text("utf-8")) if scram_file.exists() else []
+        absent = sorted(set(sasl_users or {}) - set(formatted))
+        if absent:
+            msg = (
+                f"{data_dir} was formatted without SCRAM users {absent}; "
+                "start with a new data directory"
+            )
+            raise BrokerError(msg)
+    else:
+        scram = [
+            arg
+            for name, password in (sasl_users or {}).items()
+            for mechanism in SCRAM_MECHANISMS
+            for arg in ("--add-scram", f"{mechanism}=[name={name},password={password}]")
+        ]
         fmt = subprocess.run(  # noqa: S603
             [
                 *base,
@@ -195,14 +274,19 @@ def start(
                 str(uuid.uuid4()),
                 "-c",
                 str(config),
+                *scram,
             ],
             capture_output=True,
             text=True,
             check=False,
         )
         if fmt.returncode != 0:
-            msg = f"formatting {data_dir / 'data'} failed:\n{(fmt.stdout + fmt.stderr)[-2000:]}"
+            output = (fmt.stdout + fmt.stderr)[-2000:]
+            for password in (sasl_users or {}).values():
+                output = output.replace(password, "***")
+            msg = f"formatting {data_dir / 'data'} failed:\n{output}"
             raise BrokerError(msg)
+        scram_file.write_text(json.dumps(sorted(sasl_users or {})), encoding="utf-8")
     jvm = [f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
     out = (logs / "broker.out").open("ab")
     process = subprocess.Popen(  # noqa: S603
@@ -228,7 +312,7 @@ def start(
                 f"\n{_tail(logs / 'broker.out', 10)}"
             )
             raise BrokerError(msg)
-        if port_open(port) and _serves_metadata(state.bootstrap):
+        if port_open(port) and _serves_metadata(state.bootstrap, _probe_options(sasl_users)):
             return state, True
         time.sleep(0.3)
     stop(data_dir)
@@ -236,12 +320,27 @@ def start(
     raise BrokerError(msg)
 
 
-def _serves_metadata(bootstrap: str) -> bool:
+def _probe_options(sasl_users: Mapping[str, str] | None) -> dict[str, str]:
+    """Return kafka-python options logging in as the first SASL user (none without SASL)."""
+    if not sasl_users:
+        return {}
+    name, password = next(iter(sasl_users.items()))
+    return {
+        "security_protocol": SASL_LISTENER,
+        "sasl_mechanism": "SCRAM-SHA-256",
+        "sasl_plain_username": name,
+        "sasl_plain_password": password,
+    }
+
+
+def _serves_metadata(bootstrap: str, options: Mapping[str, str] | None = None) -> bool:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=3000, **(options or {})
+        )
     except (KafkaError, OSError):
         return False
     try:

@@ -22,6 +22,7 @@ from streams.clickhouse import connect, load_migrations, migrate
 from streams.decode import decode_line
 from streams.errors import MttrError
 from streams.html_report import collect, render
+from streams.kafka_security import kafka_python_options
 from streams.lag import wait_processed
 from streams.processes import stop_process
 from streams.publish import make_producer, publish_lines
@@ -34,7 +35,9 @@ SAMPLE = project_root() / "samples" / "events.jsonl"
 
 
 def _worker_env(settings: Settings, url: str) -> dict[str, str]:
-    env = dict(os.environ)
+    # The demo's own broker is PLAINTEXT: drop any Kafka security variables.
+    security = ("MTTR_KAFKA_SECURITY_PROTOCOL", "MTTR_KAFKA_SASL_", "MTTR_KAFKA_SSL_")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(security)}
     env.update(
         MTTR_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
         MTTR_CLICKHOUSE_URL=url,
@@ -52,6 +55,7 @@ def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
         auto_offset_reset="earliest",
         consumer_timeout_ms=5000,
         enable_auto_commit=False,
+        **kafka_python_options(settings),
     )
     found = []
     for message in consumer:
@@ -95,7 +99,18 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None
     shutil.rmtree(root, ignore_errors=True)
     console = Console(width=None if sys.stdout.isatty() else 140)
     settings = base.model_copy(
-        update={"var_dir": root, "web_port": local.free_port(), "kafka_bootstrap": ""}
+        update={
+            "var_dir": root,
+            "web_port": local.free_port(),
+            "kafka_bootstrap": "",
+            # the demo's own broker has a PLAINTEXT listener only
+            "kafka_security_protocol": "PLAINTEXT",
+            "kafka_sasl_username": None,
+            "kafka_sasl_password": None,
+            "kafka_ssl_cafile": None,
+            "kafka_ssl_certfile": None,
+            "kafka_ssl_keyfile": None,
+        }
     )
     url = f"chdb://{root / 'chdb'}"
     worker: subprocess.Popen[bytes] | None = None
@@ -198,7 +213,9 @@ def _publish_sample(sample: Path, settings: Settings, console: Console) -> list[
         for _, line in lines
         if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)
     ]
-    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    raw = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", **kafka_python_options(settings)
+    )
     for line in bad:  # what a misbehaving producer would do: send them anyway
         raw.send(settings.topic_alerts, key=b"demo", value=line)
     raw.flush()

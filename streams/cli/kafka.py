@@ -11,6 +11,7 @@ from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.errors import BrokerError
 
 ENV = ["var_dir", "kafka_version", "kafka_cache_dir", "kafka_heap"]
+SASL_ENV = ["kafka_security_protocol", "kafka_sasl_username", "kafka_sasl_password"]
 DATA_DIR_HELP = "Broker data directory [default: $MTTR_VAR_DIR/kafka]."
 
 
@@ -27,7 +28,7 @@ def kafka() -> None:
     """
 
 
-@kafka.command(epilog=env_help(ENV))
+@kafka.command(epilog=env_help(ENV + SASL_ENV))
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
@@ -43,13 +44,32 @@ def kafka() -> None:
     show_default=True,
     help="Seconds to wait for the broker to accept connections.",
 )
-def start(port: int, data_dir: Path | None, timeout: float) -> None:
+@click.option(
+    "--sasl",
+    is_flag=True,
+    help=(
+        "Serve SASL_PLAINTEXT (SCRAM-SHA-256/512, PLAIN) instead of PLAINTEXT, for the user "
+        "MTTR_KAFKA_SASL_USERNAME; needs MTTR_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT and a "
+        "new data directory."
+    ),
+)
+def start(port: int, data_dir: Path | None, timeout: float, sasl: bool) -> None:
     """Start the broker and wait until it serves requests.
 
     Prints the bootstrap address (127.0.0.1:PORT) as the last line of stdout.
     """
     settings = load_settings()
     setup_logging(settings)
+    sasl_users = None
+    if sasl:
+        if settings.kafka_security_protocol != "SASL_PLAINTEXT":
+            fail(
+                "--sasl needs MTTR_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT plus "
+                "MTTR_KAFKA_SASL_USERNAME and MTTR_KAFKA_SASL_PASSWORD (no TLS locally)"
+            )
+        if settings.kafka_sasl_username is None or settings.kafka_sasl_password is None:
+            fail("--sasl needs MTTR_KAFKA_SASL_USERNAME and MTTR_KAFKA_SASL_PASSWORD")
+        sasl_users = {settings.kafka_sasl_username: settings.kafka_sasl_password.get_secret_value()}
     directory = _data_dir(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
     cache = settings.resolved_kafka_cache_dir()
@@ -66,6 +86,7 @@ def start(port: int, data_dir: Path | None, timeout: float) -> None:
             kafka_version=settings.kafka_version,
             heap=settings.kafka_heap,
             timeout=timeout,
+            sasl_users=sasl_users,
         )
     except BrokerError as exc:
         fail(str(exc))

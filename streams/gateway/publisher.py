@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from streams.kafka_security import aiokafka_options
 from streams.settings import Settings
 
 
@@ -24,6 +25,7 @@ class KafkaPublisher:
             max_request_size=settings.max_message_bytes + 1024,
             request_timeout_ms=int(settings.gateway_timeout_s * 1000),
             client_id=f"{settings.app_id}-gateway",
+            **aiokafka_options(settings),
         )
 
     async def start(self) -> None:
