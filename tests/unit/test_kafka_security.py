@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -141,19 +142,15 @@ def test_ssl_options_use_system_cas_by_default() -> None:
     assert credentials.protocol.value == "SSL"
 
 
-def test_sasl_ssl_options_carry_files_and_context(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sasl_ssl_options_carry_files_and_context(tmp_path: Path) -> None:
+    """A real self-signed certificate (openssl): the TLS context trusts it and verifies hosts."""
     files = {name: tmp_path / f"{name}.pem" for name in ("ca", "cert", "key")}
-    for path in files.values():
-        path.write_text(CERT)
-    calls: list[dict[str, Any]] = []
-
-    def fake_context(**kwargs: Any) -> ssl.SSLContext:
-        calls.append(kwargs)
-        return ssl.create_default_context()
-
-    monkeypatch.setattr("streams.kafka_security.create_ssl_context", fake_context)
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
+         "-subj", "/CN=mttr-test-ca", "-keyout", str(files["key"]), "-out", str(files["cert"])],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    files["ca"].write_bytes(files["cert"].read_bytes())
     settings = sasl(
         kafka_security_protocol="SASL_SSL",
         kafka_sasl_mechanism="SCRAM-SHA-512",
@@ -171,14 +168,18 @@ def test_sasl_ssl_options_carry_files_and_context(
         "ssl_keyfile": str(files["key"]),
     }
     options = aiokafka_options(settings)
-    assert isinstance(options.pop("ssl_context"), ssl.SSLContext)
+    context = options.pop("ssl_context")
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert [dict(x[0] for x in c["subject"]) for c in context.get_ca_certs()] == [
+        {"commonName": "mttr-test-ca"}
+    ]
     assert options == {
         "security_protocol": "SASL_SSL",
         "sasl_mechanism": "SCRAM-SHA-512",
         "sasl_plain_username": "mttr",
         "sasl_plain_password": PASSWORD,
     }
-    assert calls[0] == {"cafile": files["ca"], "certfile": files["cert"], "keyfile": files["key"]}
     credentials = faust_credentials(settings)
     assert isinstance(credentials, SASLCredentials)
     assert credentials.protocol.value == "SASL_SSL"  # Faust switches on the TLS context
