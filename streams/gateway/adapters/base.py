@@ -10,7 +10,9 @@ the same ``event_id``s, so a re-delivered webhook is deduplicated downstream.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,3 +100,38 @@ def optional_str(payload: Any, path: str) -> str | None:
         return value
     msg = f"{path}: expected str, got {type(value).__name__}"
     raise PayloadError(msg)
+
+
+def fold(
+    mapping: Mapping[str, str], setting: str, allowed: frozenset[str] | None
+) -> dict[str, str]:
+    """Return ``mapping`` with case-folded keys; ``ValueError`` for a value not in ``allowed``."""
+    folded: dict[str, str] = {}
+    for key, value in mapping.items():
+        if allowed is not None and value not in allowed:
+            msg = f"{setting}[{key!r}]: {value!r} is not one of {sorted(allowed)}"
+            raise ValueError(msg)
+        folded[key.strip().casefold()] = value
+    return folded
+
+
+def signing_keys(secrets: str | Sequence[str], source: str) -> list[str]:
+    """Return the configured secrets (one string or several); ``SignatureError`` if none."""
+    keys = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
+    if not any(keys):
+        msg = f"no {source} webhook secret is configured"
+        raise SignatureError(msg)
+    return keys
+
+
+def any_signature_matches(body: bytes, keys: Sequence[str], candidates: Sequence[bytes]) -> bool:
+    """True if a hex HMAC-SHA256 of ``body`` under any key equals any candidate.
+
+    Every pair is compared in constant time and none is skipped.
+    """
+    matched = False
+    for key in keys:
+        expected = hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest().encode("ascii")
+        for candidate in candidates:
+            matched |= hmac.compare_digest(expected, candidate)
+    return matched

@@ -33,8 +33,6 @@ with ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>``
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,9 +47,12 @@ from streams.gateway.adapters.base import (
     Converted,
     PayloadError,
     SignatureError,
+    any_signature_matches,
     checked,
+    fold,
     optional_str,
     require,
+    signing_keys,
 )
 
 SOURCE = "jira"
@@ -105,16 +106,6 @@ _MAX_MS = (MAX_TIME - MIN_TIME) // timedelta(milliseconds=1)
 _REST_SELF = re.compile(r"^(?P<base>https?://[^?#]+?)/rest/api/[^/?#]+/issue/[^/?#]+/?$")
 
 
-def _fold(mapping: Mapping[str, str], allowed: frozenset[str], setting: str) -> dict[str, str]:
-    folded: dict[str, str] = {}
-    for key, value in mapping.items():
-        if value not in allowed:
-            msg = f"{setting}[{key!r}]: {value!r} is not one of {sorted(allowed)}"
-            raise ValueError(msg)
-        folded[key.strip().casefold()] = value
-    return folded
-
-
 @dataclass(frozen=True)
 class JiraConfig:
     """How Jira issues become ticket events; built once from settings at start-up.
@@ -150,11 +141,9 @@ class JiraConfig:
     environment: str = "production"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "status_map", fold(self.status_map, "status_map", TICKET_STATUSES))
         object.__setattr__(
-            self, "status_map", _fold(self.status_map, TICKET_STATUSES, "status_map")
-        )
-        object.__setattr__(
-            self, "priority_map", _fold(self.priority_map, SEVERITIES, "priority_map")
+            self, "priority_map", fold(self.priority_map, "priority_map", SEVERITIES)
         )
         unknown = [origin for origin in self.service_from if origin not in SERVICE_ORIGINS]
         if unknown:
@@ -248,10 +237,7 @@ def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) ->
         SignatureError: No secret is configured, the header is missing or
             malformed, its method is not ``sha256``, or no secret matches.
     """
-    keys = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
-    if not any(keys):
-        msg = "no Jira webhook secret is configured"
-        raise SignatureError(msg)
+    keys = signing_keys(secrets, "Jira")
     if header is None or not header.strip():
         msg = f"{SIGNATURE_HEADER} header is missing"
         raise SignatureError(msg)
@@ -263,11 +249,7 @@ def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) ->
         msg = f"{SIGNATURE_HEADER}: unsupported method {method.strip()!r} (expected sha256)"
         raise SignatureError(msg)
     candidate = provided.strip().lower().encode("utf-8", "replace")
-    matched = False
-    for secret in keys:
-        expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-        matched |= hmac.compare_digest(expected.encode("ascii"), candidate)
-    if not matched:
+    if not any_signature_matches(body, keys, [candidate]):
         msg = f"{SIGNATURE_HEADER}: signature does not match the body"
         raise SignatureError(msg)
 

@@ -33,8 +33,6 @@ see ``verify_signature``. Sources of the test fixtures: tests/fixtures/pagerduty
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,9 +44,12 @@ from streams.gateway.adapters.base import (
     Converted,
     PayloadError,
     SignatureError,
+    any_signature_matches,
     checked,
+    fold,
     optional_str,
     require,
+    signing_keys,
 )
 
 SOURCE = "pagerduty"
@@ -74,18 +75,6 @@ DEFAULT_URGENCY_MAP: Mapping[str, str] = {"high": "high", "low": "low"}
 """PagerDuty urgency -> severity, used when the incident has no mapped priority."""
 
 _NAME: TypeAdapter[str] = TypeAdapter(Name)
-
-
-def _fold(
-    mapping: Mapping[str, str], setting: str, allowed: frozenset[str] | None
-) -> dict[str, str]:
-    folded: dict[str, str] = {}
-    for key, value in mapping.items():
-        if allowed is not None and value not in allowed:
-            msg = f"{setting}[{key!r}]: {value!r} is not one of {sorted(allowed)}"
-            raise ValueError(msg)
-        folded[key.strip().casefold()] = value
-    return folded
 
 
 @dataclass(frozen=True)
@@ -117,11 +106,11 @@ class PagerDutyConfig:
             except ValidationError as exc:
                 msg = f"invalid service/environment name {name!r}: {exc.errors()[0]['msg']}"
                 raise ValueError(msg) from None
-        object.__setattr__(self, "services", _fold(self.services, "services", None))
+        object.__setattr__(self, "services", fold(self.services, "services", None))
         object.__setattr__(
-            self, "priority_map", _fold(self.priority_map, "priority_map", SEVERITIES)
+            self, "priority_map", fold(self.priority_map, "priority_map", SEVERITIES)
         )
-        object.__setattr__(self, "urgency_map", _fold(self.urgency_map, "urgency_map", SEVERITIES))
+        object.__setattr__(self, "urgency_map", fold(self.urgency_map, "urgency_map", SEVERITIES))
 
 
 def convert(payload: Any, config: PagerDutyConfig) -> Converted:
@@ -196,10 +185,7 @@ def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) ->
         SignatureError: No secret is configured, the header is missing or has
             no ``v1`` signature, or no signature matches.
     """
-    keys = [secrets] if isinstance(secrets, str) else [s for s in secrets if s]
-    if not any(keys):
-        msg = "no PagerDuty webhook secret is configured"
-        raise SignatureError(msg)
+    keys = signing_keys(secrets, "PagerDuty")
     if header is None or not header.strip():
         msg = f"{SIGNATURE_HEADER} header is missing"
         raise SignatureError(msg)
@@ -211,12 +197,7 @@ def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) ->
     if not provided:
         msg = f"{SIGNATURE_HEADER}: no 'v1=<hex>' signature"
         raise SignatureError(msg)
-    matched = False
-    for secret in keys:
-        expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-        for candidate in provided:
-            matched |= hmac.compare_digest(expected.encode("ascii"), candidate)
-    if not matched:
+    if not any_signature_matches(body, keys, provided):
         msg = f"{SIGNATURE_HEADER}: no signature matches the body"
         raise SignatureError(msg)
 
