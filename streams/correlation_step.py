@@ -133,6 +133,8 @@ class CorrelationStep:
 
     def _report_completions(self, before: State | None, rows: list[dict[str, Any]]) -> None:
         """Call ``on_completed`` for rows completed now that were not completed before."""
+        if not any(row["completed"] for row in rows):  # the usual case: nothing to look up
+            return
         done = {
             incident_id
             for incident_id, entry in (before or {}).get("emitted", {}).items()
