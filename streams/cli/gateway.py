@@ -13,6 +13,7 @@ from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.gateway.app import GatewayConfig, create_app
 from streams.gateway.publisher import KafkaPublisher
 from streams.gateway.sources import build_sources
+from streams.log_throttle import throttle_client_logs
 from streams.settings import Settings
 from streams.topics import ensure_topics
 
@@ -43,6 +44,7 @@ def gateway() -> None:
     """
     settings = load_settings()
     setup_logging(settings)
+    throttle_client_logs()  # a down broker logs a few lines, not thousands
     try:
         ensure_topics(settings)
     except Exception as exc:  # noqa: BLE001

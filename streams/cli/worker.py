@@ -7,6 +7,7 @@ import faust
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.clickhouse import connect, load_migrations, migrate
+from streams.log_throttle import throttle_client_logs
 from streams.topics import ensure_topics
 from streams.worker import build_worker
 
@@ -77,4 +78,5 @@ def worker(run_migrations: bool) -> None:
     except Exception as exc:  # noqa: BLE001
         fail(f"cannot prepare ClickHouse at {settings.clickhouse_url_for_display()}: {exc}")
     app = build_worker(settings, client)
+    throttle_client_logs()  # a down broker logs a few lines, not thousands
     faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
