@@ -10,7 +10,6 @@ after a successful step).
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from collections.abc import Callable, MutableMapping
@@ -18,7 +17,14 @@ from typing import Any
 
 import orjson
 
-from streams.correlate import EngineConfig, State, apply_event, complete_idle, safe_watermark
+from streams.correlate import (
+    EngineConfig,
+    State,
+    apply_event,
+    complete_idle,
+    copy_state,
+    safe_watermark,
+)
 from streams.decode import Decoded, Invalid, decode
 from streams.incident_writer import IncidentWriter
 from streams.members import from_ms, to_member
@@ -70,7 +76,7 @@ class CorrelationStep:
             if not isinstance(state, dict) or state.get("partition") != partition:
                 continue
             service, environment = orjson.loads(key)
-            working = copy.deepcopy(state)
+            working = copy_state(state)
             outputs = complete_idle(working, service, environment, self._config, now_ms)
             if outputs.rows:
                 self._report_completions(state, outputs.rows)
@@ -103,7 +109,7 @@ class CorrelationStep:
         key = state_key(event.service, event.environment)
         state: State | None = table.get(key)
         try:
-            working = copy.deepcopy(state) if state is not None else None
+            working = copy_state(state) if state is not None else None
             new_state, outputs = apply_event(
                 working,
                 to_member(event),
