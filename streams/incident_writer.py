@@ -73,14 +73,17 @@ class IncidentWriter:
         if rows:
             for row in rows:
                 self._sink.add(row)
-            await retry_forever(
-                lambda: asyncio.to_thread(self._sink.flush),
-                what=f"insert of {len(rows)} incident rows",
-                max_delay=self._retry,
-            )
-            await retry_forever(
-                lambda: self._publish(rows),
-                what=f"publishing {len(rows)} incident rows",
-                max_delay=self._retry,
+            # Independent writes, both needed before the batch is acknowledged: run together.
+            await asyncio.gather(
+                retry_forever(
+                    lambda: asyncio.to_thread(self._sink.flush),
+                    what=f"insert of {len(rows)} incident rows",
+                    max_delay=self._retry,
+                ),
+                retry_forever(
+                    lambda: self._publish(rows),
+                    what=f"publishing {len(rows)} incident rows",
+                    max_delay=self._retry,
+                ),
             )
         return len(rows), [invalid.reason for _, invalid in dead]

@@ -141,17 +141,19 @@ class IngestPipeline:
         now = datetime.now(UTC)
         for good in valid:
             self._sink.add(event_to_row(good, now))
-        if len(self._sink):
-            await retry_forever(
-                lambda: asyncio.to_thread(self._sink.flush),
-                what=f"insert of {len(valid)} events",
-                max_delay=self._retry_max_delay,
-            )
         if valid:
-            await retry_forever(
-                lambda: self._forward(valid, watermark),
-                what=f"forwarding {len(valid)} events to correlation",
-                max_delay=self._retry_max_delay,
+            # Independent writes, both needed before the batch is acknowledged: run together.
+            await asyncio.gather(
+                retry_forever(
+                    lambda: asyncio.to_thread(self._sink.flush),
+                    what=f"insert of {len(valid)} events",
+                    max_delay=self._retry_max_delay,
+                ),
+                retry_forever(
+                    lambda: self._forward(valid, watermark),
+                    what=f"forwarding {len(valid)} events to correlation",
+                    max_delay=self._retry_max_delay,
+                ),
             )
         self.progress.observe_all((bad.origin, None) for bad in invalid)
         self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)

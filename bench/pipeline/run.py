@@ -44,6 +44,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="rounds per contender (default 3)")
     parser.add_argument("--only", default="", help="comma-separated contenders (default: all)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--no-extra", action="store_true", help="skip latency and state size")
     return parser.parse_args(argv)
 
 
@@ -175,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             view, rows = table(outcomes, len(dataset.messages))
             console.print(view)
+            extra: dict[str, Any] = {}
+            if not args.no_extra:
+                from bench.pipeline import extra as extras
+
+                extra = extras.run_all(state.bootstrap, broker_dir, work, console)
         finally:
             local.stop(broker_dir)
     result = {
@@ -188,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             "days": round(dataset.days, 2),
         },  # fmt: skip
         "throughput": rows,
+        **extra,
         "seconds": round(time.monotonic() - began, 1),
     }
     RESULTS.mkdir(exist_ok=True)

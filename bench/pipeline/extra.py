@@ -1,0 +1,195 @@
+"""Latency on a paced stream, state size per open incident, and one against two workers.
+
+Each measurement uses fresh topics on the benchmark's broker and a fresh
+chDB database per process, so it never sees the throughput dataset.
+
+* Latency: the contender runs caught up while incidents arrive in real time
+  (event time = now). For each incident the resolving alert is produced at a
+  recorded moment; its resolved row's ``inserted_at`` (ClickHouse's clock at
+  insert, same host) is when it became visible. p50/p99 over the incidents.
+* State: ours receives one firing alert for each of N services (N open
+  incidents); RSS growth and changelog bytes, per open incident.
+* Scaling: ours with one process, then two processes in one group, over the
+  same 4-partition topics; events/s of each (reported, not asserted).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from kafka import KafkaProducer
+from rich.console import Console
+
+from bench.pipeline import dataset as data
+from bench.pipeline.contest import Contender, launch, prepare
+from bench.pipeline.contract import ContenderConfig
+from bench.pipeline.measure import GroupWatch, memory_kib, topic_bytes
+from streams.clickhouse import connect
+from streams.incident import incident_id
+from streams.processes import stop_process
+from streams.settings import Settings
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _alert(service: str, alert_id: str, status: str) -> dict[str, Any]:
+    return {
+        "event_id": f"{alert_id}-{status}-{uuid.uuid4().hex[:8]}",
+        "type": "alert",
+        "service": service,
+        "occurred_at": _now(),
+        "alert_id": alert_id,
+        "name": "LatencyProbe",
+        "status": status,
+        "severity": "high",
+    }
+
+
+def _fresh(bootstrap: str, work: Path, name: str, lateness_s: float | None) -> ContenderConfig:
+    tag = f"{name}-{uuid.uuid4().hex[:6]}"
+    topics = data.Topics(f"{tag}-alerts", f"{tag}-deploys", f"{tag}-tickets")
+    data.create_topics(bootstrap, topics)
+    folder = work / tag
+    chdb = prepare(folder)
+    return ContenderConfig(
+        bootstrap=bootstrap,
+        topics={"alert": topics.alerts, "deploy": topics.deploys, "ticket": topics.tickets},
+        group=f"bench-{tag}",
+        chdb_path=str(chdb),
+        state_dir=str(folder / "state"),
+        partitions=data.PARTITIONS,
+        **({"allowed_lateness_s": lateness_s} if lateness_s else {}),
+    )
+
+
+def _send(producer: KafkaProducer, config: ContenderConfig, event: dict[str, Any]) -> float:
+    """Send one event (acks=all, waited for); return the moment it was handed to the producer."""
+    at = time.time()
+    producer.send(
+        config.topics[event["type"]], key=event["service"].encode(), value=orjson.dumps(event)
+    ).get(timeout=30)
+    return at
+
+
+def _wait_caught_up(config: ContenderConfig, total: int, timeout: float) -> bool:
+    watch = GroupWatch(config.bootstrap, config.group, tuple(config.topics.values()), total)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if watch.look().caught_up:
+                return True
+            time.sleep(0.25)
+        return False
+    finally:
+        watch.close()
+
+
+def latency(
+    bootstrap: str, work: Path, contender: Contender, incidents: int, rate: float
+) -> dict[str, Any]:
+    """Measure produce-to-visible latency of resolved incidents on a paced stream."""
+    config = _fresh(bootstrap, work, f"latency-{contender.name}", contender.lateness_s)
+    folder = Path(config.state_dir).parent
+    config.write(folder / "config.json")
+    process = launch(contender, config, folder / "config.json", folder / "log.txt", 0)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    sent = 0
+    produced: dict[str, float] = {}
+    try:
+        sent += 1
+        _send(producer, config, _alert("warm-up", "w", "firing"))
+        if not _wait_caught_up(config, sent, timeout=120):
+            return {"contender": contender.name, "error": "never consumed the warm-up event"}
+        for n in range(incidents):
+            service = f"probe-{n:04d}"
+            firing = _alert(service, f"p{n}", "firing")
+            _send(producer, config, firing)
+            time.sleep(0.5 / rate)
+            produced[incident_id(service, "production", firing["event_id"])] = _send(
+                producer, config, _alert(service, f"p{n}", "resolved")
+            )
+            sent += 2
+            time.sleep(0.5 / rate)
+        _wait_caught_up(config, sent, timeout=120)
+        time.sleep(3)  # the last batch's insert
+    finally:
+        producer.close()
+        stop_process(process, timeout=60)
+    client = connect(Settings(clickhouse_url=f"chdb://{config.chdb_path}", var_dir=folder))
+    try:
+        result = client.query(
+            "SELECT incident_id, toFloat64(min(inserted_at)) FROM mttr.incidents"
+            " WHERE status = 'resolved' GROUP BY incident_id"
+        )
+        visible: dict[str, float] = {row[0]: float(row[1]) for row in result.result_rows}
+    finally:
+        client.close()
+    delays = sorted(visible[i] - at for i, at in produced.items() if i in visible)
+    if not delays:
+        return {"contender": contender.name, "error": "no resolved incident became visible"}
+    return {
+        "contender": contender.name,
+        "incidents": len(produced),
+        "visible": len(delays),
+        "p50_ms": round(statistics.median(delays) * 1000, 1),
+        "p99_ms": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))] * 1000, 1),
+        "max_ms": round(delays[-1] * 1000, 1),
+        "rate_per_s": rate,
+    }
+
+
+def state_size(bootstrap: str, broker_dir: Path, work: Path, open_incidents: int) -> dict[str, Any]:
+    """Open one incident for each of ``open_incidents`` services in ours; memory and changelog."""
+    ours = Contender("ours")
+    config = _fresh(bootstrap, work, "state-ours", None)
+    folder = Path(config.state_dir).parent
+    process = launch(ours, config, folder / "config.json", folder / "log.txt", 0)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+    try:
+        _send(producer, config, _alert("warm-up", "w", "firing"))
+        if not _wait_caught_up(config, 1, timeout=120):
+            return {"error": "never consumed the warm-up event"}
+        time.sleep(2)
+        before = memory_kib(process.pid)[0]
+        for n in range(open_incidents):
+            event = _alert(f"open-{n:06d}", f"o{n}", "firing")
+            producer.send(config.topics["alert"], key=event["service"].encode(),
+                          value=orjson.dumps(event))  # fmt: skip
+        producer.flush()
+        caught_up = _wait_caught_up(config, open_incidents + 1, timeout=1200)
+        time.sleep(2)
+        after = memory_kib(process.pid)[0]
+    finally:
+        producer.close()
+        stop_process(process, timeout=60)
+    changelog = topic_bytes(broker_dir / "data", f"{config.group}-incident-state-changelog")
+    return {
+        "open_incidents": open_incidents,
+        "caught_up": caught_up,
+        "rss_before_mib": round(before / 1024, 1),
+        "rss_after_mib": round(after / 1024, 1),
+        "rss_bytes_per_open_incident": round((after - before) * 1024 / open_incidents),
+        "changelog_bytes_per_open_incident": round(changelog / open_incidents),
+    }
+
+
+def run_all(bootstrap: str, broker_dir: Path, work: Path, console: Console) -> dict[str, Any]:
+    """Run the latency and state measurements; print and return them."""
+    results: dict[str, Any] = {"latency": [], "state": None}
+    for contender in (Contender("ours"),):
+        console.print(f"latency: {contender.name} on a paced stream ...", end=" ")
+        figures = latency(bootstrap, work, contender, incidents=100, rate=10.0)
+        results["latency"].append(figures)
+        console.print(figures)
+    console.print("state: 20,000 open incidents in ours ...", end=" ")
+    results["state"] = state_size(bootstrap, broker_dir, work, 20_000)
+    console.print(results["state"])
+    return results
