@@ -42,7 +42,7 @@ def _run_to_end(settings: Settings, log: Path) -> None:
 
 def _comparable(rows: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     return {
-        k: {c: v for c, v in r.items() if c not in ("version", "updated_at")}
+        k: {c: v for c, v in r.items() if c not in ("version", "updated_at", "inserted_at")}
         for k, r in rows.items()
     }
 
