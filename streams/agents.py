@@ -24,6 +24,7 @@ from streams.errors import DlqLimitExceeded
 from streams.incident_writer import IncidentWriter
 from streams.pipeline import IngestPipeline, RawMessage
 from streams.progress import parse_watermark
+from streams.staged_table import StagedTable
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +161,10 @@ def register_correlate_agent(
 ) -> Any:
     """Register the stateful ``correlate`` agent (concurrency 1) on the forwarded topic.
 
-    Each event is applied with Faust's current event set to it, so its table
-    write goes to the changelog partition of its own source partition. The
+    Each event is applied with Faust's current event set to it; its table
+    write is staged and written once per key at the end of the batch, with
+    the current event set to the key's last event, so it goes to the
+    changelog partition of its own source partition. The
     batch is held (see ``register_ingest_agent``) until the writer flushed.
     """
 
@@ -173,22 +176,24 @@ def register_correlate_agent(
             for event in events:
                 event.message.incref()
             try:
+                staged = StagedTable(table)  # each changed key is written once per batch
                 for event in events:
                     token = _current_event.set(weakref.ref(event))
                     try:
                         partition = event.message.partition
                         if is_tick(event.message.headers):
-                            step.tick(partition, table, writer)
+                            step.tick(partition, staged, writer)
                         else:
                             step.apply(
                                 _forwarded(event),
                                 partition,
-                                table,
+                                staged,
                                 writer,
                                 input_watermark=parse_watermark(event.message.headers),
                             )
                     finally:
                         _current_event.reset(token)
+                staged.write_through()
                 rows, dead = await writer.flush()
             except asyncio.CancelledError:
                 raise

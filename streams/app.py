@@ -30,6 +30,11 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Forwarded events and changelog writes leave in bursts of a batch: a
+        # 5 ms linger and 1 MiB batches send them in a few requests instead of
+        # hundreds (about 20% more events/s in bench/pipeline).
+        producer_linger=0.005,
+        producer_max_batch_size=1024 * 1024,
         # Room for a dead letter of up to max_message_bytes plus its headers.
         producer_max_request_size=settings.max_message_bytes + 256 * 1024,
         # Never wait for held (unacknowledged) messages on shutdown: a batch

@@ -90,6 +90,7 @@ class IngestPipeline:
         self._read_offsets = read_offsets
         self._clock = clock
         self._offsets_read_at: float | None = None
+        self._refreshing: asyncio.Task[None] | None = None
         self.progress = SourceProgress(stall_s=stall_s, clock=clock)
 
     def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
@@ -109,11 +110,27 @@ class IngestPipeline:
         return valid, invalid
 
     async def refresh_offsets(self) -> None:
-        """Re-read the source partitions' offsets, at most every ``OFFSETS_REFRESH_S``."""
+        """Re-read the source partitions' offsets, at most every ``OFFSETS_REFRESH_S``.
+
+        The first read is awaited: the first batch needs the offsets. Later
+        reads run in the background and the batch uses the latest offsets
+        read: the Faust consumer thread answers between its fetches, often
+        after more than a second, and waiting for it made ingest spend most
+        of its time idle (1.4 s per batch of 1000 in bench/pipeline).
+        """
         now = self._clock()
-        if self._offsets_read_at is not None and now - self._offsets_read_at < OFFSETS_REFRESH_S:
+        if self._offsets_read_at is None:
+            self._offsets_read_at = now
+            await self._read_offsets_now()
+            return
+        if self._refreshing is not None and not self._refreshing.done():
+            return
+        if now - self._offsets_read_at < OFFSETS_REFRESH_S:
             return
         self._offsets_read_at = now
+        self._refreshing = asyncio.create_task(self._read_offsets_now())
+
+    async def _read_offsets_now(self) -> None:
         try:
             offsets = await asyncio.wait_for(self._read_offsets(), OFFSETS_TIMEOUT_S)
         except Exception as exc:  # e.g. during a rebalance; keep the previous offsets

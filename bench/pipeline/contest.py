@@ -141,7 +141,7 @@ def run_stream(
     watch = GroupWatch(config.bootstrap, config.group, sources, expected)
     started = time.monotonic()
     process = launch(contender, config, config_path, log, expected)
-    first: tuple[float, int] | None = None
+    joined_at: float | None = None
     caught_since: float | None = None
     caught_at = 0.0
     cpu = peak = 0.0
@@ -154,8 +154,8 @@ def run_stream(
             if time.monotonic() - started > timeout:
                 return Outcome(contender.name, 0, 0, 0, 0, timeout, error="timed out")
             progress = watch.look()
-            if first is None and progress.committed_sources > 0:
-                first = (progress.at, progress.committed_sources)
+            if joined_at is None and watch.joined():
+                joined_at = time.monotonic()
             if progress.caught_up:
                 if caught_since is None:
                     caught_since, caught_at = progress.at, progress.at
@@ -170,11 +170,10 @@ def run_stream(
         watch.close()
         code = stop_process(process, timeout=60)
     wall = caught_at - started
-    begin, done_before = first if first is not None else (started, 0)
     outcome = Outcome(
         contender.name,
-        events=expected - done_before,
-        seconds=caught_at - begin,
+        events=expected,
+        seconds=caught_at - (joined_at or started),
         cpu_seconds=cpu,
         peak_rss_mib=peak,
         wall_seconds=wall,

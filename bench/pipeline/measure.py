@@ -50,6 +50,15 @@ class GroupWatch:
         behind = sum(ends[tp] - offset for tp, offset in committed.items())
         return Progress(now, sources, caught_up=sources >= self._total and behind == 0)
 
+    def joined(self) -> bool:
+        """Return whether the group is stable with members: the contender is consuming."""
+        try:
+            group = self._admin.describe_groups([self._group]).get(self._group, {})
+        except (KafkaError, KeyError):
+            return False
+        state = group.get("group_state", group.get("state", ""))
+        return str(state).lower() == "stable" and bool(group.get("members"))
+
     def close(self) -> None:
         """Close the Kafka clients."""
         self._admin.close()

@@ -30,7 +30,7 @@ from tests.processes import mttr, start_worker
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SERVICES, DAYS, SEED, END = 4, 90, 3, "2026-06-30"
-PROCESSING = ("version", "updated_at", "inserted_at", "completed", "is_deleted")  # arrival-dependent
+PROCESSING = ("version", "updated_at", "inserted_at", "completed", "is_deleted")  # by arrival
 
 
 def _status(settings: Settings) -> dict[str, Any]:

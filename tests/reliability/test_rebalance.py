@@ -149,7 +149,8 @@ def _conflicts(rows: list[dict[str, Any]]) -> list[str]:
     """Return the incident versions present with different content (times of writing aside)."""
     seen: dict[tuple[str, int], set[str]] = defaultdict(set)
     for row in rows:
-        content = repr(sorted((k, repr(v)) for k, v in row.items() if k not in ("updated_at", "inserted_at")))
+        kept = ((k, repr(v)) for k, v in row.items() if k not in ("updated_at", "inserted_at"))
+        content = repr(sorted(kept))
         seen[(row["incident_id"], row["version"])].add(content)
     return sorted(f"{i} v{v}" for (i, v), contents in seen.items() if len(contents) > 1)
 
