@@ -218,7 +218,7 @@ def measure(
     return settings, load, delivery(load, stored, per_topic), cpu
 
 
-def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+def exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     """Turn SIGTERM into ``SystemExit``: the gateway and the broker are stopped on the way out."""
     raise SystemExit(128 + signum)
 
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             f"[yellow]the machine is busy (load {load_before[0]}): fewer requests per second "
             "and higher latencies than on an idle machine"
         )
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the finally blocks run
+    previous = signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the finally blocks run
     try:
         with tempfile.TemporaryDirectory(prefix="mttr-bench-gateway-") as tmp:
             settings, load, result, cpu = measure(Path(tmp), console, args)

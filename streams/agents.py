@@ -17,9 +17,10 @@ import faust
 from faust.streams import _current_event
 from faust.types import EventT
 
+from streams.bundle import BundleError, is_bundle, unbundle
 from streams.correlation_step import CorrelationStep
 from streams.deadletter import reason_class
-from streams.decode import Origin
+from streams.decode import Invalid, Origin
 from streams.errors import DlqLimitExceeded
 from streams.incident_writer import IncidentWriter
 from streams.pipeline import IngestPipeline, RawMessage
@@ -133,6 +134,23 @@ def is_tick(headers: Any) -> bool:
     return any(name == TICK_HEADER for name, _ in (headers or ()))
 
 
+def _forwarded_events(event: EventT[bytes], writer: IncidentWriter) -> list[RawMessage]:
+    """Return the events of a forwarded message: a bundle's items, or the message itself.
+
+    An unreadable bundle (only a foreign producer writes one) is dead-lettered.
+    """
+    message = event.message
+    if not is_bundle(message.headers):
+        return [_forwarded(event)]  # one event per message, as earlier versions forwarded
+    try:
+        items = unbundle(message.value)
+    except BundleError as exc:
+        origin = Origin(message.topic, message.partition, message.offset)
+        writer.dead_letter(message.key, Invalid(message.value or b"", str(exc), origin))
+        return []
+    return [RawMessage(message.key, raw, origin) for origin, raw in items]
+
+
 def _forwarded(event: EventT[bytes]) -> RawMessage:
     """Return the message with the origin it had on its source topic (from headers)."""
     message = event.message
@@ -181,15 +199,14 @@ def register_correlate_agent(
                     token = _current_event.set(weakref.ref(event))
                     try:
                         partition = event.message.partition
-                        if is_tick(event.message.headers):
+                        headers = event.message.headers
+                        if is_tick(headers):
                             step.tick(partition, staged, writer)
-                        else:
+                            continue
+                        watermark = parse_watermark(headers)
+                        for message in _forwarded_events(event, writer):
                             step.apply(
-                                _forwarded(event),
-                                partition,
-                                staged,
-                                writer,
-                                input_watermark=parse_watermark(event.message.headers),
+                                message, partition, staged, writer, input_watermark=watermark
                             )
                     finally:
                         _current_event.reset(token)

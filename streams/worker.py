@@ -19,6 +19,7 @@ from streams.agents import (
     register_ingest_agent,
 )
 from streams.app import create_app, forwarded_topic, incident_table, source_topic
+from streams.bundle import BUNDLE_HEADER, bundle
 from streams.correlate import EngineConfig
 from streams.correlation_step import CorrelationStep
 from streams.deadletter import DlqLimit
@@ -106,26 +107,20 @@ def build_worker(
         )
 
     async def forward(events: list[Decoded], watermark: int | None) -> None:
-        futures = []
-        for decoded in events:
-            origin = decoded.origin
-            headers = [
-                ("source_topic", origin.topic.encode()),
-                ("source_partition", str(origin.partition).encode()),
-                ("source_offset", str(origin.offset).encode()),
-            ]
-            if watermark is not None:
-                headers.append((WATERMARK_HEADER, str(watermark).encode()))
-            futures.append(
-                await app.producer.send(
-                    forwarded_topic_name(settings),
-                    decoded.event.service.encode(),
-                    decoded.raw,
-                    partition=None,
-                    timestamp=None,
-                    headers=headers,
-                )
+        headers = [(BUNDLE_HEADER, b"1")]
+        if watermark is not None:
+            headers.append((WATERMARK_HEADER, str(watermark).encode()))
+        futures = [
+            await app.producer.send(
+                forwarded_topic_name(settings),
+                key,
+                value,
+                partition=None,
+                timestamp=None,
+                headers=headers,
             )
+            for key, value in bundle(events)
+        ]
         await asyncio.gather(*futures)
 
     async def publish_incidents(rows: list[dict[str, Any]]) -> None:

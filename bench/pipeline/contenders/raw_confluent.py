@@ -56,6 +56,7 @@ def consume(config: ContenderConfig, expected: int) -> dict[str, float]:
         "messages": count,
         "seconds": last - first,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_kib": usage.ru_maxrss,
     }
 
 
