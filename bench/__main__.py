@@ -7,8 +7,7 @@
 * ``pipeline``: the same pre-filled topics through raw consumers (aiokafka,
   confluent-kafka), our worker, a naive Faust version and a Quix Streams
   version, each checked against ours (bench/pipeline/);
-* ``all``: views and gateway, with their default options (what ``make bench``
-  runs; the pipeline benchmark is not part of it yet, see bench/README.md).
+* ``all``: all three, with their default options (what ``make bench`` runs).
 """
 
 import sys
@@ -34,7 +33,7 @@ def main(argv: list[str]) -> int:
         if rest:
             msg = "`python -m bench all` takes no options; run each benchmark separately"
             raise SystemExit(msg)
-        return max(views.main([]), gateway.main([]))
+        return max(views.main([]), gateway.main([]), pipeline.main([]))
     return views.main(rest)
 
 
