@@ -23,9 +23,9 @@ import pytest
 from streams.lag import wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
+from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.private_broker import private_broker
 from tests.processes import start_worker, wait_status, worker_status
-from tests.reliability.test_worker_crash import _stored_events, _summary, _topic_size
 from tests.scripted_history import (
     DAY_LATER,
     HISTORY,
@@ -82,18 +82,18 @@ def test_worker_reconnects_after_broker_restart(
             raise
         finally:
             stop_process(worker, timeout=10)
-        dead_letters = _topic_size(settings, settings.topic_dead_letter)
+        dead_letters = topic_size(settings, settings.topic_dead_letter)
 
     rows = incidents(settings)
-    stored, raw_rows = _stored_events(settings)
+    stored, raw_rows = stored_events(settings)
     valid_ids = {event["event_id"] for event in [*HISTORY, DAY_LATER]}
     noisy = sum("[ERROR]" in line or "[WARNING]" in line for line in log.read_text().splitlines())
     print(
         f"injected: broker {how} after {len(first)} messages, down {DOWN_S:.0f} s, "
         f"restarted in {restart_s:.1f} s; then {len(second) + 1} more messages"
     )
-    print(f"before the outage: {_summary(before)}")
-    print(f"after recovery ({recovered_s:.0f} s after the outage began): {_summary(after)}")
+    print(f"before the outage: {status_summary(before)}")
+    print(f"after recovery ({recovered_s:.0f} s after the outage began): {status_summary(after)}")
     print(
         f"counted: {len(stored)} distinct events stored ({raw_rows} rows before merges), "
         f"{len(rows)} incidents, {dead_letters} dead letters; one worker process throughout; "

@@ -28,8 +28,8 @@ import pytest
 from streams.lag import group_lag, wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
+from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.processes import start_worker, wait_status
-from tests.reliability.test_worker_crash import _stored_events, _summary, _topic_size
 from tests.scripted_history import (
     DAY_LATER,
     HISTORY,
@@ -131,7 +131,7 @@ def test_worker_waits_out_a_full_disk(isolated_settings: Settings, tmp_path: Pat
         assert worker.poll() is None, log.read_text()[-3000:]
         assert stop_process(worker) == 0, log.read_text()[-3000:]
         rows = incidents(settings)  # read before the tmpfs (and the database on it) goes
-        stored, raw_rows = _stored_events(settings)
+        stored, raw_rows = stored_events(settings)
     except BaseException:
         print("worker log, last lines:\n" + "\n".join(log.read_text().splitlines()[-60:]))
         raise
@@ -144,18 +144,18 @@ def test_worker_waits_out_a_full_disk(isolated_settings: Settings, tmp_path: Pat
         f"{OUTAGE_S + 3:.0f} s, while {len(second)} history messages and {FILLER} deploys arrived"
     )
     print(
-        f"during the outage: {retries} insert retries logged; counters {_summary(during[0])} "
-        f"-> {_summary(during[1])}; uncommitted source messages {lag[0]} -> {lag[1]}; "
+        f"during the outage: {retries} insert retries logged; counters {status_summary(during[0])} "
+        f"-> {status_summary(during[1])}; uncommitted source messages {lag[0]} -> {lag[1]}; "
         f"worker RSS {rss[0] // 1024} -> {rss[1] // 1024} MiB"
     )
-    print(f"after freeing the disk: caught up in {resumed_s:.1f} s; {_summary(after)}")
+    print(f"after freeing the disk: caught up in {resumed_s:.1f} s; {status_summary(after)}")
 
     assert retries >= 2, "the sink never failed: the disk was not full"
     assert during[1]["valid"] == during[0]["valid"], "the worker kept consuming during the outage"
     assert lag[1] == lag[0] > FILLER - 2 * settings.sink_batch_size, "offsets moved"
     assert rss[1] - rss[0] < 50 * 1024, "memory grew while the sink was down"
 
-    dead_letters = _topic_size(settings, settings.topic_dead_letter)
+    dead_letters = topic_size(settings, settings.topic_dead_letter)
     valid_ids = {e["event_id"] for e in [*HISTORY, DAY_LATER, *_filler()]}
     print(
         f"counted: {len(stored)} distinct events stored ({raw_rows} rows before merges), "

@@ -22,8 +22,8 @@ from streams.lag import group_lag, wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
 from tests.factories import alert
+from tests.fault_helpers import topic_size
 from tests.processes import start_worker, wait_status
-from tests.reliability.test_worker_crash import _topic_size
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -52,7 +52,7 @@ def test_garbage_burst_stops_the_worker_with_a_clear_error(
         producer.close()
         stop_process(worker, timeout=10)
     text = log.read_text()
-    dead_letters = _topic_size(settings, settings.topic_dead_letter)
+    dead_letters = topic_size(settings, settings.topic_dead_letter)
     uncommitted = sum(group_lag(settings).values())
     line = next((ln for ln in text.splitlines() if "MTTR_DLQ_LIMIT_ENABLED" in ln), "")
     print(f"injected: 10 valid events, then {GARBAGE} non-JSON messages (window 20, ratio 0.5)")

@@ -32,7 +32,7 @@ from typing import Any
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient
 from kafka.partitioner.default import murmur2
 
 from streams.broker.local import free_port
@@ -40,6 +40,7 @@ from streams.clickhouse import connect, load_migrations, migrate
 from streams.lag import forwarded_topic_name, wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
+from tests.fault_helpers import partition_ends, status_summary
 from tests.processes import consume_all, start_worker, wait_status, worker_status
 from tests.scripted_history import (
     DAY_LATER,
@@ -57,11 +58,13 @@ SEED = 20260303
 SESSION_TIMEOUT_S = 10  # >= the broker's group.min.session.timeout.ms (6 s)
 TABLES = ("mttr.incidents", "mttr.events")
 COUNTERS = ("valid", "incident_rows", "completed_by_idle")
-Rows = dict[str, list[dict[str, Any]]]
 
 
 def _summary(status: dict[str, Any] | None) -> str:
-    return "not serving" if status is None else " ".join(f"{n}={status[n]}" for n in COUNTERS)
+    return status_summary(status, COUNTERS)
+
+
+Rows = dict[str, list[dict[str, Any]]]
 
 
 def _assignments(settings: Settings, topic: str) -> dict[str, list[int]]:
@@ -100,17 +103,6 @@ def _services_on(settings: Settings, partitions: list[int]) -> int:
         (murmur2(s.encode()) & 0x7FFFFFFF) % settings.topic_partitions in partitions
         for s in services
     )
-
-
-def _ends(settings: Settings, topic: str) -> dict[int, int]:
-    """Return the end offset of each partition of ``topic``."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        partitions = sorted(consumer.partitions_for_topic(topic) or set())
-        ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return {tp.partition: offset for tp, offset in sorted(ends.items())}
-    finally:
-        consumer.close()
 
 
 def _read_raw(settings: Settings) -> Rows:
@@ -195,7 +187,7 @@ def test_join_then_kill_moves_state_with_partitions(
         survivor, alive = ("A", a) if victim == "B" else ("B", b)
         workers[victim].kill()
         code = workers[victim].wait(30)
-        ends = _ends(a, changelog)
+        ends = partition_ends(a, changelog)
         note(f"SIGKILL {victim} (services per worker {services}), exit {code}; changelog {ends}")
         assert code == -9
 
@@ -222,11 +214,11 @@ def test_join_then_kill_moves_state_with_partitions(
     merged = a.model_copy(update={"var_dir": tmp_path / "merged"})
     stored = _merge(parts, merged)
     rows = incidents(merged)
-    published_rows = sum(_ends(a, a.topic_incidents).values())
+    published_rows = sum(partition_ends(a, a.topic_incidents).values())
     messages = consume_all(a.kafka_bootstrap, a.topic_incidents, published_rows)
     versions = [orjson.loads(message.value) for message in messages]
     conflicts = _conflicts(versions) + _conflicts([r for p in parts for r in p["mttr.incidents"]])
-    dead_letters = sum(_ends(a, a.topic_dead_letter).values())
+    dead_letters = sum(partition_ends(a, a.topic_dead_letter).values())
     valid_ids = {event["event_id"] for event in [*HISTORY, DAY_LATER]}
     for name, part in zip("AB", parts, strict=True):
         ids = {row["event_id"] for row in part["mttr.events"]}

@@ -24,16 +24,14 @@ import random
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from streams.clickhouse import connect
 from streams.lag import forwarded_topic_name, group_lag, wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings
+from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.processes import start_worker, wait_status, worker_status
 from tests.scripted_history import (
     DAY_LATER,
@@ -50,7 +48,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900
 KILLS = 5
 SEED = 20260302
 SESSION_TIMEOUT_S = 10  # >= the broker's group.min.session.timeout.ms (6 s)
-COUNTERS = ("batches", "valid", "invalid", "incident_rows", "late", "completed_by_idle")
 
 
 def _kill_moment(rng: random.Random) -> tuple[str, float]:
@@ -111,34 +108,6 @@ def _committed(settings: Settings, published: int) -> str:
     return f"source committed {published - source_lag}/{published}, forwarded lag {forwarded_lag}"
 
 
-def _topic_size(settings: Settings, topic: str) -> int:
-    """Return how many messages ``topic`` holds (0 when it does not exist)."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return sum(ends.values())
-    finally:
-        consumer.close()
-
-
-def _stored_events(settings: Settings) -> tuple[dict[str, int], int]:
-    """Return (count per event_id with FINAL, raw row count before merges)."""
-    client = connect(settings)
-    try:
-        final = client.query("SELECT event_id, count() FROM mttr.events FINAL GROUP BY event_id")
-        raw = client.query("SELECT count() FROM mttr.events").result_rows[0][0]
-    finally:
-        client.close()
-    return {event_id: count for event_id, count in final.result_rows}, raw
-
-
-def _summary(status: dict[str, Any] | None) -> str:
-    if status is None:
-        return "status page not serving"
-    return " ".join(f"{name}={status[name]}" for name in COUNTERS)
-
-
 @pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
 def test_sigkill_five_times_while_streaming(
     isolated_settings: Settings, tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch
@@ -178,7 +147,7 @@ def test_sigkill_five_times_while_streaming(
             holders = _holders(data_dir)
             line = (
                 f"kill {kill}: {mode}+{delay:.2f}s at {at:.2f}s after spawn, exit {code}; "
-                f"{_summary(status)}; {_committed(settings, published)}; "
+                f"{status_summary(status)}; {_committed(settings, published)}; "
                 f"data path holders {holders}"
             )
             injected.append(line)
@@ -205,8 +174,8 @@ def test_sigkill_five_times_while_streaming(
     assert _processes_mentioning(str(tmp_path)) == []
 
     rows = incidents(settings)
-    stored, raw_rows = _stored_events(settings)
-    dead_letters = _topic_size(settings, settings.topic_dead_letter)
+    stored, raw_rows = stored_events(settings)
+    dead_letters = topic_size(settings, settings.topic_dead_letter)
     valid_ids = {event["event_id"] for event in [*HISTORY, DAY_LATER]}
     print(
         f"injected {KILLS} SIGKILLs ({store}, seed {SEED}); published {published} messages "
@@ -215,7 +184,7 @@ def test_sigkill_five_times_while_streaming(
     print(
         f"counted: {len(stored)} distinct events stored, {sum(stored.values())} rows with FINAL, "
         f"{raw_rows} rows before merges; {len(rows)} incidents; {dead_letters} dead letters; "
-        f"last life: {_summary(final_status)}"
+        f"last life: {status_summary(final_status)}"
     )
 
     assert {event_id for event_id, n in stored.items() if n != 1} == set(), "duplicated events"
