@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from streams.kafka_consumer import App
 from streams.kafka_security import faust_credentials
 from streams.lag import forwarded_topic_name, ticks_topic_name
 from streams.settings import Settings
@@ -19,7 +20,7 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
     brokers = broker or ";".join(
         f"kafka://{h.strip()}" for h in settings.kafka_bootstrap.split(",")
     )
-    return faust.App(
+    return App(
         settings.app_id,
         broker=brokers,
         # None for memory:// (agent tests) and PLAINTEXT; TLS/SASL otherwise.

@@ -5,6 +5,9 @@ several connections): thousands of identical ERROR lines a minute that hide
 everything else. ``RepeatThrottle`` lets the first message of each kind
 through, drops repeats for ``interval`` seconds, and then lets the next one
 through with a count of what it dropped, so an outage reads as a few lines.
+Only warnings and errors are throttled: INFO records are the rebalance
+history ("Revoking ...", "Setting newly assigned partitions ..."), rare and
+needed in full to follow what a worker owned when.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ CLIENT_LOGGERS = ("aiokafka",)
 
 
 class RepeatThrottle(logging.Filter):
-    """Pass one record per (logger, message template) every ``interval`` seconds."""
+    """Pass one WARNING-or-worse record per (logger, message template) every ``interval`` s."""
 
     def __init__(self, interval: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -28,6 +31,8 @@ class RepeatThrottle(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Return False for a repeat inside the interval; count it for the next one shown."""
+        if record.levelno < logging.WARNING:
+            return True
         key = (record.name, str(record.msg))
         now = self._clock()
         last = self._last.get(key)

@@ -70,6 +70,23 @@ def _catching_up(pipelines: list[IngestPipeline]) -> dict[str, Any]:
     }
 
 
+def _partitions(app: faust.App) -> dict[str, list[str]]:
+    """What the consumer owns and reads: assigned, and of those the paused ones.
+
+    A partition assigned but paused after a rebalance is never read; this is
+    the first thing to look at when the group lag stops moving.
+    """
+    if not app.consumer_generation_id:  # never assigned yet
+        return {"assigned": [], "paused": []}
+    consumer = app.consumer
+    assigned = consumer.assignment()
+    active = getattr(consumer, "_active_partitions", None) or set()  # no public accessor
+    return {
+        "assigned": sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned),
+        "paused": sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned - active),
+    }
+
+
 def build_worker(
     settings: Settings,
     client: Client,
@@ -230,6 +247,8 @@ def build_worker(
                 "clickhouse": settings.clickhouse_url_for_display(),
                 **asdict(counters),
                 **_catching_up(pipelines),
+                "generation": app.consumer_generation_id,
+                "partitions": _partitions(app),
             }
         )
 

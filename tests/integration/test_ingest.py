@@ -152,6 +152,15 @@ def test_valid_events_stored_once_invalid_dead_lettered(
             status = json.load(response)
         assert status["valid"] == 2 * len(VALID)
         assert status["invalid"] == len(INVALID) + 1
+        # The only worker of its group owns every source partition and reads them all.
+        assert status["generation"] >= 1
+        sources = {
+            f"{topic}[{p}]"
+            for topic in settings.source_topics
+            for p in range(settings.topic_partitions)
+        }
+        assert sources <= set(status["partitions"]["assigned"])
+        assert sources.isdisjoint(status["partitions"]["paused"])
 
         dead = consume_all(settings.kafka_bootstrap, settings.topic_dead_letter, len(INVALID) + 1)
         assert len(dead) == len(INVALID) + 1

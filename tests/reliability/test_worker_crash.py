@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -108,6 +109,14 @@ def _committed(settings: Settings, published: int) -> str:
     return f"source committed {published - source_lag}/{published}, forwarded lag {forwarded_lag}"
 
 
+def _status_or_error(settings: Settings) -> object:
+    """The worker's status page (generation, assigned and paused partitions), or why not."""
+    try:
+        return worker_status(settings)
+    except Exception as exc:  # noqa: BLE001 - a diagnostic for a failure already raised
+        return repr(exc)
+
+
 @pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
 def test_sigkill_five_times_while_streaming(
     isolated_settings: Settings, tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch
@@ -167,6 +176,11 @@ def test_sigkill_five_times_while_streaming(
         assert stop_process(worker) == 0, log.read_text()[-3000:]
     except BaseException:
         print(f"worker log {log}, last lines:\n" + "\n".join(log.read_text().splitlines()[-60:]))
+        print(f"last worker's status: {_status_or_error(settings)}")
+        if workers and workers[-1].poll() is None:
+            workers[-1].send_signal(signal.SIGUSR1)  # the worker dumps every task's stack
+            time.sleep(3)
+            print(f"stack dump (SIGUSR1) appended to {log}")
         raise
     finally:
         codes = [stop_process(w, timeout=10) for w in workers]

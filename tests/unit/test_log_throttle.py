@@ -17,8 +17,20 @@ class Clock:
         return self.now
 
 
-def record(msg: str, *args: object, name: str = "aiokafka.conn") -> logging.LogRecord:
-    return logging.LogRecord(name, logging.ERROR, __file__, 1, msg, args, None)
+def record(
+    msg: str, *args: object, name: str = "aiokafka.conn", level: int = logging.ERROR
+) -> logging.LogRecord:
+    return logging.LogRecord(name, level, __file__, 1, msg, args, None)
+
+
+def test_info_records_are_never_dropped() -> None:
+    """Rebalance history (INFO) must stay complete: who owned which partition when."""
+    throttle = RepeatThrottle(interval=30, clock=Clock())
+    line = "Setting newly assigned partitions %s for group %s"
+    assert all(
+        throttle.filter(record(line, {i}, "g", name="aiokafka.consumer", level=logging.INFO))
+        for i in range(5)
+    )
 
 
 def test_first_passes_repeats_dropped_then_counted() -> None:

@@ -1,0 +1,85 @@
+"""The worker's consumer rewinds a never-committed partition to its earliest offset.
+
+Faust drops messages fetched during a rebalance and then seeks back to the
+committed offsets; aiokafka's ``seek_to_committed`` leaves a partition
+without a committed offset where it is, so its dropped messages were never
+read (streams/kafka_consumer.py). Checked on the real broker: plain aiokafka
+stays put, ``seek_to_committed_or_earliest`` goes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
+
+from streams.app import create_app
+from streams.kafka_consumer import ConsumerThread, seek_to_committed_or_earliest
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _topic_with(bootstrap: str, messages: int) -> str:
+    topic = f"rewind-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    finally:
+        admin.close()
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for i in range(messages):
+        producer.send(topic, value=f"m{i}".encode(), partition=0)
+    producer.flush()
+    producer.close()
+    return topic
+
+
+async def _read_to_end(consumer: AIOKafkaConsumer, tp: TopicPartition, end: int) -> None:
+    async with asyncio.timeout(30):
+        while await consumer.position(tp) < end:
+            await consumer.getmany(tp, timeout_ms=500)
+
+
+def test_never_committed_partition_goes_back_to_earliest(kafka_bootstrap: str) -> None:
+    topic = _topic_with(kafka_bootstrap, messages=3)
+    tp = TopicPartition(topic, 0)
+
+    async def scenario() -> list[object]:
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=kafka_bootstrap,
+            group_id=f"{topic}-group",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            await _read_to_end(consumer, tp, 3)  # fetched, as Faust does before dropping them
+            plain = await consumer.seek_to_committed()
+            after_plain = await consumer.position(tp)
+            ours = await seek_to_committed_or_earliest(consumer)
+            after_ours = await consumer.position(tp)
+            await consumer.commit({tp: 2})
+            await _read_to_end(consumer, tp, 3)
+            await seek_to_committed_or_earliest(consumer)
+            after_commit = await consumer.position(tp)
+        finally:
+            await consumer.stop()
+        return [plain[tp], after_plain, ours[tp], after_ours, after_commit]
+
+    plain_committed, after_plain, committed, after_ours, after_commit = asyncio.run(scenario())
+    assert plain_committed is None  # nothing committed
+    assert after_plain == 3  # aiokafka alone: the 3 fetched messages would never be read again
+    assert committed is None
+    assert after_ours == 0  # ours: read again from the earliest offset
+    assert after_commit == 2  # a committed offset is still where reading resumes
+
+
+def test_the_worker_app_uses_this_consumer() -> None:
+    app = create_app(Settings(kafka_bootstrap="127.0.0.1:9092"))
+    assert isinstance(app.consumer._thread, ConsumerThread)
