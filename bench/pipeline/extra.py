@@ -1,4 +1,4 @@
-"""Latency on a paced stream, state size per open incident, and one against two workers.
+"""Latency on a paced stream and state size per open incident (scaling: scaling.py).
 
 Each measurement uses fresh topics on the benchmark's broker and a fresh
 chDB database per process, so it never sees the throughput dataset.
@@ -9,8 +9,6 @@ chDB database per process, so it never sees the throughput dataset.
   insert, same host) is when it became visible. p50/p99 over the incidents.
 * State: ours receives one firing alert for each of N services (N open
   incidents); RSS growth and changelog bytes, per open incident.
-* Scaling: ours with one process, then two processes in one group, over the
-  same 4-partition topics; events/s of each (reported, not asserted).
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ A fresh single-node broker in a temporary folder gets the three topics,
 pre-filled once with the dataset of bench/pipeline/dataset.py. Every round
 runs every contender in turn (interleaved), each from the beginning of the
 topics under its own consumer group into its own fresh chDB database. A
-contender whose incidents differ from ours does not count. Results: a table,
-and JSON under bench/results/pipeline-<date>.json. Not measured yet: the
-end-to-end latency on a paced stream, state size per open incident, and
-scaling to two workers (see bench/README.md).
+contender whose incidents differ from ours does not count. Then, unless
+``--no-extra``: the end-to-end latency on a paced stream and the state size
+per open incident (extra.py), and one against two worker processes
+(scaling.py). Results: a table, and JSON under
+bench/results/pipeline-<date>.json (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--cap", type=float, default=180.0, help="stop a stream contender after this many seconds"
     )
-    parser.add_argument("--no-extra", action="store_true", help="skip latency and state size")
+    parser.add_argument(
+        "--no-extra", action="store_true", help="skip latency, state size and scaling"
+    )
     return parser.parse_args(argv)
 
 
@@ -189,8 +192,12 @@ def main(argv: list[str] | None = None) -> int:
             extra: dict[str, Any] = {}
             if not args.no_extra:
                 from bench.pipeline import extra as extras
+                from bench.pipeline import scaling
 
                 extra = extras.run_all(state.bootstrap, broker_dir, work, console)
+                extra["scaling"] = scaling.run(
+                    state.bootstrap, topics, len(dataset.messages), work, console
+                )
         finally:
             local.stop(broker_dir)
     result = {
