@@ -1,4 +1,4 @@
-"""Latency on a paced stream and state size per open incident (scaling: scaling.py).
+"""Latency on a paced stream (every stream contender) and state size per open incident (ours).
 
 Each measurement uses fresh topics on the benchmark's broker and a fresh
 chDB database per process, so it never sees the throughput dataset.
@@ -179,10 +179,12 @@ def state_size(bootstrap: str, broker_dir: Path, work: Path, open_incidents: int
     }
 
 
-def run_all(bootstrap: str, broker_dir: Path, work: Path, console: Console) -> dict[str, Any]:
-    """Run the latency and state measurements; print and return them."""
+def run_all(
+    bootstrap: str, broker_dir: Path, work: Path, console: Console, contenders: list[Contender]
+) -> dict[str, Any]:
+    """Measure the latency of every stream contender and the state size of ours."""
     results: dict[str, Any] = {"latency": [], "state": None}
-    for contender in (Contender("ours"),):
+    for contender in [c for c in contenders if not c.raw]:
         console.print(f"latency: {contender.name} on a paced stream ...", end=" ")
         figures = latency(bootstrap, work, contender, incidents=100, rate=10.0)
         results["latency"].append(figures)

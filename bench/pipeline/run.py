@@ -5,9 +5,9 @@ pre-filled once with the dataset of bench/pipeline/dataset.py. Every round
 runs every contender in turn (interleaved), each from the beginning of the
 topics under its own consumer group into its own fresh chDB database. A
 contender whose incidents differ from ours does not count. Then, unless
-``--no-extra``: the end-to-end latency on a paced stream and the state size
-per open incident (extra.py), and one against two worker processes
-(scaling.py). Results: a table, and JSON under
+``--no-extra``: the end-to-end latency on a paced stream of every stream
+contender and the state size per open incident of ours (extra.py), and one
+against two worker processes (scaling.py). Results: a table, and JSON under
 bench/results/pipeline-<date>.json (see bench/README.md).
 """
 
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                 from bench.pipeline import extra as extras
                 from bench.pipeline import scaling
 
-                extra = extras.run_all(state.bootstrap, broker_dir, work, console)
+                extra = extras.run_all(state.bootstrap, broker_dir, work, console, chosen)
                 extra["scaling"] = scaling.run(
                     state.bootstrap, topics, len(dataset.messages), work, console
                 )

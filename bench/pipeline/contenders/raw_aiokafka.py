@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer
 
-from bench.pipeline.contract import ContenderConfig
+from bench.pipeline.contract import ContenderConfig, own_peak_rss_kib
 
 
 async def consume(config: ContenderConfig, expected: int) -> dict[str, float]:
@@ -48,7 +48,7 @@ async def consume(config: ContenderConfig, expected: int) -> dict[str, float]:
         "messages": seen,
         "seconds": last - first,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "peak_rss_kib": usage.ru_maxrss,
+        "peak_rss_kib": own_peak_rss_kib(),
     }
 
 

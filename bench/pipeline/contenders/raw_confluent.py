@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 from confluent_kafka import Consumer  # type: ignore[import-not-found]
 
-from bench.pipeline.contract import ContenderConfig
+from bench.pipeline.contract import ContenderConfig, own_peak_rss_kib
 
 BATCH = 1000
 
@@ -56,7 +56,7 @@ def consume(config: ContenderConfig, expected: int) -> dict[str, float]:
         "messages": count,
         "seconds": last - first,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "peak_rss_kib": usage.ru_maxrss,
+        "peak_rss_kib": own_peak_rss_kib(),
     }
 
 
