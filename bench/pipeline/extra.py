@@ -189,7 +189,7 @@ def run_all(
         figures = latency(bootstrap, work, contender, incidents=100, rate=10.0)
         results["latency"].append(figures)
         console.print(figures)
-    console.print("state: 20,000 open incidents in ours ...", end=" ")
-    results["state"] = state_size(bootstrap, broker_dir, work, 20_000)
+    console.print("state: 100,000 open incidents in ours ...", end=" ")
+    results["state"] = state_size(bootstrap, broker_dir, work, 100_000)
     console.print(results["state"])
     return results
