@@ -12,33 +12,46 @@ the 4 uncommitted messages of one of them).
 
 ``seek_to_committed_or_earliest`` seeks those partitions to their earliest
 offset instead, which is what ``consumer_auto_offset_reset="earliest"``
-promises for a partition without a committed offset.
+promises for a partition without a committed offset. Table changelogs are
+left alone: the group never commits them (Faust positions them itself for
+recovery and standbys), and rewinding them would only make standby replicas
+re-read them from the start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import aiokafka
 import faust
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
+from faust.types import AppT
 
 
 async def seek_to_committed_or_earliest(
     consumer: aiokafka.AIOKafkaConsumer,
+    rewind: Callable[[TopicPartition], bool] = lambda tp: True,
 ) -> Mapping[TopicPartition, int | None]:
     """Seek every assigned partition to its committed offset, or its earliest without one.
 
-    Returns the committed offsets (None where there is none), like
-    ``AIOKafkaConsumer.seek_to_committed``.
+    ``rewind`` chooses the partitions without a committed offset that go back
+    to their earliest offset (default: all). Returns the committed offsets
+    (None where there is none), like ``AIOKafkaConsumer.seek_to_committed``.
     """
     committed: Mapping[TopicPartition, int | None] = await consumer.seek_to_committed()
-    uncommitted = [tp for tp, offset in committed.items() if offset is None or offset <= 0]
+    uncommitted = [
+        tp for tp, offset in committed.items() if (offset is None or offset <= 0) and rewind(tp)
+    ]
     if uncommitted:
         await consumer.seek_to_beginning(*uncommitted)
     return committed
+
+
+def not_a_changelog(app: AppT) -> Callable[[TopicPartition], bool]:
+    """Return a test for partitions that are not of one of ``app``'s table changelogs."""
+    return lambda tp: tp.topic not in app.tables.changelog_topics
 
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -46,7 +59,9 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
         """Seek to committed offsets (earliest where none), on the consumer's thread."""
-        return await self.call_thread(seek_to_committed_or_earliest, self._ensure_consumer())  # type: ignore[no-any-return]
+        return await self.call_thread(  # type: ignore[no-any-return]
+            seek_to_committed_or_earliest, self._ensure_consumer(), not_a_changelog(self.app)
+        )
 
 
 class Consumer(driver.Consumer):

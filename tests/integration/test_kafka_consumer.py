@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from streams.app import create_app
-from streams.kafka_consumer import ConsumerThread, seek_to_committed_or_earliest
+from streams.kafka_consumer import ConsumerThread, not_a_changelog, seek_to_committed_or_earliest
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -62,6 +62,8 @@ def test_never_committed_partition_goes_back_to_earliest(kafka_bootstrap: str) -
             await _read_to_end(consumer, tp, 3)  # fetched, as Faust does before dropping them
             plain = await consumer.seek_to_committed()
             after_plain = await consumer.position(tp)
+            await seek_to_committed_or_earliest(consumer, rewind=lambda tp: False)
+            not_chosen = await consumer.position(tp)  # e.g. a table changelog: left alone
             ours = await seek_to_committed_or_earliest(consumer)
             after_ours = await consumer.position(tp)
             await consumer.commit({tp: 2})
@@ -70,11 +72,14 @@ def test_never_committed_partition_goes_back_to_earliest(kafka_bootstrap: str) -
             after_commit = await consumer.position(tp)
         finally:
             await consumer.stop()
-        return [plain[tp], after_plain, ours[tp], after_ours, after_commit]
+        return [plain[tp], after_plain, not_chosen, ours[tp], after_ours, after_commit]
 
-    plain_committed, after_plain, committed, after_ours, after_commit = asyncio.run(scenario())
+    plain_committed, after_plain, not_chosen, committed, after_ours, after_commit = asyncio.run(
+        scenario()
+    )
     assert plain_committed is None  # nothing committed
     assert after_plain == 3  # aiokafka alone: the 3 fetched messages would never be read again
+    assert not_chosen == 3
     assert committed is None
     assert after_ours == 0  # ours: read again from the earliest offset
     assert after_commit == 2  # a committed offset is still where reading resumes
@@ -83,3 +88,14 @@ def test_never_committed_partition_goes_back_to_earliest(kafka_bootstrap: str) -
 def test_the_worker_app_uses_this_consumer() -> None:
     app = create_app(Settings(kafka_bootstrap="127.0.0.1:9092"))
     assert isinstance(app.consumer._thread, ConsumerThread)
+
+
+def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None:
+    """The worker rewinds its sources, not the changelog (never committed; Faust positions it)."""
+    from streams.worker import build_worker
+
+    settings = isolated_settings
+    app = build_worker(settings, client=None)  # type: ignore[arg-type]  # nothing is written
+    rewinds = not_a_changelog(app)
+    assert all(rewinds(TopicPartition(topic, 0)) for topic in settings.source_topics)
+    assert not rewinds(TopicPartition(f"{settings.app_id}-incident-state-changelog", 0))
