@@ -50,14 +50,18 @@ class GroupWatch:
         behind = sum(ends[tp] - offset for tp, offset in committed.items())
         return Progress(now, sources, caught_up=sources >= self._total and behind == 0)
 
-    def joined(self) -> bool:
-        """Return whether the group is stable with members: the contender is consuming."""
+    def members(self) -> int:
+        """Return how many members the group has once it is stable (0 while rebalancing)."""
         try:
             group = self._admin.describe_groups([self._group]).get(self._group, {})
         except (KafkaError, KeyError):
-            return False
+            return 0
         state = group.get("group_state", group.get("state", ""))
-        return str(state).lower() == "stable" and bool(group.get("members"))
+        return len(group.get("members") or []) if str(state).lower() == "stable" else 0
+
+    def joined(self) -> bool:
+        """Return whether the group is stable with members: the contender is consuming."""
+        return self.members() > 0
 
     def close(self) -> None:
         """Close the Kafka clients."""

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kafka.errors import KafkaError
 from rich.console import Console
 
 from bench.pipeline import dataset as data
@@ -26,16 +25,6 @@ from bench.pipeline.measure import GroupWatch, cpu_seconds, memory_kib
 from streams.clickhouse import connect
 from streams.processes import stop_process
 from streams.settings import Settings
-
-
-def _members(watch: GroupWatch, group: str) -> int:
-    """Return how many members the group has once it is stable (0 while rebalancing)."""
-    try:
-        description = watch._admin.describe_groups([group]).get(group, {})
-    except (KafkaError, KeyError):
-        return 0
-    state = str(description.get("group_state", description.get("state", ""))).lower()
-    return len(description.get("members") or []) if state == "stable" else 0
 
 
 def merged_incidents(paths: list[str], folder: Path) -> dict[str, tuple[Any, ...]]:
@@ -91,7 +80,7 @@ def measure(
         while time.monotonic() - started < 900:
             if any(p.poll() is not None for p in processes):
                 return {"workers": workers, "error": "a worker exited"}
-            if joined_at is None and _members(watch, group) == workers:
+            if joined_at is None and watch.members() == workers:
                 joined_at = time.monotonic()
             progress = watch.look()
             if progress.caught_up and joined_at is not None:
