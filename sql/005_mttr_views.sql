@@ -3,9 +3,13 @@
 -- re-written incident is never counted twice. Means ignore missing (NULL)
 -- durations; quantiles are exact and interpolated (quantileExactInclusive,
 -- the "linear" method of numpy.percentile). docs/metrics.md defines every column.
+--
+-- Each definition is named <view>_live: it computes the rows at read time.
+-- sql/009_view_snapshots.sql defines the views analysts read (<view>), which
+-- return the same rows from a snapshot plus these definitions for what changed.
 
 -- Per service, environment and severity over all resolved incidents.
-CREATE OR REPLACE VIEW mttr.mttr_by_service_severity AS
+CREATE OR REPLACE VIEW mttr.mttr_by_service_severity_live AS
 SELECT
     service,
     environment,
@@ -23,7 +27,7 @@ WHERE status = 'resolved'
 GROUP BY service, environment, severity;
 
 -- The same measures bucketed by the UTC day of resolved_at.
-CREATE OR REPLACE VIEW mttr.mttr_daily AS
+CREATE OR REPLACE VIEW mttr.mttr_daily_live AS
 SELECT
     toDate(resolved_at, 'UTC') AS day,
     service,
@@ -40,7 +44,7 @@ WHERE status = 'resolved'
 GROUP BY day, service, environment, severity;
 
 -- By the ISO week (starting Monday, UTC) of resolved_at; `week` is that Monday.
-CREATE OR REPLACE VIEW mttr.mttr_weekly AS
+CREATE OR REPLACE VIEW mttr.mttr_weekly_live AS
 SELECT
     toMonday(toDate(resolved_at, 'UTC')) AS week,
     service,
@@ -57,7 +61,7 @@ WHERE status = 'resolved'
 GROUP BY week, service, environment, severity;
 
 -- By the calendar month (UTC) of resolved_at; `month` is its first day.
-CREATE OR REPLACE VIEW mttr.mttr_monthly AS
+CREATE OR REPLACE VIEW mttr.mttr_monthly_live AS
 SELECT
     toStartOfMonth(toDate(resolved_at, 'UTC')) AS month,
     service,
@@ -74,7 +78,7 @@ WHERE status = 'resolved'
 GROUP BY month, service, environment, severity;
 
 -- Open incidents with their current age (now() at query time).
-CREATE OR REPLACE VIEW mttr.open_incidents AS
+CREATE OR REPLACE VIEW mttr.open_incidents_live AS
 SELECT
     incident_id,
     service,

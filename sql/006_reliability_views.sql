@@ -3,7 +3,7 @@
 -- Mean and p90 of ttr over the incidents resolved in the 30 days ending on
 -- `day` (day-29 .. day, UTC), for every day from a key's first resolution to
 -- 29 days after its last one on which that window is not empty.
-CREATE OR REPLACE VIEW mttr.mttr_rolling_30d AS
+CREATE OR REPLACE VIEW mttr.mttr_rolling_30d_live AS
 WITH resolved AS
 (
     SELECT service, environment, severity, toDate(resolved_at, 'UTC') AS d, ttr_seconds
@@ -34,7 +34,7 @@ GROUP BY day, service, environment, severity;
 -- Mean time between failures: from the end of one resolved incident to the
 -- start of the next incident of the same service/environment (by started_at),
 -- clamped at 0 when they overlap.
-CREATE OR REPLACE VIEW mttr.mtbf_by_service AS
+CREATE OR REPLACE VIEW mttr.mtbf_by_service_live AS
 SELECT
     service,
     environment,
@@ -82,7 +82,7 @@ INSERT INTO mttr.severity_targets (severity, target_seconds, updated_at) VALUES
 
 -- Per service, severity and month of resolved_at: incidents whose ttr exceeded
 -- the severity's target.
-CREATE OR REPLACE VIEW mttr.sla_compliance AS
+CREATE OR REPLACE VIEW mttr.sla_compliance_live AS
 SELECT
     toStartOfMonth(toDate(i.resolved_at, 'UTC')) AS month,
     i.service AS service,
@@ -99,7 +99,7 @@ WHERE i.status = 'resolved'
 GROUP BY month, service, environment, severity;
 
 -- Security incidents: time to contain (= ttm) and time to recover (= ttr).
-CREATE OR REPLACE VIEW mttr.security_mttr AS
+CREATE OR REPLACE VIEW mttr.security_mttr_live AS
 SELECT
     service,
     environment,
@@ -120,7 +120,7 @@ GROUP BY service, environment, severity;
 -- failed deployments (those that are some incident's cause_deploy_id), change
 -- failure rate, and the median ttr of incidents resolved in that month (NULL
 -- when none resolved).
-CREATE OR REPLACE VIEW mttr.dora_monthly AS
+CREATE OR REPLACE VIEW mttr.dora_monthly_live AS
 WITH
 deploys AS
 (

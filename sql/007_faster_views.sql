@@ -5,7 +5,7 @@
 -- a group with every incident of the group. Same days, same values: a day is
 -- listed for a group exactly when at least one of its incidents resolved in
 -- that day's window (whole view about 2x faster; one service about 3x).
-CREATE OR REPLACE VIEW mttr.mttr_rolling_30d AS
+CREATE OR REPLACE VIEW mttr.mttr_rolling_30d_live AS
 SELECT
     day,
     service,
@@ -27,7 +27,7 @@ GROUP BY day, service, environment, severity;
 -- deploy_id), which already removes a redelivered copy of an event, so
 -- mttr.events needs no FINAL (its sort key, event_id, cannot narrow a
 -- service filter anyway).
-CREATE OR REPLACE VIEW mttr.dora_monthly AS
+CREATE OR REPLACE VIEW mttr.dora_monthly_live AS
 WITH
 deploys AS
 (

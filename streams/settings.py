@@ -162,6 +162,14 @@ class Settings(BaseSettings):
     retention_s: float = Field(
         7 * 86400, ge=0, description="How long finished incidents stay in state for ticket updates."
     )
+    snapshot_interval_s: float = Field(
+        60,
+        ge=0,
+        description=(
+            "Seconds between checks for new data to refresh the view snapshots that make whole"
+            " views fast (0: never; views are exact either way)."
+        ),
+    )
     web_host: str = Field("127.0.0.1", description="Worker web (status) interface bind address.")
     web_port: int = Field(6066, ge=0, le=65535, description="Worker web (status) port.")
     log_level: Literal["debug", "info", "warn", "error"] = Field(

@@ -36,6 +36,7 @@ from streams.report import ReportQuery, jsonable, report_rows
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.sink import TableSink
+from streams.snapshot_refresh import register_snapshot_refresh
 from streams.source_offsets import read_source_offsets
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,7 @@ def build_worker(
         counters=counters,
     )
     register_notify_agent(app, settings, counters)  # only with MTTR_SLACK_WEBHOOK_URL
+    snapshot_status = register_snapshot_refresh(app, settings)
 
     @app.page("/mttr/status/")
     async def status(web: Any, request: Any) -> Any:
@@ -249,6 +251,7 @@ def build_worker(
                 **_catching_up(pipelines),
                 "generation": app.consumer_generation_id,
                 "partitions": _partitions(app),
+                "snapshots": snapshot_status(),
             }
         )
 

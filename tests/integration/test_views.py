@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import math
 import random
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from streams.clickhouse import connect, load_migrations, migrate
 from streams.incident import INCIDENT_COLUMNS
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
+from streams.snapshots import in_use, refresh
 
 pytestmark = pytest.mark.integration
 
@@ -491,6 +493,7 @@ def make_history() -> History:
 class Database:
     client: Client
     history: History
+    mode: str
 
     def rows(self, view: str, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
         result = self.client.query(f"SELECT * FROM mttr.{view}")
@@ -502,29 +505,57 @@ class Database:
         return rows
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    settings = Settings(var_dir=tmp_path_factory.mktemp("views") / "var")
+# How the views are read (streams/snapshots.py): "live" right after migrate;
+# "refreshed" from snapshots taken after every insert; "changed" from snapshots
+# taken before the recent writes (newer versions and delete markers of one
+# service, deploys of another, the redelivered event), which are then read
+# live; "rebuilt" after a refresh that built on the "changed" state.
+MODES = ("live", "refreshed", "changed", "rebuilt")
+RECENT = HISTORY_START + timedelta(days=90)
+
+
+def is_recent_write(row: dict[str, Any]) -> bool:
+    if "incident_id" in row:
+        return row["service"] == "search" and row["updated_at"] >= RECENT
+    return row["service"] == "auth" and row["occurred_at"] >= RECENT
+
+
+def insert(client: Client, table: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    client.insert(table, [[r[c] for c in columns] for r in rows], column_names=columns)
+
+
+@pytest.fixture(scope="module", params=MODES)
+def db(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    mode = request.param
+    settings = Settings(var_dir=tmp_path_factory.mktemp(f"views-{mode}") / "var")
     client = connect(settings)
     try:
         migrate(client, load_migrations())
         history = make_history()
         rows = list(history.versions)
         random.Random(7).shuffle(rows)  # versions arrive in any order, across parts
-        columns = list(INCIDENT_COLUMNS)
-        for part in (rows[:120], rows[120:250], rows[250:]):
-            client.insert(
-                "mttr.incidents", [[r[c] for c in columns] for r in part], column_names=columns
-            )
-        event_columns = list(EVENT_COLUMNS)
         events = history.event_rows
-        for part in (events[:-1], events[-1:]):
-            client.insert(
-                "mttr.events",
-                [[r[c] for c in event_columns] for r in part],
-                column_names=event_columns,
-            )
-        yield Database(client, history)
+        held = mode in ("changed", "rebuilt")
+        recent = [r for r in rows if held and is_recent_write(r)]
+        rows = [r for r in rows if not (held and is_recent_write(r))]
+        recent_events = [e for e in events[:-1] if held and is_recent_write(e)] + events[-1:]
+        events = [e for e in events[:-1] if not (held and is_recent_write(e))]
+        columns, event_columns = list(INCIDENT_COLUMNS), list(EVENT_COLUMNS)
+        for part in (rows[:120], rows[120:250], rows[250:]):
+            insert(client, "mttr.incidents", part, columns)
+        insert(client, "mttr.events", events, event_columns)
+        if held:
+            refresh(client, grace_s=0)
+            assert recent and len(recent_events) > 1, "the test data has no recent writes"
+            insert(client, "mttr.incidents", recent, columns)
+        insert(client, "mttr.events", recent_events, event_columns)
+        if mode == "refreshed":
+            refresh(client, grace_s=0)
+        if mode == "rebuilt":
+            refresh(client, full=False, grace_s=0)
+        yield Database(client, history, mode)
     finally:
         client.close()
 
@@ -577,6 +608,36 @@ def test_history_covers_the_final_cases(db: Database) -> None:
 
 
 # --- the views -----------------------------------------------------------------
+
+
+def test_views_read_the_snapshots_of_their_mode(db: Database) -> None:
+    """Snapshot modes really serve unchanged services from the snapshot, changed ones live."""
+    assert in_use(db.client) == (db.mode != "live")
+    if db.mode == "live":
+        return
+    text = db.client.query(
+        "SELECT create_table_query FROM system.tables "
+        "WHERE database = 'mttr' AND name = 'dora_monthly'"
+    ).result_rows[0][0]
+    table = re.search(r"mttr\.dora_monthly__snapshot_\d+", text)
+    blocks = [int(b) for b in re.findall(r"_block_number > (\d+)", text)][:2]  # incidents, events
+    assert table and len(blocks) == 2, text
+    from_snapshot = db.client.query(f"SELECT DISTINCT service FROM {table.group()}").result_rows
+    changed = {
+        table: {
+            s
+            for (s,) in db.client.query(
+                f"SELECT DISTINCT service FROM mttr.{table} WHERE _block_number > {block}"
+            ).result_rows
+        }
+        for table, block in zip(("incidents", "events"), blocks, strict=True)
+    }
+    assert {s for (s,) in from_snapshot} == set(SERVICES)
+    if db.mode == "changed":  # search's versions and auth's deploys came after the snapshot
+        redelivered = db.history.event_rows[-1]["service"]
+        assert changed == {"incidents": {"search"}, "events": {"auth", redelivered}}
+    else:
+        assert changed == {"incidents": set(), "events": set()}
 
 
 def test_mttr_by_service_severity(db: Database) -> None:
