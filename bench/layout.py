@@ -2,8 +2,8 @@
 
 ``load`` inserts the generated history with background merges stopped, so the
 tables keep the parts the inserts made; ``optimize`` merges each table into
-one part; ``rewrite_recent`` adds the small parts a running worker writes
-between merges. ``loaded`` counts rows and active parts.
+one part; ``rewrite_services`` adds the small parts a running worker writes
+between two snapshot refreshes. ``loaded`` counts rows and active parts.
 """
 
 from __future__ import annotations
@@ -62,26 +62,42 @@ def optimize(client: Client) -> float:
     return time.perf_counter() - began
 
 
-def rewrite_recent(client: Client, batches: int = 3, size: int = 1000) -> int:
-    """Insert ``batches`` small parts, each a newer version of ``size`` current incidents.
+def rewrite_services(client: Client, first: int, count: int, batches: int = 3) -> int:
+    """Write newer versions of recent incidents of ``count`` services, in ``batches`` parts.
 
-    This is what the worker does between background merges: batches of new
-    versions of incidents spread over every service. Only ``version`` and
-    ``updated_at`` change, so every view returns the same rows as before.
-    Returns the number of rows inserted.
+    This is what the worker writes between two snapshot refreshes: each batch
+    is a new version of the 3 most recently started incidents of each service
+    (the services are numbers ``first`` to ``first + count - 1`` in a fixed
+    order, so calls with growing ``first`` touch new services). Only
+    ``version`` and ``updated_at`` change, so every view returns the same rows
+    as before. Returns the number of rows inserted.
     """
     bump = {
         "version": "toUInt64(version + 1) AS version",
         "updated_at": "updated_at + toIntervalMinute(1) AS updated_at",
     }
-    for batch in range(batches):
+    services = (
+        "SELECT service FROM (SELECT DISTINCT service FROM mttr.incidents) "
+        f"ORDER BY cityHash64(service) LIMIT {first}, {count}"
+    )
+    before = int(client.query("SELECT count() FROM mttr.incidents").result_rows[0][0])
+    for _ in range(batches):
         client.command(
             f"INSERT INTO mttr.incidents ({columns()}) "
             f"SELECT {columns(bump)} FROM mttr.incidents FINAL "
-            f"WHERE cityHash64(incident_id, {batch}) % 1000 = 0 LIMIT {size}",
+            f"WHERE service IN ({services}) ORDER BY started_at DESC LIMIT 3 BY service",
             settings=INSERT_SETTINGS,
         )
-    return batches * size
+    return int(client.query("SELECT count() FROM mttr.incidents").result_rows[0][0]) - before
+
+
+def snapshot_bytes(client: Client) -> int:
+    """Return the memory the view snapshots hold (in-memory tables of ``mttr``)."""
+    result = client.query(
+        "SELECT sum(total_bytes) FROM system.tables "
+        "WHERE database = 'mttr' AND engine = 'Memory' AND name LIKE '%\\_\\_snapshot\\_%'"
+    )
+    return int(result.result_rows[0][0] or 0)
 
 
 def loaded(client: Client, seconds: float) -> Loaded:

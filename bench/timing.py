@@ -90,9 +90,14 @@ class Timing:
 
 
 def views(client: Client) -> list[str]:
-    """Return the names of every view in the ``mttr`` database, sorted."""
+    """Return the names of the views analysts read in the ``mttr`` database, sorted.
+
+    The live definitions (``<view>_live``) are left out: without a snapshot
+    (the ``backfill`` and ``optimized`` phases) each view reads only them.
+    """
     result = client.query(
-        "SELECT name FROM system.tables WHERE database = 'mttr' AND engine = 'View' ORDER BY name"
+        "SELECT name FROM system.tables WHERE database = 'mttr' AND engine = 'View' "
+        "AND NOT endsWith(name, '_live') ORDER BY name"
     )
     return [str(name) for (name,) in result.result_rows]
 

@@ -2,14 +2,24 @@
 
 Run it with ``make bench`` (or ``python -m bench``). It builds a fresh chDB
 database in a temporary folder, applies the migrations, generates the history
-of ``bench.dataset`` and times each view in three part layouts, in this order:
+of ``bench.dataset`` and times each view in these states, in this order:
 
 * ``backfill``: the tables as the inserts left them (12 overlapping parts of
-  incidents), background merges stopped: ``FINAL`` merges every version at
-  read time, as right after a bulk load or a replay;
-* ``optimized``: after ``OPTIMIZE TABLE ... FINAL``: one part per table;
-* ``live``: the optimized part plus three small parts of newer versions of
-  1,000 incidents each, as the worker writes them between background merges.
+  incidents), background merges stopped, no snapshot yet: every view reads
+  its live definition, and ``FINAL`` merges every version at read time, as
+  right after a bulk load or a replay;
+* ``optimized``: after ``OPTIMIZE TABLE ... FINAL`` (one part per table),
+  still without a snapshot;
+* ``snapshot``: after a full snapshot refresh (streams/snapshots.py), with
+  nothing written since;
+* ``changed-10``: the worker then wrote new versions of recent incidents of
+  10 services (3 small parts): those services are read live, as between two
+  refreshes of a busy database;
+* ``changed-100``: 90 more services changed, as in an incident storm or when
+  refreshes fall behind.
+
+The full refresh, and a refresh built on the previous snapshot after
+``changed-100``, are timed too, and the snapshots' memory is recorded.
 
 Each view is read whole and filtered on the busiest service. Results are
 printed as tables and written to ``bench/results/views-<date>.json``. A view
@@ -34,14 +44,16 @@ from clickhouse_connect.driver.client import Client
 from rich.console import Console
 
 from bench.dataset import Spec
-from bench.layout import Loaded, load, loaded, optimize, rewrite_recent
+from bench.layout import Loaded, load, loaded, optimize, rewrite_services, snapshot_bytes
 from bench.report import Phase, load_average, machine, phase_table, print_summary, write_json
 from bench.timing import TARGET_MS, busiest_service, time_query, views
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.settings import Settings
+from streams.snapshots import refresh
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PHASES = ("backfill", "optimized", "live")
+PHASES = ("backfill", "optimized", "snapshot", "changed-10", "changed-100")
+SNAPSHOT_PHASES = PHASES[2:]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -139,8 +151,11 @@ def run_phase(
 
 def measure(
     client: Client, console: Console, spec: Spec, args: argparse.Namespace
-) -> tuple[Loaded, list[Phase]]:
-    """Load the history, then time the views in each selected phase, in order."""
+) -> tuple[Loaded, list[Phase], dict[str, Any]]:
+    """Load the history, then time the views in each selected phase, in order.
+
+    Also returns what the snapshots cost: refresh seconds and memory.
+    """
     migrate(client, load_migrations())
     with console.status(f"generating {spec.incidents:,} incidents and deploy events"):
         generated = load(client, spec)
@@ -153,6 +168,7 @@ def measure(
     names = [v for v in views(client) if not args.only or v in args.only]
     service = busiest_service(client)
     phases: list[Phase] = []
+    costs: dict[str, Any] = {}
 
     def run(name: str, description: str, state: Loaded) -> None:
         phase = Phase(name, description, state.incident_parts, state.event_parts, service)
@@ -160,20 +176,44 @@ def measure(
         phases.append(phase)
 
     if "backfill" in args.phases:
-        run("backfill", "parts as inserted, merges stopped (FINAL merges at read time)", generated)
-    if "optimized" in args.phases or "live" in args.phases:
+        run("backfill", "parts as inserted, no snapshot yet: every view reads live", generated)
+    if set(args.phases) - {"backfill"}:
         seconds = optimize(client)
         console.print(f"OPTIMIZE TABLE ... FINAL took {seconds:.1f} s")
-        if "optimized" in args.phases:
-            run("optimized", f"after OPTIMIZE TABLE ... FINAL ({seconds:.1f} s)", loaded(client, 0))
-    if "live" in args.phases:
-        rows = rewrite_recent(client)
+    if "optimized" in args.phases:
         run(
-            "live",
-            f"optimized part + 3 small parts rewriting {rows:,} incidents, merges stopped",
+            "optimized",
+            f"one part (OPTIMIZE, {seconds:.1f} s), no snapshot: live",
             loaded(client, 0),
         )
-    return generated, phases
+    if set(args.phases) & set(SNAPSHOT_PHASES):
+        with console.status("full snapshot refresh"):
+            done = refresh(client)
+        costs.update(full_refresh_s=round(done.seconds, 2), rows=done.rows)
+        costs["bytes"] = snapshot_bytes(client)
+        console.print(
+            f"full snapshot refresh took {done.seconds:.1f} s; the snapshots hold "
+            f"{sum(done.rows.values()):,} rows in {costs['bytes'] / 2**20:,.0f} MiB of memory"
+        )
+    if "snapshot" in args.phases:
+        run("snapshot", "one part, snapshot refreshed, nothing changed since", loaded(client, 0))
+    for changed, first in ((10, 0), (100, 10)):
+        name = f"changed-{changed}"
+        if name not in args.phases:
+            continue
+        rows = rewrite_services(client, first, changed - first)
+        run(
+            name,
+            f"+ {rows:,} new incident versions of {changed - first} more services after the "
+            f"snapshot: {changed} services read live",
+            loaded(client, 0),
+        )
+    if "changed-100" in args.phases:
+        with console.status("snapshot refresh built on the previous one"):
+            done = refresh(client, full=False)
+        costs["incremental_refresh_s"] = round(done.seconds, 2)
+        console.print(f"refresh after 100 changed services (incremental) took {done.seconds:.1f} s")
+    return generated, phases, costs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"[yellow]the machine is busy (load {load_before[0]}): wall times will be "
                     "inflated; the cpu column is less affected"
                 )
-            generated, phases = measure(client, console, spec, args)
+            generated, phases, costs = measure(client, console, spec, args)
         finally:
             client.close()
     total_s = time.perf_counter() - began
@@ -214,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "total_seconds": round(total_s, 1),
+        "snapshots": costs,
     }
     path = write_json(args.results, started, spec, generated, phases, extra)
     console.print(

@@ -16,6 +16,17 @@ promises for a partition without a committed offset. Table changelogs are
 left alone: the group never commits them (Faust positions them itself for
 recovery and standbys), and rewinding them would only make standby replicas
 re-read them from the start.
+
+The same rebalances (and every shutdown) have Faust *acknowledge* messages it
+skips unread: a stream that pulls a message while the flow is stopped or
+from an older generation drops it and acks it, so that lag does not grow.
+The next commit (on stop, at the latest) then moves past a message nobody
+processed, and it is lost for good (observed: a deploy event fetched just
+before a SIGTERM was never stored, and the restarted worker began after it).
+``Consumer.ack`` refuses those acknowledgements: such a message is read
+again from the committed offset, like every message of an unfinished batch.
+A batch our agents finish during a rebalance or shutdown is refused too and
+read again; storage and correlation ignore the repeat (``event_id``).
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ import aiokafka
 import faust
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
-from faust.types import AppT
+from faust.types import AppT, Message
 
 
 async def seek_to_committed_or_earliest(
@@ -65,10 +76,23 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 
 
 class Consumer(driver.Consumer):
-    """Faust's aiokafka consumer with :class:`ConsumerThread`."""
+    """Faust's aiokafka consumer with :class:`ConsumerThread`, never acking unread messages."""
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def ack(self, message: Message) -> bool:
+        """Acknowledge ``message``, unless the flow is stopped or it is of an older generation.
+
+        Those are the messages Faust skips unread; the others (a batch that
+        was written meanwhile) are simply read again after the rebalance.
+        """
+        if self.app.topics.acks_enabled_for(message.topic) and not (
+            self.app.flow_control.is_active()
+            and message.generation_id == self.app.consumer_generation_id
+        ):
+            return False
+        return bool(super().ack(message))
 
 
 class Transport(driver.Transport):

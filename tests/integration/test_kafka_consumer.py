@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.types import TP, Message
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
@@ -99,3 +100,26 @@ def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None
     rewinds = not_a_changelog(app)
     assert all(rewinds(TopicPartition(topic, 0)) for topic in settings.source_topics)
     assert not rewinds(TopicPartition(f"{settings.app_id}-incident-state-changelog", 0))
+
+
+def test_messages_skipped_unread_are_never_acknowledged(isolated_settings: Settings) -> None:
+    """Faust acks what it skips in a rebalance or at shutdown; the worker's consumer refuses."""
+    from streams.worker import build_worker
+
+    app = build_worker(isolated_settings, client=None)  # type: ignore[arg-type]
+    consumer, topic = app.consumer, isolated_settings.topic_deploys
+    app.topics._acking_topics.add(topic)  # what subscribing the ingest agent does at start
+    assert app.topics.acks_enabled_for(topic)
+    app.consumer_generation_id = 3
+
+    def message(offset: int, generation: int) -> Message:
+        return Message(topic, 0, offset, 0.0, 0, None, None, b"{}", None, generation_id=generation)
+
+    app.flow_control.resume()
+    assert consumer.ack(message(0, generation=3))  # processed in the current generation
+    assert not consumer.ack(message(1, generation=2))  # fetched before the rebalance
+    app.flow_control.suspend()  # a rebalance or a shutdown is under way
+    assert not consumer.ack(message(2, generation=3))
+    app.flow_control.resume()
+    assert consumer.ack(message(3, generation=3))
+    assert consumer._acked[TP(topic, 0)] == [0, 3]  # the next commit stops before 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,16 @@ from clickhouse_connect.driver.client import Client
 
 from streams.clickhouse import connect, load_migrations, migrate
 from streams.incident import INCIDENT_COLUMNS
-from streams.settings import Settings
+from streams.lag import wait_processed
+from streams.processes import stop_process
+from streams.settings import Settings, project_root
 from streams.snapshots import VIEWS, Refresher, in_use, refresh, reset, snapshot_tables
+from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = pytest.mark.integration
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
+SAMPLE = project_root() / "samples" / "events.jsonl"
 
 
 def incident(n: int, service: str, *, version: int = 1, ttr_s: float = 600.0) -> dict[str, Any]:
@@ -126,3 +131,26 @@ def test_reset_points_every_view_at_its_live_definition(client: Client) -> None:
     assert not in_use(client)
     assert [snapshot_tables(client, view) for view in VIEWS] == [[]] * len(VIEWS)
     assert_views_equal_live(client)
+
+
+@pytest.mark.slow
+def test_the_worker_refreshes_the_snapshots(isolated_settings: Settings, tmp_path: Path) -> None:
+    """The worker's timer refreshes on its own client while the worker runs, and stops cleanly."""
+    settings = isolated_settings.model_copy(update={"snapshot_interval_s": 1.0})
+    log = tmp_path / "worker.log"
+    worker = start_worker(settings, log)
+    try:
+        published = mttr("publish", str(SAMPLE), settings=settings)
+        assert "Published 15 events" in published.stdout
+        wait_processed(settings)
+        status = wait_status(settings, lambda s: s["snapshots"].get("rows", 0) > 0)
+    finally:
+        assert stop_process(worker) == 0, log.read_text()[-3000:]
+    snapshots = status["snapshots"]
+    assert snapshots["enabled"] and "last_error" not in snapshots, snapshots
+    client = connect(settings)
+    try:  # the in-memory snapshots ended with the worker: the views read live, still exact
+        assert rows_of(client, "mttr_by_service_severity")
+        assert_views_equal_live(client)
+    finally:
+        client.close()
