@@ -23,6 +23,7 @@ from streams.deadletter import reason_class
 from streams.decode import Invalid, Origin
 from streams.errors import DlqLimitExceeded
 from streams.incident_writer import IncidentWriter
+from streams.kafka_consumer import hold
 from streams.pipeline import IngestPipeline, RawMessage
 from streams.progress import parse_watermark
 from streams.staged_table import StagedTable
@@ -88,7 +89,7 @@ def register_ingest_agent(
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             for event in events:
-                event.message.incref()
+                hold(app, event.message)
             try:
                 stats = await pipeline.process([_raw(e) for e in events])
             except asyncio.CancelledError:
@@ -192,7 +193,7 @@ def register_correlate_agent(
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             for event in events:
-                event.message.incref()
+                hold(app, event.message)
             try:
                 staged = StagedTable(table)  # each changed key is written once per batch
                 for event in events:

@@ -23,14 +23,17 @@ from an older generation drops it and acks it, so that lag does not grow.
 The next commit (on stop, at the latest) then moves past a message nobody
 processed, and it is lost for good (observed: a deploy event fetched just
 before a SIGTERM was never stored, and the restarted worker began after it).
-``Consumer.ack`` refuses those acknowledgements: such a message is read
-again from the committed offset, like every message of an unfinished batch.
-A batch our agents finish during a rebalance or shutdown is refused too and
-read again; storage and correlation ignore the repeat (``event_id``).
+Our agents ``hold`` every message they take; ``Consumer.ack`` refuses the
+acknowledgement of a message nobody held while the flow is stopped or that
+is of an older generation, so it is read again from the committed offset.
+A held message is acknowledged as before once its batch is written: Faust
+does not deliver an offset it already delivered again, so refusing it
+would stop the partition's commits for good.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -65,6 +68,19 @@ def not_a_changelog(app: AppT) -> Callable[[TopicPartition], bool]:
     return lambda tp: tp.topic not in app.tables.changelog_topics
 
 
+def hold(app: AppT, message: Message) -> None:
+    """Keep ``message`` unacknowledged until ``message.decref()``, as taken by an agent."""
+    message.incref()
+    registry = getattr(app, "held_messages", None)
+    if registry is not None:
+        registry.add(message)
+
+
+def held(app: AppT, message: Message) -> bool:
+    """Return whether an agent took ``message`` (``hold``)."""
+    return message in getattr(app, "held_messages", ())
+
+
 class ConsumerThread(driver.AIOKafkaConsumerThread):
     """Faust's consumer thread, rewinding never-committed partitions too."""
 
@@ -82,14 +98,15 @@ class Consumer(driver.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def ack(self, message: Message) -> bool:
-        """Acknowledge ``message``, unless the flow is stopped or it is of an older generation.
-
-        Those are the messages Faust skips unread; the others (a batch that
-        was written meanwhile) are simply read again after the rebalance.
-        """
-        if self.app.topics.acks_enabled_for(message.topic) and not (
+        """Acknowledge ``message``, unless Faust skipped it unread (see the module docstring)."""
+        skipped = not (
             self.app.flow_control.is_active()
             and message.generation_id == self.app.consumer_generation_id
+        )
+        if (
+            skipped
+            and self.app.topics.acks_enabled_for(message.topic)
+            and not held(self.app, message)
         ):
             return False
         return bool(super().ack(message))
@@ -103,6 +120,10 @@ class Transport(driver.Transport):
 
 class App(faust.App):
     """``faust.App`` consuming ``kafka://`` brokers through :class:`Transport`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
 
     def _new_transport(self) -> Any:
         url = self.conf.broker_consumer[0]

@@ -12,6 +12,7 @@ from faust.types import EventT
 
 from streams.agents import IngestCounters
 from streams.app import incidents_topic, notified_table
+from streams.kafka_consumer import hold
 from streams.notify.sender import HttpPost, SlackSender
 from streams.notify.step import NotifyStep
 from streams.notify.transitions import NoticeRules
@@ -55,7 +56,7 @@ def register_notify_agent(app: faust.App, settings: Settings, counters: IngestCo
         step = NotifyStep(sender.send, rules, settings.slack_link_template)
         try:
             async for event in stream.events():
-                event.message.incref()  # released only once posted and recorded
+                hold(app, event.message)  # released only once posted and recorded
                 try:
                     await step.handle(event.message.value, _origin(event), table)
                 except asyncio.CancelledError:

@@ -19,7 +19,12 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
 from streams.app import create_app
-from streams.kafka_consumer import ConsumerThread, not_a_changelog, seek_to_committed_or_earliest
+from streams.kafka_consumer import (
+    ConsumerThread,
+    hold,
+    not_a_changelog,
+    seek_to_committed_or_earliest,
+)
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -103,23 +108,34 @@ def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None
 
 
 def test_messages_skipped_unread_are_never_acknowledged(isolated_settings: Settings) -> None:
-    """Faust acks what it skips in a rebalance or at shutdown; the worker's consumer refuses."""
+    """Faust acks what it skips in a rebalance or at shutdown; the worker's consumer refuses.
+
+    A message an agent took (``hold``) is acknowledged as before, whatever
+    happened meanwhile: Faust would not deliver that offset again.
+    """
     from streams.worker import build_worker
 
     app = build_worker(isolated_settings, client=None)  # type: ignore[arg-type]
     consumer, topic = app.consumer, isolated_settings.topic_deploys
     app.topics._acking_topics.add(topic)  # what subscribing the ingest agent does at start
-    assert app.topics.acks_enabled_for(topic)
     app.consumer_generation_id = 3
 
-    def message(offset: int, generation: int) -> Message:
-        return Message(topic, 0, offset, 0.0, 0, None, None, b"{}", None, generation_id=generation)
+    def message(offset: int, generation: int, *, taken: bool = False) -> Message:
+        fetched = Message(
+            topic, 0, offset, 0.0, 0, None, None, b"{}", None, generation_id=generation
+        )
+        if taken:
+            hold(app, fetched)
+            fetched.decref()  # the batch was written
+        return fetched
 
     app.flow_control.resume()
     assert consumer.ack(message(0, generation=3))  # processed in the current generation
-    assert not consumer.ack(message(1, generation=2))  # fetched before the rebalance
+    assert not consumer.ack(message(1, generation=2))  # fetched before the rebalance, skipped
+    assert consumer.ack(message(2, generation=2, taken=True))  # taken before it: written
     app.flow_control.suspend()  # a rebalance or a shutdown is under way
-    assert not consumer.ack(message(2, generation=3))
+    assert not consumer.ack(message(3, generation=3))
+    assert consumer.ack(message(4, generation=3, taken=True))
     app.flow_control.resume()
-    assert consumer.ack(message(3, generation=3))
-    assert consumer._acked[TP(topic, 0)] == [0, 3]  # the next commit stops before 1
+    assert consumer.ack(message(5, generation=3))
+    assert consumer._acked[TP(topic, 0)] == [0, 2, 4, 5]  # the next commit stops before 1
