@@ -17,22 +17,22 @@ left alone: the group never commits them (Faust positions them itself for
 recovery and standbys), and rewinding them would only make standby replicas
 re-read them from the start.
 
-The same rebalances (and every shutdown) have Faust *acknowledge* messages it
-skips unread: a stream that pulls a message while the flow is stopped or
-from an older generation drops it and acks it, so that lag does not grow.
-The next commit (on stop, at the latest) then moves past a message nobody
-processed, and it is lost for good (observed: a deploy event fetched just
-before a SIGTERM was never stored, and the restarted worker began after it).
-Our agents ``hold`` every message they take; ``Consumer.ack`` refuses the
-acknowledgement of a message nobody held while the flow is stopped or that
-is of an older generation, so it is read again from the committed offset.
-A held message is acknowledged as before once its batch is written: Faust
-does not deliver an offset it already delivered again, so refusing it
-would stop the partition's commits for good.
+When the worker stops, Faust stops the flow and then commits. A stream that
+pulls a message meanwhile skips it unread and *acknowledges* it (so that lag
+does not grow), and the stop commit moves past a message nobody processed: it
+is lost for good (observed: a deploy event fetched just before a SIGTERM was
+never stored, and the restarted worker began after it). While the app stops,
+``Consumer.ack`` refuses the acknowledgement of such a message (flow stopped
+or older generation, and no agent took it with ``hold``), so the next worker
+reads it again. Only while stopping: in a running worker a refusal could
+leave an offset that Faust never delivers again unacknowledged, which stops
+the partition's commits; during a rebalance Faust's own seek back to the
+committed offsets re-reads what it skipped.
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -42,6 +42,8 @@ import faust
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
 from faust.types import AppT, Message
+
+log = logging.getLogger(__name__)
 
 
 async def seek_to_committed_or_earliest(
@@ -98,16 +100,24 @@ class Consumer(driver.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def ack(self, message: Message) -> bool:
-        """Acknowledge ``message``, unless Faust skipped it unread (see the module docstring)."""
+        """Acknowledge ``message``, unless the app stops and Faust skipped it unread."""
+        app = self.app
         skipped = not (
-            self.app.flow_control.is_active()
-            and message.generation_id == self.app.consumer_generation_id
+            app.flow_control.is_active() and message.generation_id == app.consumer_generation_id
         )
         if (
             skipped
-            and self.app.topics.acks_enabled_for(message.topic)
-            and not held(self.app, message)
+            and app.should_stop
+            and app.topics.acks_enabled_for(message.topic)
+            and not held(app, message)
         ):
+            log.info(
+                "not acknowledging %s[%d]@%d, skipped unread while stopping: the next worker"
+                " reads it again",
+                message.topic,
+                message.partition,
+                message.offset,
+            )
             return False
         return bool(super().ack(message))
 

@@ -107,11 +107,14 @@ def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None
     assert not rewinds(TopicPartition(f"{settings.app_id}-incident-state-changelog", 0))
 
 
-def test_messages_skipped_unread_are_never_acknowledged(isolated_settings: Settings) -> None:
-    """Faust acks what it skips in a rebalance or at shutdown; the worker's consumer refuses.
+def test_messages_skipped_unread_while_stopping_are_not_acknowledged(
+    isolated_settings: Settings,
+) -> None:
+    """Faust acks what it skips once the flow is stopped; while stopping, the consumer refuses.
 
-    A message an agent took (``hold``) is acknowledged as before, whatever
-    happened meanwhile: Faust would not deliver that offset again.
+    A message an agent took (``hold``) is acknowledged as before: it was
+    written. In a running worker nothing changes (Faust re-reads what it
+    skipped in a rebalance by seeking back to the committed offsets).
     """
     from streams.worker import build_worker
 
@@ -120,7 +123,7 @@ def test_messages_skipped_unread_are_never_acknowledged(isolated_settings: Setti
     app.topics._acking_topics.add(topic)  # what subscribing the ingest agent does at start
     app.consumer_generation_id = 3
 
-    def message(offset: int, generation: int, *, taken: bool = False) -> Message:
+    def message(offset: int, generation: int = 3, *, taken: bool = False) -> Message:
         fetched = Message(
             topic, 0, offset, 0.0, 0, None, None, b"{}", None, generation_id=generation
         )
@@ -130,12 +133,11 @@ def test_messages_skipped_unread_are_never_acknowledged(isolated_settings: Setti
         return fetched
 
     app.flow_control.resume()
-    assert consumer.ack(message(0, generation=3))  # processed in the current generation
-    assert not consumer.ack(message(1, generation=2))  # fetched before the rebalance, skipped
-    assert consumer.ack(message(2, generation=2, taken=True))  # taken before it: written
-    app.flow_control.suspend()  # a rebalance or a shutdown is under way
-    assert not consumer.ack(message(3, generation=3))
-    assert consumer.ack(message(4, generation=3, taken=True))
-    app.flow_control.resume()
-    assert consumer.ack(message(5, generation=3))
-    assert consumer._acked[TP(topic, 0)] == [0, 2, 4, 5]  # the next commit stops before 1
+    assert consumer.ack(message(0))
+    app.flow_control.suspend()  # a rebalance: unchanged behaviour
+    assert consumer.ack(message(1))
+    app._stopped.set()  # the worker stops (SIGTERM): Faust stops the flow, then commits
+    assert not consumer.ack(message(2))  # pulled after the flow stopped: skipped unread
+    assert not consumer.ack(message(3, generation=2))
+    assert consumer.ack(message(4, taken=True))  # taken before: written, acknowledged
+    assert consumer._acked[TP(topic, 0)] == [0, 1, 4]  # the stop commit ends before 2
