@@ -134,11 +134,6 @@ def snapshot_view_sql(view: SnapshotView, table: str, blocks: Blocks, rows: int)
     )
 
 
-def live_view_sql(view: SnapshotView) -> str:
-    """Return the ``CREATE OR REPLACE VIEW`` that reads the live definition only."""
-    return f"CREATE OR REPLACE VIEW mttr.{view.name} AS SELECT * FROM mttr.{view.name}_live"
-
-
 def snapshot_tables(client: Client, view: SnapshotView) -> list[str]:
     """Return the names of ``view``'s snapshot tables, oldest first."""
     prefix = f"{view.name}__snapshot_"
@@ -215,13 +210,6 @@ def in_use(client: Client, views: tuple[SnapshotView, ...] = VIEWS) -> bool:
         parameters={"names": tuple(view.name for view in views)},
     )
     return int(result.result_rows[0][0]) == len(views)
-
-
-def reset(client: Client, views: tuple[SnapshotView, ...] = VIEWS) -> None:
-    """Point every view back at its live definition and drop all snapshots."""
-    for view in views:
-        client.command(live_view_sql(view))
-        drop_snapshots(client, view, keep=0)
 
 
 class Refresher:

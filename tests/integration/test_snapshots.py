@@ -20,7 +20,7 @@ from streams.incident import INCIDENT_COLUMNS
 from streams.lag import wait_processed
 from streams.processes import stop_process
 from streams.settings import Settings, project_root
-from streams.snapshots import VIEWS, Refresher, in_use, refresh, reset, snapshot_tables
+from streams.snapshots import VIEWS, Refresher, in_use, refresh, snapshot_tables
 from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = pytest.mark.integration
@@ -122,14 +122,6 @@ def test_an_emptied_snapshot_is_not_trusted(client: Client) -> None:
         client.command(f"TRUNCATE TABLE mttr.{snapshot_tables(client, view)[-1]}")
     assert in_use(client)
     assert rows_of(client, "mttr_daily")
-    assert_views_equal_live(client)
-
-
-def test_reset_points_every_view_at_its_live_definition(client: Client) -> None:
-    refresh(client, grace_s=0)
-    reset(client)
-    assert not in_use(client)
-    assert [snapshot_tables(client, view) for view in VIEWS] == [[]] * len(VIEWS)
     assert_views_equal_live(client)
 
 

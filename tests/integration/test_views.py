@@ -1,27 +1,25 @@
-"""Every analytics view (sql/005, sql/006) against an independent Python model.
+"""Every analytics view (sql/005-009) against an independent Python model.
 
-One real embedded ClickHouse (chDB) is built once for the module: the schema
-from the migrations, a seeded incident history (random.Random(42)) and deploy
-events. The history contains what ``FINAL`` has to get right: incidents written
-in several versions (only the highest counts), incidents whose newest version
-is a delete marker (they vanish, also as a DORA cause), one incident deleted
-and then re-created, and a deploy event stored twice under the same event_id.
+One real embedded ClickHouse (chDB) is built per snapshot state (``MODES``):
+the schema from the migrations, a seeded incident history
+(tests/view_history.py) and deploy events. The history contains what
+``FINAL`` has to get right: incidents written in several versions (only the
+highest counts), incidents whose newest version is a delete marker (they
+vanish, also as a DORA cause), one incident deleted and then re-created, and
+a deploy event stored twice under the same event_id.
 
-The expectations never come from ClickHouse: they are computed in plain Python
-from the "current incidents" (per incident_id the highest version, dropped when
-it is a delete marker) following docs/metrics.md, and every column of every
-row of every view is compared.
+The expectations never come from ClickHouse: they are computed in plain
+Python (tests/view_model.py) from the "current incidents" (per incident_id
+the highest version, dropped when it is a delete marker) following
+docs/metrics.md, and every column of every row of every view is compared.
 """
 
 from __future__ import annotations
 
-import calendar
-import math
 import random
 import re
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -33,53 +31,24 @@ from streams.incident import INCIDENT_COLUMNS
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.snapshots import in_use, refresh
+from tests.view_history import DEFAULT_TARGETS, HISTORY_START, SERVICES, History, make_history
+from tests.view_model import (
+    day_of,
+    expected_bucketed,
+    expected_by_service_severity,
+    expected_dora,
+    expected_mtbf,
+    expected_rolling_30d,
+    expected_security,
+    expected_sla,
+    monday_of,
+    month_of,
+    mtbf_gaps,
+    quantile,
+    resolved,
+)
 
 pytestmark = pytest.mark.integration
-
-SERVICES = ("checkout", "payments", "search", "auth")
-ENVIRONMENTS = ("prod", "staging")
-SEVERITIES = ("critical", "high", "medium", "low")
-CATEGORIES = ("availability", "latency", "errors", "security")
-DEFAULT_TARGETS = {"critical": 3600, "high": 14400, "medium": 86400, "low": 259200}
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-HISTORY_START = datetime(2025, 10, 13, tzinfo=UTC)
-HISTORY_DAYS = 120
-# Deploys start a month earlier: September has deploys but no resolved incident,
-# the case where dora_monthly has no median time to restore.
-DEPLOY_START = datetime(2025, 9, 1, tzinfo=UTC)
-DEPLOY_END = HISTORY_START + timedelta(days=HISTORY_DAYS)
-
-INCIDENTS = 300
-SUCCEEDED_DEPLOYS = 200
-
-
-def ms_of(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(milliseconds=1)
-
-
-def at_ms(ms: int) -> datetime:
-    return EPOCH + timedelta(milliseconds=ms)
-
-
-# --- the reference model -------------------------------------------------------
-
-
-def quantile(values: Iterable[float], q: float) -> float:
-    """Return the linear-interpolation quantile (numpy "linear", R7)."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    position = q * (len(ordered) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
-
-
-def mean(values: Iterable[float | None]) -> float | None:
-    """Return the mean of the present values, None when there is none."""
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
 
 
 def test_quantile_matches_the_documented_example() -> None:
@@ -88,405 +57,6 @@ def test_quantile_matches_the_documented_example() -> None:
     assert quantile([3000, 600, 1200], 0.99) == pytest.approx(2964)
     assert quantile([5.0], 0.9) == 5.0
     assert quantile([1.0, 2.0, 3.0, 4.0], 0.25) == pytest.approx(1.75)
-
-
-def day_of(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
-
-
-def monday_of(moment: datetime) -> date:
-    day = day_of(moment)
-    return day - timedelta(days=day.weekday())
-
-
-def month_of(moment: datetime) -> date:
-    return day_of(moment).replace(day=1)
-
-
-def duration_measures(group: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the measures shared by the daily, weekly and monthly views."""
-    ttr = [i["ttr_seconds"] for i in group]
-    return {
-        "incidents": len(group),
-        "mttr_seconds": mean(ttr),
-        "p50_seconds": quantile(ttr, 0.5),
-        "p90_seconds": quantile(ttr, 0.9),
-        "mttd_seconds": mean(i["ttd_seconds"] for i in group),
-        "mtta_seconds": mean(i["tta_seconds"] for i in group),
-    }
-
-
-def group_by(
-    rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], tuple[Any, ...]]
-) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[key(row)].append(row)
-    return dict(groups)
-
-
-def resolved(incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [i for i in incidents if i["status"] == "resolved"]
-
-
-def by_key(i: dict[str, Any]) -> tuple[str, str, str]:
-    return (i["service"], i["environment"], i["severity"])
-
-
-def expected_by_service_severity(incidents: list[dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
-    expected = {}
-    for key, group in group_by(resolved(incidents), by_key).items():
-        ttr = [i["ttr_seconds"] for i in group]
-        expected[key] = {
-            "incidents": len(group),
-            "mttr_seconds": mean(ttr),
-            "p50_seconds": quantile(ttr, 0.5),
-            "p90_seconds": quantile(ttr, 0.9),
-            "p99_seconds": quantile(ttr, 0.99),
-            "mttd_seconds": mean(i["ttd_seconds"] for i in group),
-            "mtta_seconds": mean(i["tta_seconds"] for i in group),
-            "mttm_seconds": mean(i["ttm_seconds"] for i in group),
-        }
-    return expected
-
-
-def expected_bucketed(
-    incidents: list[dict[str, Any]], bucket: Callable[[datetime], date]
-) -> dict[tuple[Any, ...], Any]:
-    groups = group_by(resolved(incidents), lambda i: (bucket(i["resolved_at"]), *by_key(i)))
-    return {key: duration_measures(group) for key, group in groups.items()}
-
-
-def expected_rolling_30d(incidents: list[dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
-    expected = {}
-    for key, group in group_by(resolved(incidents), by_key).items():
-        days = [day_of(i["resolved_at"]) for i in group]
-        day = min(days)
-        while day <= max(days) + timedelta(days=29):
-            window = [
-                i["ttr_seconds"]
-                for i, d in zip(group, days, strict=True)
-                if day - timedelta(days=29) <= d <= day
-            ]
-            if window:
-                expected[(day, *key)] = {
-                    "incidents": len(window),
-                    "mttr_seconds": mean(window),
-                    "p90_seconds": quantile(window, 0.9),
-                }
-            day += timedelta(days=1)
-    return expected
-
-
-def mtbf_gaps(incidents: list[dict[str, Any]]) -> dict[tuple[str, str], list[float]]:
-    """Return the end-to-start gaps per service/environment (open incidents included)."""
-    gaps: dict[tuple[str, str], list[float]] = {}
-    by_service = group_by(incidents, lambda i: (i["service"], i["environment"]))
-    for key, group in by_service.items():
-        ordered = sorted(group, key=lambda i: (i["started_at"], i["incident_id"]))
-        gaps[key] = [
-            max((current["started_at"] - previous["resolved_at"]).total_seconds(), 0.0)
-            for previous, current in zip(ordered, ordered[1:], strict=False)
-            if previous["resolved_at"] is not None
-        ]
-    return gaps
-
-
-def expected_mtbf(incidents: list[dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
-    return {
-        key: {"gaps": len(gaps), "mtbf_seconds": mean(gaps)}
-        for key, gaps in mtbf_gaps(incidents).items()
-        if gaps
-    }
-
-
-def expected_sla(
-    incidents: list[dict[str, Any]], targets: dict[str, int]
-) -> dict[tuple[Any, ...], Any]:
-    expected = {}
-    groups = group_by(resolved(incidents), lambda i: (month_of(i["resolved_at"]), *by_key(i)))
-    for key, group in groups.items():
-        target = targets[key[3]]
-        breached = sum(1 for i in group if i["ttr_seconds"] > target)
-        expected[key] = {
-            "target_seconds": target,
-            "incidents": len(group),
-            "breached": breached,
-            "breach_rate": breached / len(group),
-        }
-    return expected
-
-
-def expected_security(incidents: list[dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
-    expected = {}
-    security = [i for i in resolved(incidents) if i["category"] == "security"]
-    for key, group in group_by(security, by_key).items():
-        ttr = [i["ttr_seconds"] for i in group]
-        expected[key] = {
-            "incidents": len(group),
-            "mean_time_to_contain_seconds": mean(i["ttm_seconds"] for i in group),
-            "mean_time_to_recover_seconds": mean(ttr),
-            "p50_seconds": quantile(ttr, 0.5),
-            "p90_seconds": quantile(ttr, 0.9),
-            "mttd_seconds": mean(i["ttd_seconds"] for i in group),
-            "mtta_seconds": mean(i["tta_seconds"] for i in group),
-        }
-    return expected
-
-
-def expected_dora(
-    incidents: list[dict[str, Any]], events: list[dict[str, Any]]
-) -> dict[tuple[Any, ...], Any]:
-    """Return dora_monthly per docs/metrics.md (median None when nothing was restored)."""
-    deploys: dict[tuple[date, str, str], set[str]] = defaultdict(set)
-    for event in events:
-        if event["type"] == "deploy" and event["status"] == "succeeded":
-            key = (month_of(event["occurred_at"]), event["service"], event["environment"])
-            deploys[key].add(event["subject_id"])
-    causes = {
-        (i["service"], i["environment"], i["cause_deploy_id"])
-        for i in incidents
-        if i["cause_deploy_id"] is not None
-    }
-    restores = group_by(
-        resolved(incidents),
-        lambda i: (month_of(i["resolved_at"]), i["service"], i["environment"]),
-    )
-    expected = {}
-    for key, ids in deploys.items():
-        month, service, environment = key
-        failed = sum(1 for d in ids if (service, environment, d) in causes)
-        restored = restores.get(key)
-        expected[key] = {
-            "deployments": len(ids),
-            "deploys_per_day": len(ids) / calendar.monthrange(month.year, month.month)[1],
-            "failed_deployments": failed,
-            "change_failure_rate": failed / len(ids),
-            "median_time_to_restore_seconds": (
-                quantile([i["ttr_seconds"] for i in restored], 0.5) if restored else None
-            ),
-        }
-    return expected
-
-
-# --- the seeded history --------------------------------------------------------
-
-
-@dataclass
-class History:
-    """What was inserted, and the current incidents the views must see."""
-
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    event_rows: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def current(self) -> list[dict[str, Any]]:
-        newest: dict[str, dict[str, Any]] = {}
-        for row in self.versions:
-            kept = newest.get(row["incident_id"])
-            if kept is None or row["version"] > kept["version"]:
-                newest[row["incident_id"]] = row
-        return [row for row in newest.values() if not row["is_deleted"]]
-
-
-Deploys = dict[tuple[str, str], list[tuple[int, str]]]
-
-
-def make_events(rng: random.Random, history: History) -> tuple[Deploys, list[str]]:
-    """Add the deploy events; return the succeeded (ms, id) per service/env, failed ids."""
-    start, end = ms_of(DEPLOY_START), ms_of(DEPLOY_END)
-    succeeded: Deploys = defaultdict(list)
-    failed: list[str] = []
-    numbers = iter(range(1, 10_000))
-
-    def add(deploy_id: str, service: str, environment: str, ms: int, status: str) -> None:
-        occurred_at = at_ms(ms)
-        event = {
-            "event_id": f"ev-{next(numbers):05d}",
-            "type": "deploy",
-            "service": service,
-            "environment": environment,
-            "occurred_at": occurred_at,
-            "source": "ci",
-            "status": status,
-            "subject_id": deploy_id,
-            "severity": None,
-            "category": None,
-            "kind": rng.choice(["release", "config", None]),
-            "raw": f'{{"deploy_id":"{deploy_id}","status":"{status}"}}',
-            "kafka_topic": "deploys",
-            "kafka_partition": rng.randrange(4),
-            "kafka_offset": rng.randrange(1_000_000),
-            "ingested_at": occurred_at + timedelta(seconds=rng.uniform(0.1, 5)),
-        }
-        history.events.append(event)
-        history.event_rows.append(event)
-
-    for n in range(SUCCEEDED_DEPLOYS):
-        service, environment = rng.choice(SERVICES), rng.choice(ENVIRONMENTS)
-        deploy_id = f"dep-{service}-{environment}-{n:04d}"
-        done = rng.randrange(start, end)
-        if rng.random() < 0.6:  # its 'started' event: never counted
-            add(deploy_id, service, environment, done - rng.randrange(60_000, 1_800_000), "started")
-        add(deploy_id, service, environment, done, "succeeded")
-        succeeded[(service, environment)].append((done, deploy_id))
-
-    # a deploy started in one month and succeeded in the next counts in the next
-    month_end = ms_of(datetime(2025, 11, 1, tzinfo=UTC))
-    add("dep-search-prod-cross", "search", "prod", month_end - 300_000, "started")
-    add("dep-search-prod-cross", "search", "prod", month_end + 300_000, "succeeded")
-    succeeded[("search", "prod")].append((month_end + 300_000, "dep-search-prod-cross"))
-
-    # a succeeded deploy announced twice (two event ids, same deploy id): counted once
-    done, deploy_id = succeeded[("checkout", "prod")][0]
-    add(deploy_id, "checkout", "prod", done + 1000, "succeeded")
-
-    # failed deploys: never counted, even when an incident names them as cause
-    for n in range(25):
-        service, environment = rng.choice(SERVICES), rng.choice(ENVIRONMENTS)
-        deploy_id = f"dep-{service}-{environment}-failed-{n:02d}"
-        done = rng.randrange(start, end)
-        add(deploy_id, service, environment, done - 120_000, "started")
-        add(deploy_id, service, environment, done, "failed")
-        failed.append(deploy_id)
-
-    # one event redelivered: the same event_id stored twice, FINAL keeps one
-    redelivered = dict(history.events[5])
-    redelivered["ingested_at"] = redelivered["ingested_at"] + timedelta(minutes=3)
-    history.event_rows.append(redelivered)
-    return succeeded, failed
-
-
-def make_incident(rng: random.Random, n: int, deploys: Deploys) -> dict[str, Any]:
-    service, environment = rng.choice(SERVICES), rng.choice(ENVIRONMENTS)
-    security_share = 0.4 if service == "auth" else 0.1
-    category = "security" if rng.random() < security_share else rng.choice(CATEGORIES[:3])
-    started = ms_of(HISTORY_START) + rng.randrange(HISTORY_DAYS * 86_400_000)
-    is_open = rng.random() < 0.05
-    ttd_ms = round(rng.lognormvariate(4, 1) * 1000) if rng.random() < 0.9 else None
-    detected = started + (ttd_ms or 0)
-    tta_ms = round(rng.lognormvariate(5, 1) * 1000) if rng.random() < 0.8 else None
-    ttr_ms = None if is_open else round(rng.lognormvariate(8, 1.6) * 1000)
-    ttm_ms = None
-    if rng.random() < 0.75:
-        ttm_ms = round((ttr_ms or 4_000_000) * rng.uniform(0.2, 0.9))
-    cause = None
-    candidates = [d for d in deploys.get((service, environment), []) if d[0] < started]
-    if candidates and rng.random() < 0.35:
-        cause = rng.choice(candidates[-10:])[1]
-
-    def seconds(value: int | None) -> float | None:
-        return None if value is None else value / 1000
-
-    return {
-        "incident_id": f"inc-{n:04d}",
-        "service": service,
-        "environment": environment,
-        "status": "open" if is_open else "resolved",
-        "severity": rng.choice(SEVERITIES),
-        "category": category,
-        "title": f"{category} trouble on {service} #{n}",
-        "started_at": at_ms(started),
-        "detected_at": at_ms(detected),
-        "acknowledged_at": None if tta_ms is None else at_ms(detected + tta_ms),
-        "identified_at": None,
-        "mitigated_at": None if ttm_ms is None else at_ms(started + ttm_ms),
-        "resolved_at": None if ttr_ms is None else at_ms(started + ttr_ms),
-        "ttd_seconds": seconds(ttd_ms),
-        "tta_seconds": seconds(tta_ms),
-        "tti_seconds": None,
-        "ttm_seconds": seconds(ttm_ms),
-        "ttr_seconds": seconds(ttr_ms),
-        "alert_count": rng.randrange(1, 6),
-        "alert_ids": [f"alert-{n}-{k}" for k in range(2)],
-        "ticket_ids": [],
-        "event_count": rng.randrange(1, 20),
-        "cause_deploy_id": cause,
-        "fix_deploy_id": None,
-        "repair_action": None,
-        "reopen_count": 0,
-        "completed": 0 if is_open else 1,
-        "quality_flags": [],
-        "is_deleted": 0,
-        "version": 1,
-        "updated_at": at_ms(started + (ttr_ms or 0) + 1000),
-    }
-
-
-def older_version(
-    rng: random.Random, row: dict[str, Any], version: int, deploys: Deploys
-) -> dict[str, Any]:
-    """Return an earlier, different version of ``row`` (same sort key)."""
-    old = dict(row)
-    old["version"] = version
-    old["severity"] = rng.choice([s for s in SEVERITIES if s != row["severity"]])
-    old["category"] = rng.choice(CATEGORIES)
-    old["updated_at"] = row["updated_at"] - timedelta(minutes=10 * (10 - version))
-    # a real succeeded deploy: it would count as failed if an old version leaked
-    own = [d for _, d in deploys[(row["service"], row["environment"])]]
-    old["cause_deploy_id"] = rng.choice([None, rng.choice(own)])
-    if row["status"] == "resolved" and rng.random() < 0.5:
-        old.update(status="open", resolved_at=None, ttr_seconds=None, completed=0)
-    else:  # resolved earlier with another ttr (the incident was later reopened)
-        ttr = round(rng.uniform(60, 200_000), 3)
-        old.update(
-            status="resolved",
-            ttr_seconds=ttr,
-            resolved_at=row["started_at"] + timedelta(seconds=ttr),
-            completed=1,
-        )
-    return old
-
-
-def make_history() -> History:
-    rng = random.Random(42)
-    history = History()
-    deploys, failed = make_events(rng, history)
-    finals = [make_incident(rng, n, deploys) for n in range(INCIDENTS)]
-
-    # force an overlap (clamped MTBF gap) and a started_at tie (ordered by id)
-    first = finals[0]
-    for row in finals[1:3]:
-        shift = first["started_at"] + timedelta(seconds=30) - row["started_at"]
-        moved = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
-        for column in (*moved, "updated_at"):
-            if row[column] is not None:
-                row[column] += shift
-        row.update(service=first["service"], environment=first["environment"])
-    # a failed deploy named as cause must not appear at all
-    finals[4]["cause_deploy_id"] = failed[0]
-    # ttr exactly at the target is no breach (also at the changed 'high' target 7200)
-    for row, severity, ttr in zip(
-        finals[10:13], ("high", "critical", "high"), (14400, 3600, 7200), strict=True
-    ):
-        row.update(status="resolved", severity=severity, ttr_seconds=float(ttr), completed=1)
-        row["resolved_at"] = row["started_at"] + timedelta(seconds=ttr)
-
-    for row in finals:
-        n = int(row["incident_id"].split("-")[1])
-        if n % 9 == 5:  # rewritten: 2 or 3 versions, the last one counts
-            count = 2 + n % 2
-            row["version"] = count
-            history.versions += [older_version(rng, row, v, deploys) for v in range(1, count)]
-        history.versions.append(row)
-        if n % 23 == 7:  # newest version is a delete marker: the incident vanishes
-            marker = dict(row, version=row["version"] + 1, is_deleted=1)
-            marker["updated_at"] = row["updated_at"] + timedelta(minutes=5)
-            if n % 2:  # even the cause of a deleted incident does not count
-                marker["cause_deploy_id"] = row["cause_deploy_id"] = deploys[
-                    (row["service"], row["environment"])
-                ][-1][1]
-            history.versions.append(marker)
-        if n == 100:  # deleted, then re-created: present with its newest version
-            history.versions.append(dict(row, version=row["version"] + 1, is_deleted=1))
-            history.versions.append(dict(row, version=row["version"] + 2, severity="critical"))
-
-    # a cause deploy of another service/environment must not count as failed
-    referenced = {r["cause_deploy_id"] for r in history.versions}
-    foreign = next(d for _, d in deploys[("auth", "staging")] if d not in referenced)
-    finals[3].update(service="payments", environment="prod", cause_deploy_id=foreign)
-    return history
 
 
 @dataclass
