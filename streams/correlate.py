@@ -11,8 +11,12 @@ marker so ``mttr.incidents FINAL`` never shows it again.
 Time is judged against the key's *safe watermark*: the newest event time of
 the key, held back to the input watermark that ingest puts on forwarded
 events while some source partition still has unread messages (see
-``streams.progress``), and never moving backwards. An event more than the
-allowed lateness behind it is late; state older than that horizon is pruned.
+``streams.progress``), and never moving backwards. An event is judged against
+the safe watermark as its own input watermark advances it, so once every
+partition is caught up an event is judged against its key's newest event
+time, whatever a catch-up held back before. An event more than the allowed
+lateness behind that is late (even if its ``event_id`` was seen: lateness is
+judged before duplicates); state older than that horizon is pruned.
 
 An incident is *completed* once it is resolved and either the key's safe
 watermark passed ``resolved_at + quiet period`` (nothing ordinary can reopen
@@ -160,30 +164,45 @@ def apply_event(
     """Apply one event of the key; ``now_ms`` only stamps ``updated_at``.
 
     ``input_watermark`` is the one ingest forwarded with the event (None: all
-    source partitions were caught up). A duplicate ``event_id`` changes
+    source partitions were caught up). An event more than the allowed
+    lateness behind ``max(safe watermark, min(key watermark, input
+    watermark))`` is rejected (``late``) and changes nothing, whether or not
+    its ``event_id`` was seen. Otherwise a duplicate ``event_id`` changes
     nothing but re-emits the current row of its incident (same version),
-    which repairs a row lost between a state write and a crash. An event more
-    than the allowed lateness behind the key's safe watermark is rejected
-    (``late``) and changes nothing.
+    which repairs a row lost between a state write and a crash.
     """
     state = state if state is not None else new_state()
-    safe = safe_watermark(state)
+    reference = _advance(safe_watermark(state), state["watermark"], input_watermark)
+    if reference is not None and member["at"] < reference - config.allowed_lateness_ms:
+        return state, Outputs(late=True)
     if member["event_id"] in state["seen"]:
         return state, _reemit(state, member["event_id"], service, environment, config, now_ms)
-    if safe is not None and member["at"] < safe - config.allowed_lateness_ms:
-        return state, Outputs(late=True)
     members: list[Member] = state["members"]
     bisect.insort(members, member, key=sort_key)
     state["seen"][member["event_id"]] = member["at"]
     watermark = state["watermark"]
     watermark = member["at"] if watermark is None else max(watermark, member["at"])
     state["watermark"] = watermark
-    reached = watermark if input_watermark is None else min(watermark, input_watermark)
-    state["safe_watermark"] = reached if safe is None else max(safe, reached)
+    state["safe_watermark"] = _advance(reference, watermark, input_watermark)
     incidents = _incidents(state, service, environment, config)
     outputs = Outputs(rows=_diff(state, incidents, now_ms))
     _prune(state, incidents, config)
     return state, outputs
+
+
+def _advance(safe: int | None, watermark: int | None, input_watermark: int | None) -> int | None:
+    """Return the safe watermark once the key's newest event time is ``watermark``.
+
+    ``min(watermark, input watermark)`` (just ``watermark`` when the event came
+    caught up), never below ``safe``. Applied *before* judging an event too:
+    the input watermark it was forwarded with counts for it, so the first
+    event read caught up after a catch-up is judged against the key's newest
+    event time, not against the watermark the catch-up held back.
+    """
+    if watermark is None:
+        return safe
+    reached = watermark if input_watermark is None else min(watermark, input_watermark)
+    return reached if safe is None else max(safe, reached)
 
 
 def _reemit(

@@ -97,6 +97,35 @@ def test_duplicate_reemits_current_version_after_later_changes() -> None:
     assert outputs.rows[0]["is_deleted"] == 0
 
 
+def test_duplicate_more_than_the_lateness_behind_is_late() -> None:
+    """The docs' example: a1 firing 10:00 and a2 resolved 11:01 are applied; a1 delivered
+    again is 61 min behind 11:01 -> late (lateness is judged first), nothing changes.
+    Delivered again before a2 arrived, it is a duplicate.
+    """
+    first = fire("A", 0, event_id="dl-a1")
+    engine = Engine()
+    engine.feed([first])
+    assert engine.send(first).duplicate is True
+    engine.send(clear("A", 61, event_id="dl-a2"))
+    before = copy.deepcopy(engine.state())
+    outputs = engine.send(first)
+    assert (outputs.late, outputs.duplicate, outputs.rows) == (True, False, [])
+    assert engine.state() == before
+
+
+def test_duplicate_within_the_lateness_is_a_duplicate_even_if_far_behind_held_back() -> None:
+    """During a catch-up (input watermark 0) a1 10:00 and a2 11:01 are applied: safe stays 0.
+    a1 delivered again, still during the catch-up: max(0, min(11:01, 0)) = 0 -> not late,
+    a duplicate. Delivered again once caught up: 61 min behind 11:01 -> late.
+    """
+    first = fire("A", 0, event_id="dh-a1")
+    engine = Engine()
+    engine.send(first, input_watermark=0)
+    engine.send(clear("A", 61, event_id="dh-a2"), input_watermark=0)
+    assert engine.send(first, input_watermark=0).duplicate is True
+    assert engine.send(first).late is True
+
+
 def test_same_event_id_in_another_key_is_not_a_duplicate() -> None:
     """event_id 'shared' on checkout and on payments: each opens its own incident."""
     rows = run(

@@ -190,3 +190,163 @@ def test_skewed_reads_of_time_ordered_partitions_give_in_order_incidents(
             assert engine.send(event, input_watermark=watermark).late is False, event
     in_time_order = sorted(events, key=lambda e: member(e)["at"])
     assert _comparable(engine.rows()) == _comparable(run(in_time_order))
+
+
+# --- after a catch-up: the first caught-up event of a key ---------------------------------
+
+
+def test_first_event_after_catch_up_is_judged_against_the_key_newest_event() -> None:
+    """Read during a catch-up (input watermark 0): A fires 12:00 and resolves 12:10, so the
+    key's newest event is 12:10 and its safe watermark stays 0. Once every partition is
+    caught up, B fires at 10:40: 90 min behind 12:10 and nothing is unread any more, so the
+    safe watermark is 12:10 and B is late. The verdict is the one a worker that read A
+    caught up would give.
+    """
+    engine = Engine()
+    engine.send(fire("A", 120), input_watermark=0)
+    engine.send(clear("A", 130), input_watermark=0)
+    assert engine.state()["safe_watermark"] == 0
+    before = copy.deepcopy(engine.state())
+    assert engine.send(fire("B", 40)).late is True
+    assert engine.state() == before
+    live = Engine()
+    live.feed([fire("A", 120), clear("A", 130)])
+    assert live.send(fire("B", 40)).late is True
+
+
+def test_first_event_after_catch_up_merging_two_incidents_is_late() -> None:
+    """X = A 11:00-11:05 and Y = C 12:00-12:05, both read during a catch-up (input 0).
+    Caught up, B fires at 10:45 and never resolves: applied, it would hold one incident
+    open from 10:45 that swallows X and Y. It is 80 min behind 12:05: late, both stay.
+    """
+    engine = Engine()
+    for event in (fire("A", 60), clear("A", 65), fire("C", 120), clear("C", 125)):
+        engine.send(event, input_watermark=0)
+    rows_before = stable_rows(engine.rows())
+    assert len(rows_before) == 2
+    assert engine.send(fire("B", 45)).late is True
+    assert stable_rows(engine.rows()) == rows_before
+
+
+def test_caught_up_event_within_lateness_of_the_key_is_applied() -> None:
+    """Same catch-up as above; caught up, B fires at 11:10, exactly 1 h behind 12:10: applied."""
+    engine = Engine()
+    engine.send(fire("A", 120), input_watermark=0)
+    engine.send(clear("A", 130), input_watermark=0)
+    assert engine.send(fire("B", 70)).late is False
+    assert engine.state()["safe_watermark"] == ms(130)
+
+
+def test_held_back_input_watermark_above_the_old_safe_watermark_counts() -> None:
+    """Still catching up: A 12:00 read with input 0 (safe 0). The next batch carries input
+    11:30 (every partition has reached 11:30): safe for the next event = min(12:00, 11:30) =
+    11:30, so a deploy at 10:29:59.999 is late, one at 10:30 is applied.
+    """
+    engine = Engine()
+    engine.send(fire("A", 120), input_watermark=0)
+    assert engine.send(dep("d1", 30, seconds=-0.001), input_watermark=ms(90)).late is True
+    assert engine.send(dep("d2", 30), input_watermark=ms(90)).late is False
+
+
+# --- property: the verdict does not depend on when the worker started ----------------------
+
+LATENESS = 60  # minutes, the default
+_arrivals = st.lists(
+    st.tuples(
+        st.sampled_from(("alert", "ticket", "deploy")),
+        st.integers(0, 8 * 60),  # minute of event time
+        st.sampled_from(("x1", "x2", "x3")),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def _arrival_events(data: st.DataObject) -> list[dict[str, Any]]:
+    """Draw arrivals of one key, with some events delivered again later (duplicates)."""
+    specs = data.draw(_arrivals)
+    events = [
+        _event(i, (kind, 0, minute, subject, opening))
+        for i, (kind, minute, subject, opening) in enumerate(specs)
+    ]
+    for _ in range(data.draw(st.integers(0, 4), label="duplicates")):
+        again = data.draw(st.sampled_from(events), label="delivered again")
+        position = data.draw(st.integers(events.index(again) + 1, len(events)), label="at")
+        events.insert(position, again)
+    return events
+
+
+def _live_verdicts(events: list[dict[str, Any]]) -> list[bool]:
+    """Late iff more than the allowed lateness behind the newest applied event before it."""
+    newest: int | None = None
+    verdicts = []
+    for event in events:
+        at_ms = member(event)["at"]
+        late = newest is not None and at_ms < newest - LATENESS * 60_000
+        verdicts.append(late)  # a duplicate within the lateness is not late (dropped)
+        if not late:
+            newest = at_ms if newest is None else max(newest, at_ms)
+    return verdicts
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_verdict_is_the_documented_one_for_any_catch_up_interleaving(
+    data: st.DataObject,
+) -> None:
+    """Events of one key arrive in any order; each is forwarded either caught up (no input
+    watermark) or during a catch-up with any held-back input watermark. An event is late
+    iff it is more than the allowed lateness behind max(safe watermark so far,
+    min(newest event time of the key before it, its input watermark)), where the safe
+    watermark so far is the largest such value of the events applied before it, and the
+    input watermark of a caught-up event counts as no limit. Caught up, that is exactly the
+    newest event time of the key before it. An event that is not late and was applied
+    before is a duplicate (whatever its time) and changes nothing.
+    """
+    events = _arrival_events(data)
+    engine = Engine()
+    newest: int | None = None
+    safe: int | None = None
+    applied: set[str] = set()
+    for event in events:
+        held = data.draw(st.none() | st.integers(0, ms(9 * 60)), label="input watermark")
+        at_ms = member(event)["at"]
+        reference = None
+        if newest is not None:
+            reached = newest if held is None else min(newest, held)
+            reference = reached if safe is None else max(safe, reached)
+        late = reference is not None and at_ms < reference - LATENESS * 60_000
+        duplicate = not late and event["event_id"] in applied
+        outputs = engine.send(event, input_watermark=held)
+        assert (outputs.late, outputs.duplicate) == (late, duplicate), (event, reference)
+        if not late and not duplicate:
+            applied.add(event["event_id"])
+            newest = at_ms if newest is None else max(newest, at_ms)
+            reached = newest if held is None else min(newest, held)
+            safe = reached if safe is None else max(safe, reached)
+            assert engine.state()["safe_watermark"] == safe
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_same_verdicts_and_incidents_whatever_the_worker_start_time(
+    data: st.DataObject,
+) -> None:
+    """The same arrivals, read by a worker that started late: the events before its start
+    (up to the first event that is late when processed live) are read during a catch-up
+    with any held-back input watermarks, the rest caught up. Every event gets the verdict
+    of live processing, and the incidents are the same.
+    """
+    events = _arrival_events(data)
+    verdicts = _live_verdicts(events)
+    first_late = verdicts.index(True) if True in verdicts else len(events)
+    start = data.draw(st.integers(0, first_late), label="worker start")
+    engine, live = Engine(), Engine()
+    for index, event in enumerate(events):
+        held = None
+        if index < start:
+            held = data.draw(st.integers(0, ms(9 * 60)), label="input watermark")
+        assert engine.send(event, input_watermark=held).late is verdicts[index], event
+        assert live.send(event).late is verdicts[index], event
+    assert _comparable(engine.rows()) == _comparable(live.rows())
