@@ -80,17 +80,20 @@ def derive(
     resolved = None if segment.is_open else segment.resolved_at
     acknowledged = _first([m["at"] for m in tickets if m["status"] in ACK_STATUSES])
     identified = _first([m["at"] for m in tickets if m["status"] == "identified"])
+    # A deploy at or before started_at can only be a cause; repairs come strictly after it.
     repairs = [
         d["at"]
         for d in deploys
         if d["kind"] in REPAIR_KINDS
-        and d["at"] >= started
+        and d["at"] > started
         and (resolved is None or d["at"] <= resolved)
     ]
     mitigated = _first([m["at"] for m in tickets if m["status"] == "mitigated"] + repairs)
     cause = [d for d in deploys if started - windows.suspect_ms <= d["at"] <= started]
     fixes = [
-        d for d in deploys if d["at"] >= detected and (resolved is None or d["at"] <= resolved)
+        d
+        for d in deploys
+        if d["at"] >= detected and d["at"] > started and (resolved is None or d["at"] <= resolved)
     ]
     severities = [m["severity"] for m in firing + tickets if m["severity"]]
     severity = max(severities, key=SEVERITY_RANK.__getitem__) if severities else "medium"

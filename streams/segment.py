@@ -5,16 +5,18 @@ The rules (docs/incident-model.md has worked examples):
 * A firing alert opens an incident when none is open; so does a ticket
   ``opened``/``reopened`` event (a *declared* incident).
 * While an incident is open, every event of the key joins it.
-* An incident with member alerts is open while any of its alerts fires (by
-  event time). A declared incident without alerts is open while any of its
-  tickets is not resolved/closed.
+* An incident in which an alert fired is open while any of its alerts fires
+  (by event time); this holds for a declared incident too once an alert fired
+  in it. A declared incident without alerts is open while any of its tickets
+  is not resolved/closed.
 * Within the quiet period after an incident resolved, a firing alert or an
   opening ticket *reopens* it (``reopen_count`` += 1); other events just join.
-  A ticket that reopened an alert incident holds it open until resolved.
+  A ticket that reopened an incident holds it open until resolved.
 * A ticket that is already a member always updates its own incident, but
   outside the quiet period it never reopens it.
 * Anything else (a resolved alert or a non-opening ticket with no incident,
-  a deploy between incidents) belongs to no incident.
+  a deploy between incidents) belongs to no incident, also when the same
+  ticket's ``opened`` follows later: each event is placed by its own time.
 """
 
 from __future__ import annotations

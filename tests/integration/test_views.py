@@ -31,7 +31,14 @@ from streams.incident import INCIDENT_COLUMNS
 from streams.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.snapshots import in_use, refresh
-from tests.view_history import DEFAULT_TARGETS, HISTORY_START, SERVICES, History, make_history
+from tests.view_history import (
+    DEFAULT_TARGETS,
+    HISTORY_START,
+    SERVICES,
+    WORKED_MONTH,
+    History,
+    make_history,
+)
 from tests.view_model import (
     day_of,
     expected_bucketed,
@@ -308,3 +315,49 @@ def test_dora_monthly(db: Database) -> None:
     ]
     assert len(nothing_restored) >= 4
     assert_same(actual, expected)
+
+
+# --- the hand-computed month of docs/metrics.md (tests/view_history.py) ------------
+
+
+def test_dora_monthly_worked_example_median_is_exact_interpolated_p50(db: Database) -> None:
+    """checkout/prod, June 2026 (docs/metrics.md, dora_monthly example).
+
+    Deploys dep-worked-0603 and -0615 -> deployments 2, 2/30 per day; an incident
+    names -0603 as cause -> failed 1, rate 0.5. Restored in June: ttr 600, 1200,
+    3000, 4000 (the last resolved 06-30 23:59:59.999) -> p50 at position 1.5 =
+    1200 + 0.5 x 1800 = 2100 (quantileExact would say 3000, ...Low 1200). The
+    incident resolved 07-01 00:00:00.000 (ttr 100000) is July's; July has no
+    deploy, so no row. The month column is `month`, the month's first day.
+    """
+    actual = db.rows("dora_monthly", ("month", "service", "environment"))
+    month = WORKED_MONTH.date()
+    assert actual[(month, "checkout", "prod")] == {
+        "deployments": 2,
+        "deploys_per_day": pytest.approx(2 / 30),
+        "failed_deployments": 1,
+        "change_failure_rate": 0.5,
+        "median_time_to_restore_seconds": 2100.0,
+    }
+    assert [key for key in actual if key[0] > month] == []
+
+
+def test_sla_compliance_worked_example_month_of_resolved_at(db: Database) -> None:
+    """checkout/prod critical (target 3600 s): June has ttr 600, 1200, 3000, 4000 ->
+    4 incidents, 1 breached (4000 > 3600), rate 0.25; the one resolved 2026-07-01
+    00:00:00.000 UTC (ttr 100000) is July's: 1 of 1 breached.
+    """
+    actual = db.rows("sla_compliance", ("month", "service", "environment", "severity"))
+    june, july = WORKED_MONTH.date(), date(2026, 7, 1)
+    assert actual[(june, "checkout", "prod", "critical")] == {
+        "target_seconds": 3600,
+        "incidents": 4,
+        "breached": 1,
+        "breach_rate": 0.25,
+    }
+    assert actual[(july, "checkout", "prod", "critical")] == {
+        "target_seconds": 3600,
+        "incidents": 1,
+        "breached": 1,
+        "breach_rate": 1.0,
+    }

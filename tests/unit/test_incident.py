@@ -6,14 +6,19 @@ Expected values are worked out by hand from the spec; times are minutes after
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.correlate import EngineConfig
 from streams.incident import Windows, derive, incident_id
 from streams.segment import Segment
+from streams.settings import project_root
 from tests.engine_helpers import Engine, by_start, clear, dep, fire, member, only, run, tkt
+from tests.factories import at
 
 # --- the spec's worked example ---------------------------------------------------
 
@@ -256,26 +261,26 @@ def test_mitigated_is_earliest_of_ticket_and_repair_deploy() -> None:
     assert row["ttm_seconds"] == 360.0
 
 
-def test_mitigation_window_starts_at_started_at_inclusive() -> None:
-    """A occurred 10:05 with starts_at 10:00; rollbacks at 09:59:59.999 and at 10:00:00.000.
+def test_repair_windows_start_after_started_at() -> None:
+    """A occurred 10:05 with starts_at 10:00; rollbacks at 10:00:00.000 and 10:00:00.001.
 
-    Window [10:00, resolved 10:20]: the 10:00 rollback mitigates (ttm 0), the one
-    1 ms earlier does not. Both lie in the cause window [09:00, 10:00]; the
-    latest (10:00) is the cause. The fix window starts at detected 10:05: no fix.
+    A deploy at started_at is a cause, never a repair: the 10:00 rollback is the
+    cause (latest in [09:00, 10:00]) and does not mitigate; the one 1 ms later
+    mitigates (ttm 0.001 s). The fix window starts at detected 10:05: no fix.
     """
     row = only(
         run(
             [
-                dep("rb-early", 0, seconds=-0.001, kind="rollback"),
                 dep("rb-start", 0, kind="rollback"),
+                dep("rb-after", 0, seconds=0.001, kind="rollback"),
                 fire("A", 5, starts_at="2026-03-02T10:00:00Z"),
                 clear("A", 20),
             ]
         )
     )
-    assert row["mitigated_at"] == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    assert row["ttm_seconds"] == 0.0
     assert row["cause_deploy_id"] == "rb-start"
+    assert row["mitigated_at"] == datetime(2026, 3, 2, 10, 0, 0, 1000, tzinfo=UTC)
+    assert row["ttm_seconds"] == 0.001
     assert row["fix_deploy_id"] is None
 
 
@@ -333,12 +338,11 @@ def test_negative_ttm_is_clamped_and_flagged() -> None:
     assert row["quality_flags"] == ["ttd_negative_clamped", "ttm_negative_clamped"]
 
 
-def test_ticket_acknowledged_before_alert_fired_clamps_tta() -> None:
+def test_derive_guards_tta_and_tti_of_a_hand_built_segment() -> None:
     """derive() on a hand-built segment: T acknowledged 10:00 and identified 10:01, A fired 10:05.
 
-    tta = 10:00 - 10:05 = -300 s -> 0.0, tti = -240 s -> 0.0, both flagged.
-    (Through the engine a ticket event before the incident opened is not a member,
-    so this case only arises in derive() itself.)
+    tta = 10:00 - 10:05 = -300 s -> 0.0, tti = -240 s -> 0.0, both flagged. The
+    engine never builds such a segment (next test).
     """
     seg = Segment(declared=False)
     for event in [tkt("T", "acknowledged", 0), tkt("T", "identified", 1), fire("A", 5)]:
@@ -351,6 +355,166 @@ def test_ticket_acknowledged_before_alert_fired_clamps_tta() -> None:
     assert fields["quality_flags"] == ["tta_negative_clamped", "tti_negative_clamped"]
     assert fields["detected_at"] == 1_772_445_600_000 + 300_000  # 10:05 in epoch ms
     assert fields["acknowledged_at"] == 1_772_445_600_000  # 10:00
+
+
+def test_tta_and_tti_are_never_clamped_through_the_engine() -> None:
+    """T acknowledged 10:00 and identified 10:01 before A fires 10:05: no members (nothing
+    was open), so acknowledged/identified stay empty and no flag is set. U acknowledged
+    at A's very millisecond sorts after the firing: a member, tta 0 without a flag.
+    """
+    before = only(run([tkt("T", "acknowledged", 0), tkt("T", "identified", 1), fire("A", 5)]))
+    assert before["acknowledged_at"] is None
+    assert before["identified_at"] is None
+    assert before["quality_flags"] == []
+    same_ms = only(run([tkt("U", "acknowledged", 5, event_id="a-first"), fire("A", 5)]))
+    assert same_ms["tta_seconds"] == 0.0
+    assert same_ms["quality_flags"] == []
+
+
+SKEWED = "2026-03-02T10:02:00Z"  # starts_at 2 min after the alert's occurred_at 10:00
+
+
+@pytest.mark.parametrize(
+    ("events", "flags", "durations"),
+    [
+        pytest.param(
+            [fire("A", 0, starts_at=SKEWED)],
+            ["ttd_negative_clamped"],
+            {"ttd_seconds": 0.0},
+            id="ttd",
+        ),  # fmt: skip
+        pytest.param(
+            [fire("A", 0, starts_at=SKEWED), tkt("T", "mitigated", 1)],
+            ["ttd_negative_clamped", "ttm_negative_clamped"],
+            {"ttd_seconds": 0.0, "ttm_seconds": 0.0, "tta_seconds": 60.0},
+            id="ttm",
+        ),  # fmt: skip
+        pytest.param(
+            [fire("A", 0, starts_at=SKEWED), clear("A", 1)],
+            ["ttd_negative_clamped", "ttr_negative_clamped"],
+            {"ttd_seconds": 0.0, "ttr_seconds": 0.0},
+            id="ttr",
+        ),  # fmt: skip
+    ],
+)
+def test_clamp_flags_come_only_from_starts_at_after_occurred_at(
+    events: list[dict[str, object]], flags: list[str], durations: dict[str, float]
+) -> None:
+    """The spec's table: A occurred 10:00 with starts_at 10:02 -> started 10:02 > detected 10:00.
+
+    ttd -120 s; T mitigated 10:01 -> ttm -60 s (tta +60 s); A resolved 10:01 -> ttr -60 s.
+    Each clamped to 0 and flagged, always together with ttd_negative_clamped.
+    """
+    row = only(run(events))
+    assert row["quality_flags"] == flags
+    for name, value in durations.items():
+        assert row[name] == value, name
+
+
+def test_declared_incident_never_gets_a_clamp_flag() -> None:
+    """T opened 10:00 declares; A fires 10:01 with starts_at 10:03 (later than occurred).
+
+    started = min(10:00 ticket, 10:03) = 10:00 = detected: ttd 0, no flag;
+    A resolved 10:02 -> ttr 120 s.
+    """
+    row = only(
+        run([tkt("T", "opened", 0), fire("A", 1, starts_at="2026-03-02T10:03:00Z"), clear("A", 2)])
+    )
+    assert row["ttd_seconds"] == 0.0
+    assert row["ttr_seconds"] == 120.0
+    assert row["quality_flags"] == []
+
+
+FLAG_NAMES = [f"{name}_negative_clamped" for name in ("ttd", "tta", "tti", "ttm", "ttr")]
+
+
+TICKET_STATUSES = (
+    "opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened",
+)  # fmt: skip
+
+
+@st.composite
+def _histories(draw: st.DrawFn) -> list[dict[str, object]]:
+    """1-8 events (plus resolutions, mitigations) of one key within 26 whole minutes.
+
+    Ties are likely and nothing is late; event and deploy ids are unique. A firing
+    alert's starts_at is often its occurred_at, else up to 5 min before or after it
+    (clock skew); it is often resolved or mitigated (by a ticket) soon after.
+    """
+    events: list[dict[str, object]] = []
+    for n in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(("alert", "alert", "ticket", "deploy")))
+        minute = draw(st.integers(0, 20))
+        subject = draw(st.integers(0, 2))
+        if kind == "alert" and draw(st.booleans()):
+            skew = draw(st.sampled_from((0, 0, -120, 120)) | st.integers(-300, 300))
+            starts_at = at(minute, seconds=skew)
+            events.append(fire(f"A{subject}", minute, starts_at=starts_at, event_id=f"e{n}"))
+            resolve_after = draw(st.none() | st.integers(0, 6))  # minutes, often soon
+            if resolve_after is not None:
+                events.append(clear(f"A{subject}", minute + resolve_after, event_id=f"r{n}"))
+            mitigate_after = draw(st.none() | st.integers(0, 3))  # a ticket mitigated soon
+            if mitigate_after is not None:
+                events.append(tkt("TM", "mitigated", minute + mitigate_after, event_id=f"m{n}"))
+        elif kind == "alert":
+            events.append(clear(f"A{subject}", minute, event_id=f"e{n}"))
+        elif kind == "ticket":
+            status = draw(st.sampled_from(TICKET_STATUSES))
+            events.append(tkt(f"T{subject}", status, minute, event_id=f"e{n}"))
+        else:
+            repair = ("release", "rollback", "hotfix")[subject]
+            events.append(dep(f"d{n}", minute, kind=repair, event_id=f"e{n}"))
+    return events
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(events=_histories())
+def test_clamp_flags_only_with_started_after_detected_never_tta_tti(
+    events: list[dict[str, object]],
+) -> None:
+    """For any history: flags are a sub-list of the five names in their order; tta/tti
+    are never clamped; ttm/ttr clamps come only with the ttd clamp, which is set exactly
+    when started_at > detected_at; a declared incident has no flag; and no deploy is
+    both the cause and the fix.
+    """
+    declared = {
+        incident_id("checkout", "production", str(e["event_id"]))
+        for e in events
+        if e["type"] == "ticket"
+    }
+    for row in run(events).values():
+        flags = row["quality_flags"]
+        assert flags == [f for f in FLAG_NAMES if f in flags]
+        assert "tta_negative_clamped" not in flags
+        assert "tti_negative_clamped" not in flags
+        assert ("ttd_negative_clamped" in flags) == (row["started_at"] > row["detected_at"])
+        if "ttm_negative_clamped" in flags or "ttr_negative_clamped" in flags:
+            assert "ttd_negative_clamped" in flags
+        if row["incident_id"] in declared or row["alert_count"] == 0:
+            assert flags == []
+        if row["cause_deploy_id"] is not None:
+            assert row["cause_deploy_id"] != row["fix_deploy_id"]
+
+
+def test_clamp_flag_names_in_docs_sql_grafana_match_the_code() -> None:
+    """Every `*_negative_clamped` string in docs/, sql/, grafana/, streams/ and the README is
+    one the code emits (``<ttd|tta|tti|ttm|ttr>_negative_clamped``, not ``ttd_seconds_...``),
+    and docs/incident-model.md lists all five.
+    """
+    root = project_root()
+    files = [root / "README.md"]
+    for folder in ("docs", "sql", "grafana", "streams"):
+        suffixes = (".md", ".sql", ".json", ".py")
+        files += [p for p in (root / folder).rglob("*") if p.suffix in suffixes]
+    pattern = re.compile(r"[\w<>]*_negative_clamped")
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    code = (root / "streams" / "incident.py").read_text(encoding="utf-8")
+    assert 'f"{name}_negative_clamped"' in code  # name is one of ttd, tta, tti, ttm, ttr
+    texts = [t.replace('f"{name}_negative_clamped"', "") for t in texts]
+    found = {m.group() for text in texts for m in pattern.finditer(text)}
+    assert found <= set(FLAG_NAMES), sorted(found - set(FLAG_NAMES))
+    spec = (root / "docs" / "incident-model.md").read_text(encoding="utf-8")
+    assert [f for f in FLAG_NAMES if f"`{f}`" in spec] == FLAG_NAMES
 
 
 # --- severity / category / title / ids / counts ------------------------------------
@@ -520,16 +684,48 @@ def test_deploy_just_outside_cause_window_ignored() -> None:
     assert row["cause_deploy_id"] is None
 
 
-def test_cause_window_end_is_inclusive_and_fix_window_start_too() -> None:
-    """A fires 10:00:00.000; release d at 10:00:00.000 (joins: a firing sorts first).
+@pytest.mark.parametrize("kind", ["release", "rollback"])
+def test_deploy_at_started_at_is_the_cause_not_the_fix(kind: str) -> None:
+    """The spec's example: A fires 10:00:00.000 (ttd 0); d1 (<kind>) succeeded 10:00:00.000,
+    rollback d2 succeeded 10:00:00.001; A resolved 10:05.
 
-    d is in [09:00, 10:00] -> cause; and in [detected 10:00, resolved 10:05] -> fix.
+    d1 is in the cause window [09:00, 10:00] (end included) -> cause; fix and
+    mitigation need a time after started_at -> fix d2 (rollback), mitigated
+    10:00:00.001, ttm 0.001 s. Both deploys join (a firing sorts first).
     """
+    row = only(
+        run([fire("A", 0), dep("d1", 0, kind=kind), dep("d2", 0, seconds=0.001, kind="rollback"),
+             clear("A", 5)])
+    )  # fmt: skip
+    assert row["ttd_seconds"] == 0.0
+    assert row["cause_deploy_id"] == "d1"
+    assert row["fix_deploy_id"] == "d2"
+    assert row["repair_action"] == "rollback"
+    assert row["mitigated_at"] == datetime(2026, 3, 2, 10, 0, 0, 1000, tzinfo=UTC)
+    assert row["ttm_seconds"] == 0.001
+    assert row["event_count"] == 4
+
+
+def test_deploy_at_started_at_alone_is_cause_and_no_fix() -> None:
+    """A fires 10:00 (ttd 0); release d at 10:00:00.000; A resolved 10:05 -> cause d, no fix."""
     row = only(run([fire("A", 0), dep("d", 0), clear("A", 5)]))
     assert row["cause_deploy_id"] == "d"
+    assert row["fix_deploy_id"] is None
+    assert row["repair_action"] is None
+    assert row["event_count"] == 3
+
+
+def test_fix_window_starts_at_detected_at_inclusive_when_ttd_positive() -> None:
+    """A occurred 10:05 with starts_at 10:00 (ttd 300 s); release d at 10:05:00.000.
+
+    d is after started_at and in [detected 10:05, resolved 10:20] -> fix (a release:
+    no mitigation); not in the cause window [09:00, 10:00].
+    """
+    row = only(run([fire("A", 5, starts_at="2026-03-02T10:00:00Z"), dep("d", 5), clear("A", 20)]))
     assert row["fix_deploy_id"] == "d"
     assert row["repair_action"] == "release"
-    assert row["event_count"] == 3
+    assert row["cause_deploy_id"] is None
+    assert row["mitigated_at"] is None
 
 
 def test_cause_window_is_relative_to_started_at() -> None:

@@ -8,14 +8,28 @@ expected rows are worked out by hand from the spec; times are minutes after
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import orjson
 import pytest
 
 from streams.correlate import EngineConfig
 from streams.incident import incident_id
 from streams.members import sort_key
 from streams.segment import segment
-from tests.engine_helpers import Engine, by_start, clear, dep, fire, member, only, run, tkt
+from streams.settings import project_root
+from tests.engine_helpers import (
+    Engine,
+    by_start,
+    clear,
+    dep,
+    fire,
+    member,
+    only,
+    run,
+    stable_rows,
+    tkt,
+)
 
 BASE_MS = 1_772_445_600_000  # 2026-03-02T10:00:00Z in epoch milliseconds
 MIN = 60_000  # one minute in ms
@@ -107,6 +121,77 @@ def test_ticket_event_before_incident_is_not_a_member() -> None:
     assert row["ticket_ids"] == ["T"]
     assert row["acknowledged_at"] is None
     assert row["started_at"] == datetime(2026, 3, 2, 10, 1, tzinfo=UTC)
+
+
+# --- a ticket's events before its own opened (incident-model.md) --------------
+
+
+@pytest.mark.parametrize("status", ["acknowledged", "identified", "mitigated"])
+def test_ticket_event_before_its_own_opened_belongs_to_no_incident(status: str) -> None:
+    """T <status> 10:00 (nothing open), T opened 10:02 (declares), T resolved 10:30.
+
+    The 10:00 event is placed by its own time: no member. event_count 2;
+    started = detected = 10:02; acknowledged_at = resolved_at = 10:30 (resolved
+    counts as acknowledgement) -> tta = ttr = 1680 s; identified/mitigated empty;
+    no quality flag. The same rows in reverse arrival order.
+    """
+    events = [tkt("T", status, 0), tkt("T", "opened", 2), tkt("T", "resolved", 30)]
+    row = only(run(events))
+    assert row["event_count"] == 2
+    assert row["incident_id"] == incident_id("checkout", "production", events[1]["event_id"])
+    assert row["started_at"] == datetime(2026, 3, 2, 10, 2, tzinfo=UTC)
+    assert row["detected_at"] == datetime(2026, 3, 2, 10, 2, tzinfo=UTC)
+    assert row["acknowledged_at"] == datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+    assert row["tta_seconds"] == 1680.0
+    assert row["ttr_seconds"] == 1680.0
+    assert row["identified_at"] is None
+    assert row["mitigated_at"] is None
+    assert row["quality_flags"] == []
+    assert stable_rows(run(list(reversed(events)))) == stable_rows(run(events))
+
+
+def test_ticket_event_before_its_own_opened_joins_the_incident_open_at_its_time() -> None:
+    """A fires 09:58; T acknowledged 10:00 joins; T opened 10:02 (a member now) declares
+    nothing; A resolved 10:10.
+
+    One incident: acknowledged 10:00 -> tta 120 s; ttr 720 s; event_count 4. Same
+    rows in reverse arrival order.
+    """
+    events = [fire("A", -2), tkt("T", "acknowledged", 0), tkt("T", "opened", 2), clear("A", 10)]
+    row = only(run(events))
+    assert row["acknowledged_at"] == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    assert row["tta_seconds"] == 120.0
+    assert row["ttr_seconds"] == 720.0
+    assert row["ticket_ids"] == ["T"]
+    assert row["event_count"] == 4
+    assert row["reopen_count"] == 0
+    assert stable_rows(run(list(reversed(events)))) == stable_rows(run(events))
+
+
+@pytest.mark.parametrize(
+    ("opened_minute", "reopen_count", "status"),
+    [(20, 0, "resolved"), (12, 1, "open")],
+    ids=["opened-after-quiet-updates", "opened-in-quiet-reopens"],
+)
+def test_ticket_event_in_quiet_before_its_own_opened_makes_it_a_member(
+    opened_minute: int, reopen_count: int, status: str
+) -> None:
+    """X: A 10:00-10:05. T acknowledged 10:08 joins X in its quiet period (no reopen).
+
+    T opened 10:20 (> 10:15): T is X's member, so it only updates X (no new
+    incident; X stays resolved at 10:05). T opened 10:12 (<= 10:15) reopens X
+    and holds it open. Either way one incident with 4 events, tta 480 s.
+    """
+    events = [fire("A", 0), clear("A", 5), tkt("T", "acknowledged", 8)]
+    events.append(tkt("T", "opened", opened_minute))
+    row = only(run(events))
+    assert row["event_count"] == 4
+    assert row["reopen_count"] == reopen_count
+    assert row["status"] == status
+    assert row["acknowledged_at"] == datetime(2026, 3, 2, 10, 8, tzinfo=UTC)
+    assert row["tta_seconds"] == 480.0
+    assert stable_rows(run(list(reversed(events)))) == stable_rows(run(events))
 
 
 # --- membership and open/resolved --------------------------------------------
@@ -562,6 +647,98 @@ def test_alert_joining_declared_incident_resolves_it_by_alerts() -> None:
     assert row["ttr_seconds"] == 1200.0
     assert row["event_count"] == 4
     assert row["category"] == "performance"
+
+
+def _sample_events(service: str) -> list[dict[str, Any]]:
+    """Return the valid events of ``service`` in samples/events.jsonl (it has invalid lines)."""
+    events = []
+    for line in (project_root() / "samples" / "events.jsonl").read_text().splitlines():
+        try:
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and event.get("service") == service:
+            events.append(event)
+    return events
+
+
+def test_declared_incident_with_alerts_resolves_with_its_last_alert_sample_auth() -> None:
+    """The sample's auth incident (incident-model.md, "A declared incident that alerts joined").
+
+    SEC-7 opened 14:00 (declares), sec01 fires 14:02, SEC-7 mitigated 14:40,
+    sec01 resolved 15:05, SEC-7 closed 15:30 (after the quiet period; a member).
+    resolved_at 15:05 although SEC-7 was still open: ttr = 3900 s; acknowledged =
+    mitigated = 14:40 -> tta = ttm = 2400 s; security, high; 5 events. Same rows
+    in reverse arrival order (with lateness covering the 90 minutes).
+    """
+    events = _sample_events("auth")
+    assert [e["event_id"] for e in events] == [
+        "jira-SEC-7-open",
+        "am-sec-01-firing",
+        "jira-SEC-7-mitigated",
+        "am-sec-01-resolved",
+        "jira-SEC-7-closed",
+    ]
+    rows = run(events)
+    row = only(rows)
+    assert row["incident_id"] == incident_id("auth", "production", "jira-SEC-7-open")
+    assert row["status"] == "resolved"
+    assert row["started_at"] == datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+    assert row["detected_at"] == datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
+    assert row["acknowledged_at"] == datetime(2026, 3, 4, 14, 40, tzinfo=UTC)
+    assert row["mitigated_at"] == datetime(2026, 3, 4, 14, 40, tzinfo=UTC)
+    assert row["resolved_at"] == datetime(2026, 3, 4, 15, 5, tzinfo=UTC)
+    assert row["ttr_seconds"] == 3900.0
+    assert row["tta_seconds"] == 2400.0
+    assert row["ttm_seconds"] == 2400.0
+    assert row["category"] == "security"
+    assert row["severity"] == "high"
+    assert row["event_count"] == 5
+    assert row["reopen_count"] == 0
+    # newest first spans 90 min: allow 2 h of lateness so the 14:00 opening is applied
+    config = EngineConfig(allowed_lateness_ms=7_200_000)
+    assert stable_rows(run(list(reversed(events)), config)) == stable_rows(run(events, config))
+
+
+@pytest.mark.parametrize("alert_first", [False, True], ids=["ticket-first", "alert-first"])
+def test_declared_incident_with_alerts_resolves_like_an_alert_incident(alert_first: bool) -> None:
+    """T opened 10:00; A fires 10:00:01 (declared) or 09:59:59 (alert incident);
+    U acknowledged 10:03; A resolved 10:20; T and U are never resolved.
+
+    Either way the tickets do not hold it: resolved_at 10:20. ttr 1200 s
+    (declared, started 10:00) or 1201 s (started 09:59:59).
+    """
+    events = [
+        tkt("T", "opened", 0),
+        fire("A", 0, seconds=-1 if alert_first else 1),
+        tkt("U", "acknowledged", 3),
+        clear("A", 20),
+    ]
+    row = only(run(events))
+    assert row["status"] == "resolved"
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 20, tzinfo=UTC)
+    assert row["ttr_seconds"] == (1201.0 if alert_first else 1200.0)
+    assert row["ticket_ids"] == ["T", "U"]
+
+
+def test_declared_incident_with_alerts_reopened_by_its_ticket_is_held_by_it() -> None:
+    """T opened 10:00 (declares); A fires 10:05, resolved 10:20 -> resolved 10:20.
+
+    T reopened 10:25 (<= 10:30) reopens it and holds it although alerts fired
+    in it; T resolved 10:40 -> resolved_at 10:40, ttr 2400 s, reopen_count 1.
+    """
+    engine = Engine()
+    engine.feed([tkt("T", "opened", 0), fire("A", 5), clear("A", 20)])
+    assert only(engine.rows())["resolved_at"] == datetime(2026, 3, 2, 10, 20, tzinfo=UTC)
+    engine.send(tkt("T", "reopened", 25))
+    held = only(engine.rows())
+    assert held["status"] == "open"
+    assert held["reopen_count"] == 1
+    engine.send(tkt("T", "resolved", 40))
+    row = only(engine.rows())
+    assert row["resolved_at"] == datetime(2026, 3, 2, 10, 40, tzinfo=UTC)
+    assert row["ttr_seconds"] == 2400.0
+    assert row["reopen_count"] == 1
 
 
 # --- segment() directly ------------------------------------------------------------
