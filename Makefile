@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 kafka-jars: $(STAMP)
-	$(BIN)/python -m streams.broker.fetch
+	$(BIN)/python -m streams.devtools.broker.fetch
 
 demo: $(STAMP) kafka-jars
 	$(BIN)/mttr demo

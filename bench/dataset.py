@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from streams.incident import INCIDENT_COLUMNS
-from streams.rows import EVENT_COLUMNS
-from streams.simulate import REPAIR, SEVERITY_MIX, service_names
+from streams.devtools.simulate import REPAIR, SEVERITY_MIX, service_names
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.ingest.rows import EVENT_COLUMNS
 
 ENVIRONMENTS = (("production", 0.6), ("staging", 0.25), ("development", 0.15))
 CATEGORIES = ("availability", "performance", "errors")

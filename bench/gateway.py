@@ -49,10 +49,10 @@ from bench.gateway_report import (
     write_json,
 )
 from bench.report import load_average, machine
-from streams.broker import local
-from streams.processes import stop_process
+from streams.devtools.broker import local
+from streams.devtools.processes import stop_process
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings, env_var
-from streams.topics import ensure_topics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent

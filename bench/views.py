@@ -10,7 +10,7 @@ of ``bench.dataset`` and times each view in these states, in this order:
   right after a bulk load or a replay;
 * ``optimized``: after ``OPTIMIZE TABLE ... FINAL`` (one part per table),
   still without a snapshot;
-* ``snapshot``: after a full snapshot refresh (streams/snapshots.py), with
+* ``snapshot``: after a full snapshot refresh (streams/storage/snapshots.py), with
   nothing written since;
 * ``changed-10``: the worker then wrote new versions of recent incidents of
   10 services (3 small parts): those services are read live, as between two
@@ -47,9 +47,9 @@ from bench.dataset import Spec
 from bench.layout import Loaded, load, loaded, optimize, rewrite_services, snapshot_bytes
 from bench.report import Phase, load_average, machine, phase_table, print_summary, write_json
 from bench.timing import TARGET_MS, busiest_service, time_query, views
-from streams.clickhouse import connect, load_migrations, migrate
 from streams.settings import Settings
-from streams.snapshots import refresh
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.snapshots import refresh
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PHASES = ("backfill", "optimized", "snapshot", "changed-10", "changed-100")

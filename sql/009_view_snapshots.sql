@@ -2,7 +2,7 @@
 -- mttr.<view>_live (sql/005-007). Right after migrate each one reads its live
 -- definition. The worker then refreshes a snapshot of every view and points
 -- mttr.<view> at "snapshot rows for what did not change + live rows for what
--- did" (streams/snapshots.py; docs/metrics.md, "Snapshots").
+-- did" (streams/storage/snapshots.py; docs/metrics.md, "Snapshots").
 --
 -- "What changed" is found by block number: ClickHouse numbers every insert into
 -- a MergeTree table, in commit order, and with enable_block_number_column it

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import local
+from streams.devtools.broker import local
 from streams.settings import Settings
 
 

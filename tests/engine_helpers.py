@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemas.events import EVENT_ADAPTER
-from streams.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
-from streams.members import Member, to_member
+from streams.engine.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
+from streams.engine.members import Member, to_member
 from tests.factories import alert, at, deploy, ticket
 
 DEFAULT_CONFIG = EngineConfig()

@@ -6,8 +6,8 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from streams.clickhouse import connect
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 
 COUNTERS = ("batches", "valid", "invalid", "incident_rows", "late", "completed_by_idle")
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from streams.broker import local
+from streams.devtools.broker import local
 from streams.settings import Settings
 
 

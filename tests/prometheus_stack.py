@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from streams.broker.local import free_port
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 ALERTMANAGER = Path("/usr/bin/prometheus-alertmanager")

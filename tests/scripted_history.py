@@ -21,9 +21,9 @@ import orjson
 from kafka import KafkaProducer
 from kafka.partitioner import Partitioner
 
-from streams.clickhouse import connect
-from streams.lag import wait_processed
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.processes import wait_status
 
 DAY = "2026-03-02"

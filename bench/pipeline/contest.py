@@ -15,10 +15,10 @@ import orjson
 from bench.pipeline.contenders import ours
 from bench.pipeline.contract import ContenderConfig, differences, event_count, incident_rows
 from bench.pipeline.measure import GroupWatch, cpu_seconds, memory_kib
-from streams.broker.local import free_port
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
 
 SETTLE_S = 3.0  # caught up and unchanged this long: done
 

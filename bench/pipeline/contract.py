@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from clickhouse_connect.driver.client import Client
 
-from streams.correlate import EngineConfig
+from streams.engine.correlate import EngineConfig
 
 # Columns an incident must agree on with ours to count. Left out: version and
 # updated_at (processing time) and completed (idle completion runs on wall

@@ -1,6 +1,6 @@
 """The pipeline benchmark's input: one realistic history, pre-filled into the three topics.
 
-Built with ``streams.simulate`` (the same generator as ``mttr simulate``) on a
+Built with ``streams.devtools.simulate`` (the same generator as ``mttr simulate``) on a
 profile of a large fleet: many deploys per service and day, few incidents, so
 about 5% of the events belong to an incident. On top of the time-ordered
 history, 1% of the events are sent twice (same ``event_id``) and the events
@@ -20,7 +20,7 @@ import orjson
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from streams.simulate import Profile, simulate
+from streams.devtools.simulate import Profile, simulate
 
 FLEET = Profile(incidents_per_day=0.3, deploys_per_day=11.0)
 EVENTS_PER_SERVICE_DAY = 22.0  # about 21 deploy events and 1 in incidents with FLEET

@@ -28,10 +28,10 @@ from bench.pipeline import dataset as data
 from bench.pipeline.contest import Contender, launch, prepare
 from bench.pipeline.contract import ContenderConfig
 from bench.pipeline.measure import GroupWatch, memory_kib, topic_bytes
-from streams.clickhouse import connect
-from streams.incident import incident_id
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.engine.incident import incident_id
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 
 
 def _now() -> str:

@@ -31,7 +31,7 @@ from bench.pipeline import dataset as data
 from bench.pipeline.contest import Contender, Outcome, judge, prepare, run_raw, run_stream
 from bench.pipeline.contract import ContenderConfig
 from bench.report import load_average, machine
-from streams.broker import local
+from streams.devtools.broker import local
 from streams.settings import Settings
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"

@@ -22,9 +22,9 @@ from bench.pipeline import dataset as data
 from bench.pipeline.contest import SETTLE_S, Contender, launch, prepare
 from bench.pipeline.contract import COMPARED_COLUMNS, ContenderConfig, differences
 from bench.pipeline.measure import GroupWatch, cpu_seconds, memory_kib
-from streams.clickhouse import connect
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 
 
 def merged_incidents(paths: list[str], folder: Path) -> dict[str, tuple[Any, ...]]:

@@ -20,7 +20,8 @@ PACKAGES = ("quixstreams==3.28.1", "orjson", "clickhouse-connect", "chdb")
 # What the contenders import; checked after every (re)build.
 IMPORTS = (
     "quixstreams, confluent_kafka, orjson, clickhouse_connect, chdb, pydantic_settings, "
-    "streams.decode, streams.correlate, streams.rows, streams.incident, bench.pipeline.contract"
+    "streams.ingest.decode, streams.engine.correlate, streams.ingest.rows, "
+    "streams.engine.incident, bench.pipeline.contract"
 )
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from streams.errors import MttrError
-from streams.publish import publish_events
+from streams.kafka.publish import publish_events
 from streams.settings import Settings, describe_env
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -16,20 +16,20 @@ import click
 from kafka import KafkaConsumer, KafkaProducer
 from rich.console import Console
 
-from streams.broker import local
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.decode import decode_line
+from streams.devtools.broker import local
+from streams.devtools.processes import stop_process
+from streams.devtools.simulate import simulate as generate
+from streams.devtools.wait import wait_processed
 from streams.errors import MttrError
-from streams.html_report import collect, render
-from streams.kafka_security import kafka_python_options
-from streams.lag import wait_processed
-from streams.processes import stop_process
-from streams.publish import make_producer, publish_lines
-from streams.report import ReportQuery, report_rows
+from streams.ingest.decode import decode_line
+from streams.kafka.publish import make_producer, publish_lines
+from streams.kafka.security import kafka_python_options
+from streams.present.html_report import collect, render
+from streams.present.summary import events_table, incidents_table, report_table
 from streams.settings import Settings, project_root
-from streams.simulate import simulate as generate
-from streams.summary import events_table, incidents_table, report_table
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.report import ReportQuery, report_rows
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
 

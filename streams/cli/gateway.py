@@ -13,9 +13,9 @@ from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.gateway.app import GatewayConfig, create_app
 from streams.gateway.publisher import KafkaPublisher
 from streams.gateway.sources import build_sources
-from streams.log_throttle import throttle_client_logs
+from streams.kafka.log_throttle import throttle_client_logs
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
-from streams.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_bytes",

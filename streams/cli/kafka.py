@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from streams.broker import local
 from streams.cli.common import env_help, fail, load_settings, setup_logging
+from streams.devtools.broker import local
 from streams.errors import BrokerError
 
 ENV = ["var_dir", "kafka_version", "kafka_cache_dir", "kafka_heap"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
-from streams.clickhouse import connect, load_migrations
-from streams.clickhouse import migrate as apply_migrations
 from streams.errors import MttrError
+from streams.storage.clickhouse import connect, load_migrations
+from streams.storage.clickhouse import migrate as apply_migrations
 
 ENV = ["clickhouse_url", "clickhouse_password", "clickhouse_password_file", "var_dir"]
 

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
-from streams.publish import make_producer, publish_lines
-from streams.topics import ensure_topics
+from streams.kafka.publish import make_producer, publish_lines
+from streams.kafka.topics import ensure_topics
 
 ENV = [
     "kafka_bootstrap",

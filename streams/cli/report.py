@@ -19,12 +19,12 @@ from clickhouse_connect.driver.client import Client
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
-from streams.clickhouse import connect
-from streams.durations import human
-from streams.html_report import collect, render
-from streams.report import BUCKETS, ReportQuery, jsonable, parse_since, report_rows
+from streams.present.durations import human
+from streams.present.html_report import collect, render
+from streams.present.summary import REPORT_DURATIONS, report_table
 from streams.settings import Settings
-from streams.summary import REPORT_DURATIONS, report_table
+from streams.storage.clickhouse import connect
+from streams.storage.report import BUCKETS, ReportQuery, jsonable, parse_since, report_rows
 
 ENV = ["clickhouse_url", "clickhouse_password", "clickhouse_password_file", "web_host",
        "web_port", "var_dir"]  # fmt: skip

@@ -10,9 +10,9 @@ import orjson
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress, setup_logging
-from streams.publish import make_producer
-from streams.simulate import simulate as generate
-from streams.topics import ensure_topics
+from streams.devtools.simulate import simulate as generate
+from streams.kafka.publish import make_producer
+from streams.kafka.topics import ensure_topics
 
 ENV = ["kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_partitions"]
 

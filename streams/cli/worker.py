@@ -6,10 +6,10 @@ import click
 import faust
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.log_throttle import throttle_client_logs
-from streams.topics import ensure_topics
-from streams.worker import build_worker
+from streams.kafka.log_throttle import throttle_client_logs
+from streams.kafka.topics import ensure_topics
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.worker.build import build_worker
 
 ENV = [
     "kafka_bootstrap",

@@ -33,8 +33,8 @@ from prometheus_client import (
 from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER
-from streams.decode import format_validation_error
 from streams.gateway.adapters.base import Converted, PayloadError, SignatureError
+from streams.ingest.decode import format_validation_error
 
 log = logging.getLogger(__name__)
 disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series (noise)

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from streams.kafka_security import aiokafka_options
+from streams.kafka.security import aiokafka_options
 from streams.settings import Settings
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import faust
 from faust.types import EventT
 
-from streams.agents import IngestCounters
-from streams.app import incidents_topic, notified_table
-from streams.kafka_consumer import hold
 from streams.notify.sender import HttpPost, SlackSender
 from streams.notify.step import NotifyStep
 from streams.notify.transitions import NoticeRules
 from streams.settings import Settings
+from streams.worker.app import incidents_topic, notified_table
+from streams.worker.counters import IngestCounters
+from streams.worker.faust_compat import hold
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from streams.durations import human
 from streams.notify.incident_row import IncidentRow
 from streams.notify.transitions import Notice
+from streams.present.durations import human
 
 HEADLINES = {
     "opened": (":rotating_light:", "Incident opened"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from streams.clickhouse import connect, load_migrations, migrate
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import orjson
 from clickhouse_connect.driver.client import Client
 
 from streams.settings import Settings
-from streams.worker import WorkerIO, build_worker
+from streams.worker.build import WorkerIO, build_worker
 
 ALERT = {
     "event_id": "e1",

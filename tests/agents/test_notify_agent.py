@@ -16,9 +16,9 @@ from aiohttp import web
 from clickhouse_connect.driver.client import Client
 from pydantic import SecretStr
 
-from streams.broker.local import free_port
+from streams.devtools.broker.local import free_port
 from streams.settings import Settings
-from streams.worker import build_worker
+from streams.worker.build import build_worker
 
 UNREACHABLE_BROKER = "kafka://127.0.0.1:1"  # test_context never connects
 START = (datetime.now(UTC) - timedelta(minutes=30)).replace(microsecond=0)

@@ -15,13 +15,14 @@ from typing import Any
 import orjson
 from clickhouse_connect.driver.client import Client
 
-from streams.decode import Decoded, Origin
-from streams.members import to_ms
-from streams.pipeline import IngestPipeline, RawMessage
-from streams.progress import SourceOffsets
-from streams.rows import EVENT_COLUMNS
+from streams.engine.members import to_ms
+from streams.ingest.decode import Decoded, Origin
+from streams.ingest.pipeline import IngestPipeline
+from streams.ingest.progress import SourceOffsets
+from streams.ingest.rows import EVENT_COLUMNS
+from streams.ingest.types import RawMessage
 from streams.settings import Settings
-from streams.sink import TableSink
+from streams.storage.sink import TableSink
 
 ENDS = {("alerts", 0): 3, ("tickets", 0): 2}
 

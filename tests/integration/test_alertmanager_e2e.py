@@ -57,10 +57,10 @@ from typing import Any
 
 import pytest
 
-from streams.broker.local import free_port
-from streams.clickhouse import connect
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.processes import settings_env, start_worker, wait_status, worker_status
 from tests.prometheus_stack import (
     Stack,

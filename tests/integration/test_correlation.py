@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from tests.processes import start_worker, wait_status
 from tests.scripted_history import (

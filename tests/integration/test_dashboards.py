@@ -27,10 +27,10 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.incident import INCIDENT_COLUMNS
-from streams.rows import EVENT_COLUMNS
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
 from tests.grafana_queries import (
     FORMAT_TIME_SERIES,
     PanelQuery,

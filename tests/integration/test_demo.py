@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from streams.durations import human
+from streams.devtools.simulate import service_names
+from streams.present.durations import human
+from streams.present.summary import REPORT_DURATIONS
 from streams.settings import Settings
-from streams.simulate import service_names
-from streams.summary import REPORT_DURATIONS
 from tests.processes import mttr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

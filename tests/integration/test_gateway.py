@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from streams.broker.local import free_port
-from streams.clickhouse import connect
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.processes import start_mttr, start_worker, wait_http, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

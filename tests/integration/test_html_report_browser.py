@@ -30,13 +30,13 @@ from typing import Any
 
 import pytest
 
-from streams.broker.local import free_port
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.durations import human
-from streams.incident import INCIDENT_COLUMNS
-from streams.processes import stop_process
-from streams.rows import EVENT_COLUMNS
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.ingest.rows import EVENT_COLUMNS
+from streams.present.durations import human
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
 from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]

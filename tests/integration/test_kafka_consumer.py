@@ -3,7 +3,7 @@
 Faust drops messages fetched during a rebalance and then seeks back to the
 committed offsets; aiokafka's ``seek_to_committed`` leaves a partition
 without a committed offset where it is, so its dropped messages were never
-read (streams/kafka_consumer.py). Checked on the real broker: plain aiokafka
+read (streams/worker/faust_compat.py). Checked on the real broker: plain aiokafka
 stays put, ``seek_to_committed_or_earliest`` goes back.
 """
 
@@ -18,14 +18,14 @@ from faust.types import TP, Message
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
-from streams.app import create_app
-from streams.kafka_consumer import (
+from streams.settings import Settings
+from streams.worker.app import create_app
+from streams.worker.faust_compat import (
     ConsumerThread,
     hold,
     not_a_changelog,
     seek_to_committed_or_earliest,
 )
-from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +98,7 @@ def test_the_worker_app_uses_this_consumer() -> None:
 
 def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None:
     """The worker rewinds its sources, not the changelog (never committed; Faust positions it)."""
-    from streams.worker import build_worker
+    from streams.worker.build import build_worker
 
     settings = isolated_settings
     app = build_worker(settings, client=None)  # type: ignore[arg-type]  # nothing is written
@@ -116,7 +116,7 @@ def test_messages_skipped_unread_while_stopping_are_not_acknowledged(
     written. In a running worker nothing changes (Faust re-reads what it
     skipped in a rebalance by seeking back to the committed offsets).
     """
-    from streams.worker import build_worker
+    from streams.worker.build import build_worker
 
     app = build_worker(isolated_settings, client=None)  # type: ignore[arg-type]
     consumer, topic = app.consumer, isolated_settings.topic_deploys

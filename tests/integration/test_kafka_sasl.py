@@ -16,10 +16,10 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from streams.broker import local
-from streams.clickhouse import connect
-from streams.processes import stop_process
+from streams.devtools.broker import local
+from streams.devtools.processes import stop_process
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

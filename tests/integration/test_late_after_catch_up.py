@@ -23,10 +23,10 @@ import orjson
 import pytest
 from kafka import KafkaConsumer
 
-from streams.clickhouse import connect
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

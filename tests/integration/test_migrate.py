@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.clickhouse import connect, load_migrations
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations
 from tests.processes import mttr, settings_env
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ topics (and several partitions each). When the worker catches up on such a
 backlog, it reads those partitions at different speeds, so one topic's
 events can run days ahead of another's for the same service. Ingest holds
 the watermark back to the slowest partition that still has unread messages
-(``streams.progress``), so none of them is late and the incidents equal
+(``streams.ingest.progress``), so none of them is late and the incidents equal
 those of the pure engine fed the same events one by one in event-time order.
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from streams.clickhouse import connect
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.simulate import simulate
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
-from streams.simulate import simulate
+from streams.storage.clickhouse import connect
 from tests.engine_helpers import run
 from tests.processes import mttr, start_worker
 

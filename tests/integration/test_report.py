@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings, project_root
 from tests.processes import mttr, start_worker
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from streams.broker.local import free_port
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
 from streams.settings import Settings
 from tests.processes import mttr, start_mttr, start_worker, wait_http, wait_status
 

@@ -26,8 +26,9 @@ from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 from pydantic import SecretStr
 
-from streams.lag import wait_caught_up, wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.kafka.lag import wait_caught_up
 from streams.settings import Settings
 from tests.processes import start_worker, wait_status
 

@@ -1,4 +1,5 @@
-"""View snapshots (streams/snapshots.py) on the real engine: when they refresh, when not trusted.
+"""View snapshots (streams/storage/snapshots.py) on the real engine: when they refresh,
+when not trusted.
 
 The views' numbers are checked against an independent model in
 test_views.py, in every snapshot state; here each view is compared with its
@@ -15,12 +16,12 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.incident import INCIDENT_COLUMNS
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.engine.incident import INCIDENT_COLUMNS
 from streams.settings import Settings, project_root
-from streams.snapshots import VIEWS, Refresher, in_use, refresh, snapshot_tables
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.snapshots import VIEWS, Refresher, in_use, refresh, snapshot_tables
 from tests.processes import mttr, start_worker, wait_status
 
 pytestmark = pytest.mark.integration

@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.incident import INCIDENT_COLUMNS
-from streams.rows import EVENT_COLUMNS
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
-from streams.snapshots import in_use, refresh
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.snapshots import in_use, refresh
 from tests.view_history import (
     DEFAULT_TARGETS,
     HISTORY_START,
@@ -82,7 +82,7 @@ class Database:
         return rows
 
 
-# How the views are read (streams/snapshots.py): "live" right after migrate;
+# How the views are read (streams/storage/snapshots.py): "live" right after migrate;
 # "refreshed" from snapshots taken after every insert; "changed" from snapshots
 # taken before the recent writes (newer versions and delete markers of one
 # service, deploys of another, the redelivered event), which are then read

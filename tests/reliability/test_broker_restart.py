@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.private_broker import private_broker

@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
-from streams.lag import group_lag, wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.kafka.lag import group_lag
 from streams.settings import Settings
 from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.processes import start_worker, wait_status

@@ -36,11 +36,11 @@ from typing import Any
 
 import pytest
 
-from streams.broker.local import free_port, port_open
-from streams.clickhouse import connect
-from streams.lag import wait_processed
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port, port_open
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.private_broker import private_broker
 from tests.processes import start_mttr, start_worker, wait_http
 

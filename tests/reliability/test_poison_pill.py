@@ -18,8 +18,9 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from streams.lag import group_lag, wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.kafka.lag import group_lag
 from streams.settings import Settings
 from tests.factories import alert
 from tests.fault_helpers import topic_size

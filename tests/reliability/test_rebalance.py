@@ -35,11 +35,12 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.partitioner.default import murmur2
 
-from streams.broker.local import free_port
-from streams.clickhouse import connect, load_migrations, migrate
-from streams.lag import forwarded_topic_name, wait_processed
-from streams.processes import stop_process
+from streams.devtools.broker.local import free_port
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.kafka.names import forwarded_topic_name
 from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
 from tests.fault_helpers import partition_ends, status_summary
 from tests.processes import consume_all, start_worker, wait_status, worker_status
 from tests.scripted_history import (

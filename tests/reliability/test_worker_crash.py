@@ -29,8 +29,10 @@ from pathlib import Path
 import pytest
 from kafka.errors import KafkaError
 
-from streams.lag import forwarded_topic_name, group_lag, wait_processed
-from streams.processes import stop_process
+from streams.devtools.processes import stop_process
+from streams.devtools.wait import wait_processed
+from streams.kafka.lag import group_lag
+from streams.kafka.names import forwarded_topic_name
 from streams.settings import Settings
 from tests.fault_helpers import status_summary, stored_events, topic_size
 from tests.processes import start_worker, wait_status, worker_status

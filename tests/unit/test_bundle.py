@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from streams import bundle as bundles
-from streams.bundle import BundleError, bundle, is_bundle, unbundle
-from streams.decode import Decoded, Origin, decode
+from streams.ingest import bundle as bundles
+from streams.ingest.bundle import BundleError, bundle, is_bundle, unbundle
+from streams.ingest.decode import Decoded, Origin, decode
 
 
 def _event(service: str, n: int, padding: int = 0) -> Decoded:

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from streams.correlate import State, apply_event, complete_idle, copy_state
+from streams.engine.correlate import State, apply_event, complete_idle, copy_state
 from tests.engine_helpers import DEFAULT_CONFIG, NOW_MS, member
 from tests.unit.test_correlate import PROPERTY, histories
 

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.correlate import EngineConfig, apply_event, complete_idle, new_state
-from streams.incident import incident_id
-from streams.members import from_ms
+from streams.engine.correlate import EngineConfig, apply_event, complete_idle, new_state
+from streams.engine.incident import incident_id
+from streams.engine.members import from_ms
 from tests.engine_helpers import (
     DEFAULT_CONFIG,
     Engine,

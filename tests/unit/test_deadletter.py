@@ -6,10 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from streams.deadletter import TRUNCATED_BYTES, DlqLimit, dead_letter_headers, dead_letter_record
-from streams.decode import Decoded, Invalid, Origin
 from streams.errors import DlqLimitExceeded, MttrError
-from streams.pipeline import IngestPipeline, RawMessage
+from streams.ingest.deadletter import (
+    TRUNCATED_BYTES,
+    DlqLimit,
+    dead_letter_headers,
+    dead_letter_record,
+)
+from streams.ingest.decode import Decoded, Invalid, Origin
+from streams.ingest.pipeline import IngestPipeline
+from streams.ingest.types import RawMessage
 from tests.factories import alert, as_line, deploy, ticket
 
 REJECTED_AT = datetime(2026, 3, 2, 10, 0, 5, 123456, tzinfo=UTC)

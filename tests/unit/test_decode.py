@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER, AlertEvent, DeployEvent, TicketEvent
-from streams.decode import (
+from streams.ingest.decode import (
     MAX_REASON_CHARS,
     Decoded,
     Invalid,

@@ -1,6 +1,6 @@
 import pytest
 
-from streams.durations import human
+from streams.present.durations import human
 
 
 @pytest.mark.parametrize(

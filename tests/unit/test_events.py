@@ -14,7 +14,7 @@ from schemas.events import (
     DeployEvent,
     TicketEvent,
 )
-from streams.decode import format_validation_error
+from streams.ingest.decode import format_validation_error
 from tests.factories import alert, deploy, ticket, without
 
 NAIVE = "occurred_at: timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"

@@ -7,10 +7,10 @@ from typing import Any
 
 import orjson
 
-from streams.agents import _forwarded_events
-from streams.bundle import BUNDLE_HEADER, bundle
-from streams.decode import Decoded, Invalid, Origin, decode
-from streams.pipeline import RawMessage
+from streams.ingest.bundle import BUNDLE_HEADER, bundle
+from streams.ingest.decode import Decoded, Invalid, Origin, decode
+from streams.ingest.types import RawMessage
+from streams.worker.agents import _forwarded_events
 
 
 class Writer:

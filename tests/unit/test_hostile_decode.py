@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER
-from streams.deadletter import TRUNCATED_BYTES, DlqLimit, dead_letter_record
-from streams.decode import MAX_REASON_CHARS, Decoded, Invalid, Origin, decode
-from streams.pipeline import IngestPipeline, RawMessage
-from streams.rows import EVENT_COLUMNS, event_to_row
-from streams.sink import TableSink
+from streams.ingest.deadletter import TRUNCATED_BYTES, DlqLimit, dead_letter_record
+from streams.ingest.decode import MAX_REASON_CHARS, Decoded, Invalid, Origin, decode
+from streams.ingest.pipeline import IngestPipeline
+from streams.ingest.rows import EVENT_COLUMNS, event_to_row
+from streams.ingest.types import RawMessage
+from streams.storage.sink import TableSink
 from tests.factories import alert, as_line, deploy, ticket
 from tests.fixtures.hostile.corpus import (
     CORPUS,

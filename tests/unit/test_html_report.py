@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from streams.html_report import render
-from streams.html_report.page import SECTIONS, script_json
-from streams.html_report.shape import (
+from streams.present.html_report import render
+from streams.present.html_report.page import SECTIONS, script_json
+from streams.present.html_report.shape import (
     by_severity,
     overall_change_failure,
     plain,

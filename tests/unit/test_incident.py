@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.correlate import EngineConfig
-from streams.incident import Windows, derive, incident_id
-from streams.segment import Segment
+from streams.engine.correlate import EngineConfig
+from streams.engine.incident import Windows, derive, incident_id
+from streams.engine.segment import Segment
 from streams.settings import project_root
 from tests.engine_helpers import Engine, by_start, clear, dep, fire, member, only, run, tkt
 from tests.factories import at
@@ -508,7 +508,7 @@ def test_clamp_flag_names_in_docs_sql_grafana_match_the_code() -> None:
         files += [p for p in (root / folder).rglob("*") if p.suffix in suffixes]
     pattern = re.compile(r"[\w<>]*_negative_clamped")
     texts = [f.read_text(encoding="utf-8") for f in files]
-    code = (root / "streams" / "incident.py").read_text(encoding="utf-8")
+    code = (root / "streams" / "engine" / "incident.py").read_text(encoding="utf-8")
     assert 'f"{name}_negative_clamped"' in code  # name is one of ttd, tta, tti, ttm, ttr
     texts = [t.replace('f"{name}_negative_clamped"', "") for t in texts]
     found = {m.group() for text in texts for m in pattern.finditer(text)}

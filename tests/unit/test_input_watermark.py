@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.members import to_ms
+from streams.engine.members import to_ms
 from tests.engine_helpers import Engine, clear, dep, fire, member, only, run, stable_rows, tkt
 from tests.factories import BASE_TIME
 

@@ -13,9 +13,9 @@ from faust.auth import SASLCredentials, SSLCredentials
 from kafka.errors import KafkaTimeoutError
 from pydantic import ValidationError
 
-from streams.broker.local import _check_sasl_users, _server_properties
+from streams.devtools.broker.local import _check_sasl_users, _server_properties
 from streams.errors import BrokerError
-from streams.kafka_security import (
+from streams.kafka.security import (
     KafkaAuthenticationError,
     aiokafka_options,
     explain_auth_failures,
@@ -187,7 +187,7 @@ def test_sasl_ssl_options_carry_files_and_context(tmp_path: Path) -> None:
 
 
 def test_worker_app_gets_the_credentials() -> None:
-    from streams.app import create_app
+    from streams.worker.app import create_app
 
     app = create_app(sasl())
     credentials = app.conf.broker_credentials

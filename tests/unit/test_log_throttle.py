@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from streams.log_throttle import RepeatThrottle, throttle_client_logs
+from streams.kafka.log_throttle import RepeatThrottle, throttle_client_logs
 
 
 class Clock:

@@ -6,13 +6,13 @@ from typing import Any
 
 import orjson
 
-from streams.agents import IngestCounters
-from streams.correlate import EngineConfig
-from streams.correlation_step import CorrelationStep
-from streams.deadletter import reason_class
-from streams.decode import Origin
-from streams.metrics import WorkerMetrics
-from streams.pipeline import RawMessage
+from streams.engine.correlate import EngineConfig
+from streams.ingest.deadletter import reason_class
+from streams.ingest.decode import Origin
+from streams.ingest.types import RawMessage
+from streams.worker.correlation_step import CorrelationStep
+from streams.worker.counters import IngestCounters
+from streams.worker.metrics import WorkerMetrics
 from tests.engine_helpers import clear, fire
 
 

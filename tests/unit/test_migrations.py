@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.clickhouse import load_migrations, split_statements
 from streams.errors import ConfigError
+from streams.storage.clickhouse import load_migrations, split_statements
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from streams.decode import Origin
-from streams.progress import WATERMARK_HEADER, SourceOffsets, SourceProgress, parse_watermark
+from streams.ingest.decode import Origin
+from streams.ingest.progress import WATERMARK_HEADER, SourceOffsets, SourceProgress, parse_watermark
 
 ALERTS0, TICKETS0 = ("alerts", 0), ("tickets", 0)
 

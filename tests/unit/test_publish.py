@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streams.publish import PublishReport, publish_lines
+from streams.kafka.publish import PublishReport, publish_lines
 from streams.settings import Settings
 from tests.factories import alert, as_line, deploy, ticket, without
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from streams.decode import Decoded, Origin, decode
-from streams.rows import EVENT_COLUMNS, event_to_row
-from streams.sink import TableSink
+from streams.ingest.decode import Decoded, Origin, decode
+from streams.ingest.rows import EVENT_COLUMNS, event_to_row
+from streams.storage.sink import TableSink
 from tests.factories import as_line, deploy, ticket
 
 INGESTED_AT = datetime(2026, 3, 2, 10, 0, 5, 250000, tzinfo=UTC)

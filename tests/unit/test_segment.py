@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 import pytest
 
-from streams.correlate import EngineConfig
-from streams.incident import incident_id
-from streams.members import sort_key
-from streams.segment import segment
+from streams.engine.correlate import EngineConfig
+from streams.engine.incident import incident_id
+from streams.engine.members import sort_key
+from streams.engine.segment import segment
 from streams.settings import project_root
 from tests.engine_helpers import (
     Engine,

@@ -2,7 +2,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from schemas.events import EVENT_ADAPTER
-from streams.simulate import service_names, simulate
+from streams.devtools.simulate import service_names, simulate
 
 END = datetime(2026, 6, 30, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from faust.streams import _current_event
 
-from streams.staged_table import StagedTable
+from streams.worker.staged_table import StagedTable
 
 
 class Event:

@@ -28,11 +28,11 @@ from faust.serializers import codecs
 
 from bench.pipeline.contract import ContenderConfig
 from schemas.events import EVENT_ADAPTER
-from streams.correlate import apply_event
-from streams.decode import Decoded, Origin
-from streams.incident import INCIDENT_COLUMNS
-from streams.members import to_member
-from streams.rows import EVENT_COLUMNS, event_to_row
+from streams.engine.correlate import apply_event
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.engine.members import to_member
+from streams.ingest.decode import Decoded, Origin
+from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 
 log = logging.getLogger(__name__)
 

@@ -2,11 +2,11 @@
 
 The library a Python team would pick instead of Faust: one ``Application``;
 each source topic's ``StreamingDataFrame`` decodes at the edge (the same
-strict ``streams.decode`` as ours) and re-keys to the correlation key
+strict ``streams.ingest.decode`` as ours) and re-keys to the correlation key
 ``service/environment`` into one keyed topic (``{group}-by-key``, our
 repartition step); its dataframe runs a stateful ``apply`` that keeps the
 key's engine state in Quix State (RocksDB, with its changelog topic) and
-calls ``streams.correlate.apply_event``. A ``BatchingSink`` inserts the event rows
+calls ``streams.engine.correlate.apply_event``. A ``BatchingSink`` inserts the event rows
 and incident rows into chDB on every checkpoint, before the offsets are
 committed. Runs until SIGTERM (``Application.run`` handles it).
 
@@ -28,11 +28,11 @@ from quixstreams.models import TopicConfig  # type: ignore[import-not-found]
 from quixstreams.sinks import BatchingSink, SinkBatch  # type: ignore[import-not-found]
 
 from bench.pipeline.contract import ContenderConfig
-from streams.correlate import EngineConfig, apply_event
-from streams.decode import Decoded, Origin, decode
-from streams.incident import INCIDENT_COLUMNS
-from streams.members import from_ms, to_member, to_ms
-from streams.rows import EVENT_COLUMNS, event_to_row
+from streams.engine.correlate import EngineConfig, apply_event
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.engine.members import from_ms, to_member, to_ms
+from streams.ingest.decode import Decoded, Origin, decode
+from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 
 MAX_MESSAGE_BYTES = 1 << 20
 _EVENT_TIMES = ("occurred_at", "ingested_at")  # carried as epoch ms through the repartition

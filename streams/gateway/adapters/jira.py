@@ -9,7 +9,7 @@ Which notifications emit an event:
   ticket event means "the ticket is now in this status as of this time", and
   repeating an ``opened``/``reopened`` status on every edit is not a no-op for
   the engine, since within the quiet period after an incident resolved it
-  reopens the incident (``streams/segment.py``). The catch: a priority change
+  reopens the incident (``streams/engine/segment.py``). The catch: a priority change
   without a transition is not forwarded, so severity is read at creation and
   at each transition.
 * Anything else (``jira:issue_deleted``, ``comment_created``, ``sprint_*``,

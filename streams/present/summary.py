@@ -1,0 +1,80 @@
+"""Terminal tables read back from ClickHouse: events, incidents, MTTR by service/severity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+from rich.table import Table
+
+from streams.present.durations import human
+
+
+def events_table(client: Client) -> Table:
+    """Return valid events per service, by type (``mttr.events FINAL``)."""
+    rows = client.query(
+        "SELECT service, countIf(type = 'alert'), countIf(type = 'deploy'), "
+        "countIf(type = 'ticket'), min(occurred_at), max(occurred_at) "
+        "FROM mttr.events FINAL GROUP BY service ORDER BY service"
+    ).result_rows
+    total = sum(sum(row[1:4]) for row in rows)
+    table = Table(title=f"mttr.events ({total} events)")
+    for column in ("service", "alerts", "deploys", "tickets", "first", "last"):
+        table.add_column(column, justify="right" if column.endswith("s") else "left")
+    for service, alerts, deploys, tickets, first, last in rows:
+        table.add_row(
+            service,
+            str(alerts),
+            str(deploys),
+            str(tickets),
+            f"{first:%Y-%m-%d %H:%M}",
+            f"{last:%Y-%m-%d %H:%M}",
+        )
+    return table
+
+
+def incidents_table(
+    client: Client, limit: int = 20, started_before: datetime | None = None, title: str = ""
+) -> Table:
+    """Return the latest incidents (``mttr.incidents FINAL``) with their durations.
+
+    ``started_before`` keeps only incidents that started before that moment.
+    """
+    where = "WHERE started_at < {before:DateTime64(3, 'UTC')} " if started_before else ""
+    rows = client.query(
+        "SELECT service, environment, severity, status, started_at, ttd_seconds, "
+        "tta_seconds, ttm_seconds, ttr_seconds, cause_deploy_id, repair_action "
+        f"FROM mttr.incidents FINAL {where}ORDER BY started_at DESC LIMIT {{limit:UInt32}}",
+        parameters={"limit": limit, "before": started_before},
+    ).result_rows
+    table = Table(title=title or f"mttr.incidents (latest {len(rows)})")
+    columns = ("service/env", "severity", "status", "started (UTC)", "TTD", "TTA", "TTM", "TTR",
+               "cause deploy", "repair")  # fmt: skip
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    for service, env, severity, status, started, ttd, tta, ttm, ttr, cause, repair in rows:
+        table.add_row(
+            f"{service}/{env}", severity, status, f"{started:%Y-%m-%d %H:%M}",
+            human(ttd), human(tta), human(ttm), human(ttr), cause or "-", repair or "-",
+        )  # fmt: skip
+    return table
+
+
+REPORT_DURATIONS = ("mttr_seconds", "p50_seconds", "p90_seconds", "mttd_seconds", "mtta_seconds")
+
+
+def report_table(rows: list[dict[str, Any]], by: str | None = None, title: str = "") -> Table:
+    """Return ``report_rows`` output as the ``mttr report`` table (human durations)."""
+    table = Table(title=title or "MTTR by service and severity")
+    headers = ([by] if by else []) + [
+        "service", "env", "severity", "incidents", "MTTR", "p50", "p90", "MTTD", "MTTA",
+    ]  # fmt: skip
+    for header in headers:
+        table.add_column(header, justify="right" if header == "incidents" else "left")
+    for row in rows:
+        cells = [str(row[by])] if by else []
+        cells += [row["service"], row["environment"], row["severity"], str(row["incidents"])]
+        cells += [human(row[name]) for name in REPORT_DURATIONS]
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,13 @@
+"""The Faust shell of the worker: app, agents, tables, timers, pages and metrics.
+
+``build`` wires everything (``build_worker``), ``app`` creates the Faust app,
+its topics and tables, ``agents`` holds the thin ``ingest`` and ``correlate``
+agents, ``correlation_step`` runs forwarded events through the engine,
+``counters`` the status totals, ``metrics`` the Prometheus registry,
+``staged_table``, ``snapshot_refresh``, ``source_offsets`` and
+``faust_compat`` (Faust's transport with its fixes) the rest.
+
+The Faust layer (besides it only the ``notify`` agent and the credential
+types in ``streams.kafka.security`` import Faust); may import every other
+layer except ``streams.cli`` and ``streams.devtools``.
+"""

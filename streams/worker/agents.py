@@ -1,0 +1,206 @@
+"""Thin Faust agents: take a batch, hand it on, acknowledge only once it is written.
+
+``ingest`` reads the three source topics; ``correlate`` reads the forwarded
+events, one service per partition, and keeps the per-key incident state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import faust
+from faust.streams import _current_event
+from faust.types import EventT
+
+from streams.errors import DlqLimitExceeded
+from streams.ingest.bundle import BundleError, is_bundle, unbundle
+from streams.ingest.decode import Invalid, Origin
+from streams.ingest.pipeline import IngestPipeline
+from streams.ingest.progress import parse_watermark
+from streams.ingest.types import RawMessage
+from streams.storage.incident_writer import IncidentWriter
+from streams.worker.correlation_step import CorrelationStep
+from streams.worker.counters import IngestCounters
+from streams.worker.faust_compat import hold
+from streams.worker.staged_table import StagedTable
+
+log = logging.getLogger(__name__)
+
+
+def _raw(event: EventT[bytes]) -> RawMessage:
+    message = event.message
+    return RawMessage(
+        message.key, message.value, Origin(message.topic, message.partition, message.offset)
+    )
+
+
+def register_ingest_agent(
+    app: faust.App,
+    topic: faust.TopicT,
+    make_pipeline: Callable[[], IngestPipeline],
+    *,
+    batch_size: int,
+    batch_seconds: float,
+    counters: IngestCounters,
+) -> Any:
+    """Register the ``ingest`` agent on ``topic`` and return it.
+
+    Each message of a batch gets an extra reference while the batch is
+    processed, so that ``take_events`` acknowledging the batch on an exception
+    or on shutdown does not commit it: only a batch that the pipeline fully
+    wrote is released and later committed. Anything unexpected stops the
+    worker rather than losing data.
+    """
+
+    @app.agent(topic, name="ingest", concurrency=1)
+    async def ingest(stream: faust.StreamT[bytes]) -> None:
+        pipeline = make_pipeline()
+        # take_events is on Stream (faust-streaming), not on the StreamT protocol
+        batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
+            for event in events:
+                hold(app, event.message)
+            try:
+                stats = await pipeline.process([_raw(e) for e in events])
+            except asyncio.CancelledError:
+                raise
+            except DlqLimitExceeded as exc:
+                counters.last_error = str(exc)
+                log.critical("%s", exc)
+                await app.crash(exc)
+                return
+            except Exception as exc:
+                counters.last_error = repr(exc)
+                first, last = events[0].message, events[-1].message
+                log.exception(
+                    "unexpected failure on a batch from %s[%d]@%d to %s[%d]@%d; stopping the "
+                    "worker, nothing in it is acknowledged",
+                    first.topic,
+                    first.partition,
+                    first.offset,
+                    last.topic,
+                    last.partition,
+                    last.offset,
+                )
+                await app.crash(exc)
+                return
+            for event in events:
+                event.message.decref()
+            counters.batches += 1
+            counters.valid += stats.valid
+            counters.invalid += len(stats.reasons)
+            counters.count_dead_letters(stats.reasons)
+            for event in events:
+                topic = event.message.topic
+                counters.consumed[topic] = counters.consumed.get(topic, 0) + 1
+
+    return ingest
+
+
+TICK_HEADER = "mttr-tick"
+
+
+def is_tick(headers: Any) -> bool:
+    """Return True for the timer's tick messages on the correlation topic."""
+    return any(name == TICK_HEADER for name, _ in (headers or ()))
+
+
+def _forwarded_events(event: EventT[bytes], writer: IncidentWriter) -> list[RawMessage]:
+    """Return the events of a forwarded message: a bundle's items, or the message itself.
+
+    An unreadable bundle (only a foreign producer writes one) is dead-lettered.
+    """
+    message = event.message
+    if not is_bundle(message.headers):
+        return [_forwarded(event)]  # one event per message, as earlier versions forwarded
+    try:
+        items = unbundle(message.value)
+    except BundleError as exc:
+        origin = Origin(message.topic, message.partition, message.offset)
+        writer.dead_letter(message.key, Invalid(message.value or b"", str(exc), origin))
+        return []
+    return [RawMessage(message.key, raw, origin) for origin, raw in items]
+
+
+def _forwarded(event: EventT[bytes]) -> RawMessage:
+    """Return the message with the origin it had on its source topic (from headers)."""
+    message = event.message
+    headers = dict(message.headers or ())
+    try:
+        origin = Origin(
+            headers["source_topic"].decode(),
+            int(headers["source_partition"]),
+            int(headers["source_offset"]),
+        )
+    except (KeyError, ValueError, UnicodeDecodeError):
+        origin = Origin(message.topic, message.partition, message.offset)
+    return RawMessage(message.key, message.value, origin)
+
+
+def register_correlate_agent(
+    app: faust.App,
+    topic: faust.TopicT,
+    table: Any,
+    step: CorrelationStep,
+    make_writer: Callable[[], IncidentWriter],
+    *,
+    batch_size: int,
+    batch_seconds: float,
+    counters: IngestCounters,
+) -> Any:
+    """Register the stateful ``correlate`` agent (concurrency 1) on the forwarded topic.
+
+    Each event is applied with Faust's current event set to it; its table
+    write is staged and written once per key at the end of the batch, with
+    the current event set to the key's last event, so it goes to the
+    changelog partition of its own source partition. The
+    batch is held (see ``register_ingest_agent``) until the writer flushed.
+    """
+
+    @app.agent(topic, name="correlate", concurrency=1)
+    async def correlate(stream: faust.StreamT[bytes]) -> None:
+        writer = make_writer()
+        batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
+            for event in events:
+                hold(app, event.message)
+            try:
+                staged = StagedTable(table)  # each changed key is written once per batch
+                for event in events:
+                    token = _current_event.set(weakref.ref(event))
+                    try:
+                        partition = event.message.partition
+                        headers = event.message.headers
+                        if is_tick(headers):
+                            step.tick(partition, staged, writer)
+                            continue
+                        watermark = parse_watermark(headers)
+                        for message in _forwarded_events(event, writer):
+                            step.apply(
+                                message, partition, staged, writer, input_watermark=watermark
+                            )
+                    finally:
+                        _current_event.reset(token)
+                staged.write_through()
+                rows, dead = await writer.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                counters.last_error = repr(exc)
+                log.exception("unexpected failure in correlation; stopping the worker")
+                await app.crash(exc)
+                return
+            for event in events:
+                event.message.decref()
+            counters.incident_rows += rows
+            counters.late = step.late
+            counters.completed_by_idle = step.completed
+            counters.correlation_failures = step.failed
+            counters.correlation_dead_letters += len(dead)
+            counters.count_dead_letters(dead)
+
+    return correlate

@@ -1,0 +1,53 @@
+"""Read the source partitions' offsets from the running Faust consumer.
+
+Feeds ``streams.ingest.progress.SourceProgress``: the end offset of every assigned
+source partition (one ListOffsets request) and where reading it started.
+The start is the group's committed offset, which Faust keeps in memory for
+every assigned partition (set when partitions are assigned, advanced at each
+commit); a partition the group never committed starts at its earliest
+offset (``consumer_auto_offset_reset="earliest"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import faust
+
+from streams.ingest.progress import SourceOffsets, TopicPartition
+
+
+def _committed(consumer: Any) -> Mapping[Any, int | None]:
+    # faust.transport.consumer.Consumer._committed_offset (faust-streaming 0.11-0.15):
+    # there is no public accessor. Without it every partition starts at its
+    # earliest offset, which only errs towards holding the watermark back.
+    committed = getattr(consumer, "_committed_offset", None)
+    return committed if isinstance(committed, Mapping) else {}
+
+
+async def read_source_offsets(app: faust.App, topics: Iterable[str]) -> SourceOffsets:
+    """Return the offsets of the source partitions currently assigned to this worker."""
+    wanted = set(topics)
+    consumer = app.consumer
+    assigned = [tp for tp in consumer.assignment() if tp.topic in wanted]
+    if not assigned:
+        return SourceOffsets({})
+    ends = await consumer.highwaters(*assigned)
+    committed = _committed(consumer)
+    starts: dict[TopicPartition, int] = {}
+    never_committed = []
+    for tp in assigned:
+        offset = committed.get(tp)
+        if offset is None:
+            never_committed.append(tp)
+        else:
+            starts[(tp.topic, tp.partition)] = int(offset)
+    if never_committed:
+        earliest = await consumer.earliest_offsets(*never_committed)
+        for tp, offset in earliest.items():
+            starts[(tp.topic, tp.partition)] = int(offset)
+    return SourceOffsets(
+        ends={(tp.topic, tp.partition): int(end) for tp, end in ends.items() if end is not None},
+        starts=starts,
+    )
