@@ -26,9 +26,8 @@ from streams.ingest.deadletter import DlqLimit, dead_letter_record
 from streams.ingest.decode import Decoded, Invalid, decode
 from streams.ingest.progress import SourceOffsets, SourceProgress
 from streams.ingest.rows import event_to_row
-from streams.ingest.types import RawMessage, SendDeadLetter
+from streams.ingest.types import RawMessage, RowSink, SendDeadLetter
 from streams.retry import retry_forever
-from streams.storage.sink import TableSink
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class IngestPipeline:
         *,
         topic_types: dict[str, str],
         max_bytes: int,
-        sink: TableSink,
+        sink: RowSink,
         send_dead_letter: SendDeadLetter,
         limit: DlqLimit | None,
         retry_max_delay: float,
