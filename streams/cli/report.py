@@ -21,10 +21,17 @@ from rich.console import Console
 from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.present.durations import human
 from streams.present.html_report import collect, render
-from streams.present.summary import REPORT_DURATIONS, report_table
+from streams.present.summary import report_table
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from streams.storage.report import BUCKETS, ReportQuery, jsonable, parse_since, report_rows
+from streams.storage.report import (
+    BUCKETS,
+    COLUMNS,
+    ReportQuery,
+    jsonable,
+    parse_since,
+    report_rows,
+)
 
 ENV = ["clickhouse_url", "clickhouse_password", "clickhouse_password_file", "web_host",
        "web_port", "var_dir"]  # fmt: skip
@@ -161,9 +168,7 @@ def report(since: str | None, service: str | None, severity: str | None, by: str
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
-        columns = ([by] if by else []) + [
-            "service", "environment", "severity", "incidents", *REPORT_DURATIONS,
-        ]  # fmt: skip
+        columns = ([by] if by else []) + list(COLUMNS)
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

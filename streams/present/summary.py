@@ -9,6 +9,7 @@ from clickhouse_connect.driver.client import Client
 from rich.table import Table
 
 from streams.present.durations import human
+from streams.storage.measures import REPORT_MEASURES
 
 
 def events_table(client: Client) -> Table:
@@ -61,20 +62,24 @@ def incidents_table(
     return table
 
 
-REPORT_DURATIONS = ("mttr_seconds", "p50_seconds", "p90_seconds", "mttd_seconds", "mtta_seconds")
+REPORT_DURATIONS: tuple[str, ...] = tuple(
+    measure.name for measure in REPORT_MEASURES if measure.unit == "seconds"
+)
+"""The duration columns of ``report_rows`` (shown as human durations)."""
 
 
 def report_table(rows: list[dict[str, Any]], by: str | None = None, title: str = "") -> Table:
     """Return ``report_rows`` output as the ``mttr report`` table (human durations)."""
     table = Table(title=title or "MTTR by service and severity")
-    headers = ([by] if by else []) + [
-        "service", "env", "severity", "incidents", "MTTR", "p50", "p90", "MTTD", "MTTA",
-    ]  # fmt: skip
-    for header in headers:
-        table.add_column(header, justify="right" if header == "incidents" else "left")
+    for header in ([by] if by else []) + ["service", "env", "severity"]:
+        table.add_column(header, justify="left")
+    for measure in REPORT_MEASURES:
+        table.add_column(measure.label, justify="right" if measure.unit == "count" else "left")
     for row in rows:
         cells = [str(row[by])] if by else []
-        cells += [row["service"], row["environment"], row["severity"], str(row["incidents"])]
-        cells += [human(row[name]) for name in REPORT_DURATIONS]
+        cells += [row["service"], row["environment"], row["severity"]]
+        cells += [
+            str(row[m.name]) if m.unit == "count" else human(row[m.name]) for m in REPORT_MEASURES
+        ]
         table.add_row(*cells)
     return table

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from clickhouse_connect.driver.client import Client
 
+from streams.storage.measures import REPORT_MEASURES, select_list
+
 Bucket = Literal["day", "week", "month"]
 BUCKETS: dict[str, str] = {
     "day": "toDate(resolved_at, 'UTC')",
@@ -22,10 +24,13 @@ BUCKETS: dict[str, str] = {
 }
 _SINCE = re.compile(r"^(\d+)([hdw])$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-COLUMNS = (
-    "service", "environment", "severity", "incidents", "mttr_seconds", "p50_seconds",
-    "p90_seconds", "mttd_seconds", "mtta_seconds",
-)  # fmt: skip
+COLUMNS: tuple[str, ...] = (
+    "service",
+    "environment",
+    "severity",
+    *(measure.name for measure in REPORT_MEASURES),
+)
+"""Columns of ``report_rows()`` after the optional bucket (its name comes first)."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ def report_rows(
     """Return MTTR rows over resolved incidents (``mttr.incidents FINAL``).
 
     Rows are ordered by bucket (newest first), then service, environment and
-    severity. Measures are defined in docs/metrics.md (means ignore missing
-    values; quantiles are exact and interpolated).
+    severity. The measures are ``REPORT_MEASURES`` (streams.storage.measures;
+    docs/metrics.md: means ignore missing values, quantiles are exact and
+    interpolated).
     """
     conditions = ["status = 'resolved'"]
     params: dict[str, Any] = {}
@@ -88,11 +94,7 @@ def report_rows(
     group = f"{query.by}, " if query.by else ""
     order = f"{query.by} DESC, " if query.by else ""
     sql = (
-        f"SELECT {bucket}service, environment, severity, count() AS incidents, "
-        "avg(ttr_seconds) AS mttr_seconds, "
-        "quantileExactInclusive(0.5)(ttr_seconds) AS p50_seconds, "
-        "quantileExactInclusive(0.9)(ttr_seconds) AS p90_seconds, "
-        "avg(ttd_seconds) AS mttd_seconds, avg(tta_seconds) AS mtta_seconds "
+        f"SELECT {bucket}service, environment, severity, {select_list(REPORT_MEASURES)} "
         f"FROM mttr.incidents FINAL WHERE {' AND '.join(conditions)} "
         f"GROUP BY {group}service, environment, severity "
         f"ORDER BY {order}service, environment, severity"

@@ -10,7 +10,8 @@ Where a view's grouping is the chart's grouping the view is read as is
 duration measures per severity, per service and per week combine several
 view groups, and quantiles cannot be merged across groups, so they are
 computed from ``mttr.incidents FINAL`` with the views' exact definitions
-(docs/metrics.md), like ``streams.storage.report.report_rows``.
+(``streams.storage.measures``, docs/metrics.md), like
+``streams.storage.report.report_rows``.
 """
 
 from __future__ import annotations
@@ -27,17 +28,14 @@ from streams.present.html_report.shape import (
     week_axis,
     weekly_series,
 )
+from streams.storage.measures import REPORT_MEASURES, select_list
 from streams.storage.report import BUCKETS, ReportQuery
 
 OPEN_LIMIT = 200
 """At most this many open incidents are listed (oldest first); the total is always given."""
 
-MEASURES = (
-    "count() AS incidents, avg(ttr_seconds) AS mttr_seconds, "
-    "quantileExactInclusive(0.5)(ttr_seconds) AS p50_seconds, "
-    "quantileExactInclusive(0.9)(ttr_seconds) AS p90_seconds, "
-    "avg(ttd_seconds) AS mttd_seconds, avg(tta_seconds) AS mtta_seconds"
-)
+MEASURES = select_list(REPORT_MEASURES)
+"""The SELECT list of the duration measures (those of ``mttr report``)."""
 RESOLVED_WEEK = f"{BUCKETS['week']} AS week"
 STARTED_WEEK = "toMonday(toDate(started_at, 'UTC')) AS week"
 SINCE = "{since:DateTime64(3, 'UTC')}"
