@@ -37,7 +37,17 @@ MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
 Severity = Literal["critical", "high", "medium", "low"]
-SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+"""The severities, most severe first: the one definition of their order.
+
+``Severity`` spells the same values (a Literal cannot be built from a tuple);
+tests/unit/test_severities.py checks they agree, and that the SQL orderings
+(Grafana variables, severity targets) follow this order.
+"""
+SEVERITY_RANK: dict[str, int] = {
+    severity: rank for rank, severity in enumerate(reversed(SEVERITIES))
+}
+"""Higher is more severe: low 0, medium 1, high 2, critical 3."""
 EventType = Literal["alert", "deploy", "ticket"]
 
 # No control characters (C0, DEL, C1) or line/paragraph separators in ids and names.

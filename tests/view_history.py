@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from schemas.events import SEVERITIES
+
 SERVICES = ("checkout", "payments", "search", "auth")
 ENVIRONMENTS = ("prod", "staging")
-SEVERITIES = ("critical", "high", "medium", "low")
 CATEGORIES = ("availability", "latency", "errors", "security")
 DEFAULT_TARGETS = {"critical": 3600, "high": 14400, "medium": 86400, "low": 259200}
 

@@ -18,6 +18,7 @@ from click.core import ParameterSource
 from clickhouse_connect.driver.client import Client
 from rich.console import Console
 
+from schemas.events import SEVERITIES
 from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.present.durations import human
 from streams.present.html_report import collect, render
@@ -116,7 +117,7 @@ def _title(query: ReportQuery) -> str:
     "incidents started and deploy months in it).",
 )
 @click.option("--service", help="Only this service.")
-@click.option("--severity", type=click.Choice(["critical", "high", "medium", "low"]))
+@click.option("--severity", type=click.Choice(SEVERITIES))
 @click.option(
     "--by", type=click.Choice(sorted(BUCKETS)), help="Bucket by the resolved day/week/month."
 )

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from schemas.events import SEVERITIES
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -74,3 +76,12 @@ def select_list(chosen: Iterable[Measure]) -> str:
     """Return ``expression AS name, ...`` for the SELECT list of a query."""
     return ", ".join(measure.select for measure in chosen)
 
+
+def severity_order(column: str = "severity") -> str:
+    """Return an ORDER BY key listing severities most severe first (then by name).
+
+    Unknown severities (``indexOf`` gives 0) come first. The Grafana severity
+    variables sort with exactly this key (a test checks it).
+    """
+    listed = ", ".join(f"'{severity}'" for severity in SEVERITIES)
+    return f"indexOf([{listed}], {column}), {column}"

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from clickhouse_connect.driver.client import Client
 
+from schemas.events import SEVERITIES
 from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
@@ -46,7 +47,6 @@ pytestmark = pytest.mark.integration
 
 SERVICES = ("checkout", "payments", "search")
 ENVIRONMENTS = ("prod", "staging")
-SEVERITIES = ("critical", "high", "medium", "low")
 TARGETS = {"critical": 3600, "high": 14400, "medium": 86400, "low": 259200}
 START = datetime(2025, 9, 1, tzinfo=UTC)  # a Monday
 DAYS = 70

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from schemas.events import SEVERITIES
 from streams.engine.correlate import EngineConfig, apply_event, complete_idle, new_state
 from streams.engine.incident import incident_id
 from streams.engine.members import from_ms
@@ -755,7 +756,6 @@ TICKET_STATUSES = (
     "closed",
     "reopened",
 )
-SEVERITIES = ("critical", "high", "medium", "low")
 DURATIONS = ("ttd_seconds", "tta_seconds", "tti_seconds", "ttm_seconds", "ttr_seconds")
 
 

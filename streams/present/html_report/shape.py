@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-SEVERITIES = ("critical", "high", "medium", "low")
-"""Severities in the order the charts show them (most severe first)."""
+from schemas.events import SEVERITIES
 
 
 def plain(value: Any) -> Any:
@@ -60,7 +59,8 @@ def by_severity(
 ) -> dict[str, dict[str, list[Any]]]:
     """Return ``{severity: weekly_series(...)}`` for each severity present, most severe first.
 
-    Unknown severities follow the known ones, alphabetically.
+    Known severities come in the order of ``schemas.events.SEVERITIES``;
+    unknown ones follow, alphabetically.
     """
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
