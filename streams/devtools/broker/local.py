@@ -13,142 +13,51 @@ With ``sasl_users`` the client listener is SASL_PLAINTEXT (SCRAM-SHA-256,
 SCRAM-SHA-512 and PLAIN) instead of PLAINTEXT; the controller listener stays
 PLAINTEXT on another port. SCRAM credentials live in the cluster metadata and
 are added when the storage is formatted (first start of a data directory).
+
+This module starts and stops the broker and waits until it serves requests.
+The parts live next to it: ``ports`` (free and open ports), ``state`` (the
+``broker.json`` pid file), ``datadir`` (config files, storage formatting).
+The names callers import from here (``HOST``, ``free_port``, ``port_open``,
+``read_state``, ``BrokerState``, ``start``, ``stop``) stay importable from here.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from streams.devtools.broker.datadir import (
+    SASL_LISTENER,
+    check_sasl_users,
+    format_storage,
+    server_properties,
+    write_config,
+)
 from streams.devtools.broker.fetch import fetch_jars
+from streams.devtools.broker.ports import HOST as HOST
+from streams.devtools.broker.ports import free_port as free_port
+from streams.devtools.broker.ports import port_open as port_open
+from streams.devtools.broker.state import BrokerState as BrokerState
+from streams.devtools.broker.state import (
+    clear_state,
+    pid_alive,
+    reap,
+    write_state,
+)
+from streams.devtools.broker.state import read_state as read_state
 from streams.errors import BrokerError
 
 log = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"
-STATE_FILE = "broker.json"
-SCRAM_FILE = "scram-users.json"
-SASL_LISTENER = "SASL_PLAINTEXT"
-SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
-# Names and passwords go into JAAS and --add-scram syntax unquoted: keep them plain.
-_SAFE = re.compile(r"[A-Za-z0-9._~!@#$%^&*()+-]+")
-LOG4J2 = """\
-status = warn
-appender.file.type = File
-appender.file.name = FILE
-appender.file.fileName = {logs}/server.log
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.file.ref = FILE
-logger.kafka.name = org.apache.kafka
-logger.kafka.level = info
-logger.request.name = kafka.request.logger
-logger.request.level = warn
-"""
-
-
-@dataclass(frozen=True)
-class BrokerState:
-    """What ``broker.json`` records about a started broker."""
-
-    pid: int
-    port: int
-    controller_port: int
-    data_dir: str
-    kafka_version: str
-    started_at: float
-
-    @property
-    def bootstrap(self) -> str:
-        """Return the client bootstrap address."""
-        return f"{HOST}:{self.port}"
-
-
-_HANDED_OUT: set[int] = set()
-
-
-def _ephemeral_low() -> int:
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now.
-
-    The port is taken below the kernel's ephemeral range, so that an outgoing
-    connection of any process cannot be given it between this call and the
-    server binding it (asking the kernel for port 0 returns an ephemeral port,
-    which is exactly that race), and it is never handed out twice by this
-    process.
-    """
-    low = _ephemeral_low()
-    pid_offset = os.getpid() * 7919  # different processes start at different places
-    for attempt in range(2000):
-        port = 20000 + (pid_offset + attempt * 97) % max(low - 20000, 1)
-        if port in _HANDED_OUT:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((HOST, port))
-            except OSError:
-                continue
-        _HANDED_OUT.add(port)
-        return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # crowded: any port
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_open(port: int, timeout: float = 0.5) -> bool:
-    """Return True when something accepts TCP connections on 127.0.0.1:port."""
-    try:
-        with socket.create_connection((HOST, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():  # guard against a recycled pid
-        try:
-            return b"kafka.Kafka" in cmdline.read_bytes()
-        except OSError:
-            return False
-    return True
-
-
-def read_state(data_dir: Path) -> BrokerState | None:
-    """Return the state of the broker running on ``data_dir``, or None if none runs."""
-    path = data_dir / STATE_FILE
-    if not path.is_file():
-        return None
-    try:
-        state = BrokerState(**json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError):
-        return None
-    return state if _pid_alive(state.pid) else None
+# The names of these helpers before they moved to datadir (tests import them from here).
+_check_sasl_users = check_sasl_users
+_server_properties = server_properties
 
 
 def _java() -> str:
@@ -160,73 +69,6 @@ def _java() -> str:
         msg = "Java 17+ is required for the local Kafka broker but `java` is not on PATH"
         raise BrokerError(msg)
     return java
-
-
-def _check_sasl_users(users: Mapping[str, str]) -> None:
-    if not users:
-        msg = "sasl_users must name at least one user"
-        raise BrokerError(msg)
-    for name, password in users.items():
-        if not _SAFE.fullmatch(name):
-            msg = f"SASL user name {name!r} may only use letters, digits and ._~!@#$%^&*()+-"
-            raise BrokerError(msg)
-        if not _SAFE.fullmatch(password):
-            msg = (
-                f"the password of SASL user {name!r} may only use letters, digits and "
-                "._~!@#$%^&*()+- (value not shown)"
-            )
-            raise BrokerError(msg)
-
-
-def _sasl_properties(users: Mapping[str, str]) -> list[str]:
-    """Return the SASL lines: SCRAM and PLAIN on the client listener, first user inter-broker."""
-    name, password = next(iter(users.items()))
-    login = f'username="{name}" password="{password}"'
-    prefix = f"listener.name.{SASL_LISTENER.lower()}"
-    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
-    plain_users = " ".join(f'user_{user}="{secret}"' for user, secret in users.items())
-    return [
-        f"sasl.enabled.mechanisms={','.join(SCRAM_MECHANISMS)},PLAIN",
-        "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256",
-        *(
-            f"{prefix}.{mechanism.lower()}.sasl.jaas.config={scram} required {login};"
-            for mechanism in SCRAM_MECHANISMS
-        ),
-        f"{prefix}.plain.sasl.jaas.config="
-        f"org.apache.kafka.common.security.plain.PlainLoginModule required {login} {plain_users};",
-    ]
-
-
-def _server_properties(
-    data_dir: Path, port: int, controller_port: int, sasl_users: Mapping[str, str] | None = None
-) -> str:
-    client = SASL_LISTENER if sasl_users else "PLAINTEXT"
-    return "\n".join(
-        [
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{HOST}:{controller_port}",
-            f"listeners={client}://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-            f"advertised.listeners={client}://{HOST}:{port}",
-            "controller.listener.names=CONTROLLER",
-            f"listener.security.protocol.map={client}:{client},CONTROLLER:PLAINTEXT",
-            f"inter.broker.listener.name={client}",
-            *(_sasl_properties(sasl_users) if sasl_users else []),
-            f"log.dirs={data_dir / 'data'}",
-            "num.partitions=4",
-            "auto.create.topics.enable=true",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=8",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            "log.retention.hours=-1",
-            "message.max.bytes=16777216",
-            "",
-        ]
-    )
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -264,60 +106,15 @@ def start(
         msg = f"port {port} on {HOST} is already in use by another process; choose --port"
         raise BrokerError(msg)
     if sasl_users is not None:
-        _check_sasl_users(sasl_users)
+        check_sasl_users(sasl_users)
     libs = fetch_jars(cache_dir, kafka_version)
     java = _java()
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     controller_port = free_port()
-    config = data_dir / "server.properties"
-    config.touch(mode=0o600)  # holds the SASL passwords when sasl_users is given
-    config.chmod(0o600)
-    config.write_text(
-        _server_properties(data_dir, port, controller_port, sasl_users), encoding="utf-8"
-    )
-    log4j = data_dir / "log4j2.properties"
-    log4j.write_text(LOG4J2.format(logs=logs), encoding="utf-8")
+    config, log4j = write_config(data_dir, logs, port, controller_port, sasl_users)
     base = [java, f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*"]
-    scram_file = data_dir / SCRAM_FILE
-    if (data_dir / "data" / "meta.properties").exists():
-        formatted = json.loads(scram_file.read_text("utf-8")) if scram_file.exists() else []
-        absent = sorted(set(sasl_users or {}) - set(formatted))
-        if absent:
-            msg = (
-                f"{data_dir} was formatted without SCRAM users {absent}; "
-                "start with a new data directory"
-            )
-            raise BrokerError(msg)
-    else:
-        scram = [
-            arg
-            for name, password in (sasl_users or {}).items()
-            for mechanism in SCRAM_MECHANISMS
-            for arg in ("--add-scram", f"{mechanism}=[name={name},password={password}]")
-        ]
-        fmt = subprocess.run(  # noqa: S603
-            [
-                *base,
-                "kafka.tools.StorageTool",
-                "format",
-                "-t",
-                str(uuid.uuid4()),
-                "-c",
-                str(config),
-                *scram,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if fmt.returncode != 0:
-            output = (fmt.stdout + fmt.stderr)[-2000:]
-            for password in (sasl_users or {}).values():
-                output = output.replace(password, "***")
-            msg = f"formatting {data_dir / 'data'} failed:\n{output}"
-            raise BrokerError(msg)
-        scram_file.write_text(json.dumps(sorted(sasl_users or {})), encoding="utf-8")
+    format_storage(data_dir, base, config, sasl_users)
     jvm = [f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
     out = (logs / "broker.out").open("ab")
     process = subprocess.Popen(  # noqa: S603
@@ -332,11 +129,11 @@ def start(
     state = BrokerState(
         process.pid, port, controller_port, str(data_dir), kafka_version, time.time()
     )
-    (data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
+    write_state(data_dir, state)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            (data_dir / STATE_FILE).unlink(missing_ok=True)
+            clear_state(data_dir)
             msg = (
                 f"the broker exited with code {process.returncode} during start-up; "
                 f"last lines of {logs / 'server.log'}:\n{_tail(logs / 'server.log')}"
@@ -391,28 +188,20 @@ def stop(data_dir: Path, *, timeout: float = 30.0) -> BrokerState | None:
     data_dir = data_dir.resolve()
     state = read_state(data_dir)
     if state is None:
-        (data_dir / STATE_FILE).unlink(missing_ok=True)
+        clear_state(data_dir)
         return None
     try:
         os.kill(state.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _pid_alive(state.pid):
-            _reap(state.pid)
+        while time.monotonic() < deadline and pid_alive(state.pid):
+            reap(state.pid)
             time.sleep(0.2)
-        if _pid_alive(state.pid):
+        if pid_alive(state.pid):
             log.warning("broker pid %d ignored SIGTERM for %.0fs; killing it", state.pid, timeout)
             os.kill(state.pid, signal.SIGKILL)
             time.sleep(0.2)
-        _reap(state.pid)
+        reap(state.pid)
     except ProcessLookupError:
         pass
-    (data_dir / STATE_FILE).unlink(missing_ok=True)
+    clear_state(data_dir)
     return state
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status when the broker is our own child (avoids a zombie)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
