@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from aiohttp import web
 from prometheus_client import (
     CollectorRegistry,
@@ -34,6 +33,7 @@ from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER
 from streams.gateway.adapters.base import Converted, PayloadError, SignatureError
+from streams.gateway.adapters.payload import parse_json
 from streams.ingest.decode import format_validation_error
 
 log = logging.getLogger(__name__)
@@ -112,15 +112,6 @@ def own_events(body: bytes, _headers: Mapping[str, str], _query: Mapping[str, st
     if errors:
         raise PayloadError("; ".join(errors[:20]) + (" ..." if len(errors) > 20 else ""))
     return Converted(events=items)
-
-
-def parse_json(body: bytes) -> Any:
-    """Parse a request body; ``PayloadError`` with the parser's message."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        msg = f"body is not valid JSON: {exc}"
-        raise PayloadError(msg) from None
 
 
 def create_app(

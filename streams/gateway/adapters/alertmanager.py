@@ -20,15 +20,20 @@ An alert that cannot be converted (no service label, an invalid value) is
 left out and named in ``Converted.rejected``; the others are published.
 Alertmanager does not retry a 4xx, so rejecting the whole notification
 would lose its good alerts. Only a notification with no usable alert is a 400.
+
+Alertmanager does not sign its webhooks: ``AlertmanagerAdapter`` reads no header.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from streams.gateway.adapters.base import Converted, PayloadError, checked, require
+from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.payload import checked, parse_json, require
 
+SOURCE = "alertmanager"
 SEVERITIES = {
     "critical": "critical",
     "high": "high",
@@ -46,6 +51,18 @@ class AlertmanagerConfig:
     """Which labels name the service (first present wins)."""
 
     service_labels: tuple[str, ...] = ("service", "job")
+
+
+@dataclass(frozen=True)
+class AlertmanagerAdapter:
+    """The ``Adapter`` of ``POST /webhooks/alertmanager``: no signature, ``convert`` the body."""
+
+    name: ClassVar[str] = SOURCE
+    config: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
+
+    def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
+        """Return one alert event per alert of the notification in ``body``; headers unused."""
+        return convert(parse_json(body), self.config)
 
 
 def convert(payload: Any, config: AlertmanagerConfig) -> Converted:
@@ -91,7 +108,7 @@ def _event(payload: Any, index: int, config: AlertmanagerConfig) -> dict[str, An
     event: dict[str, Any] = {
         "event_id": f"am-{fingerprint}-{status}-{occurred_at}",
         "type": "alert",
-        "source": "alertmanager",
+        "source": SOURCE,
         "service": service,
         "environment": labels.get("environment") or labels.get("env") or "production",
         "occurred_at": occurred_at,

@@ -24,23 +24,29 @@
 ``service`` is the mapped value of the repository's ``full_name`` or ``name``,
 else the repository name. ``event_id`` is built from GitHub's ids only, so a
 redelivered notification yields the same ids.
+
+``GitHubAdapter`` serves the endpoint: it checks ``X-Hub-Signature-256``
+(``signatures.verify_github``, re-exported as ``verify_signature``) before
+parsing. ``GitHubConfig`` lives in ``github_config`` and is re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from schemas.events import Name
-from streams.gateway.adapters.base import Converted, PayloadError, SignatureError, checked, require
+from streams.gateway.adapters import signatures
+from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.github_config import GitHubConfig as GitHubConfig
+from streams.gateway.adapters.mapping import NAME
+from streams.gateway.adapters.payload import checked, parse_json, require
 
-SIGNATURE_HEADER = "X-Hub-Signature-256"
+SIGNATURE_HEADER = signatures.GITHUB_HEADER
+EVENT_HEADER = "X-GitHub-Event"
+verify_signature = signatures.verify_github  # checked before the body is parsed
 SOURCE = "github"
 DEPLOYMENT_STATES = {
     "success": "succeeded",
@@ -62,88 +68,23 @@ IGNORED_CONCLUSIONS = frozenset({"neutral", "skipped", "stale", "action_required
 TASK_KINDS = frozenset({"rollback", "hotfix", "config"})
 KINDS = frozenset({"release"}) | TASK_KINDS
 
-_SIGNATURE = re.compile(r"sha256=([0-9a-fA-F]{64})")
-_NAME: TypeAdapter[str] = TypeAdapter(Name)
-
 
 @dataclass(frozen=True)
-class GitHubConfig:
-    """How GitHub repositories and workflows become services and deploy kinds.
+class GitHubAdapter:
+    """The ``Adapter`` of ``POST /webhooks/github``.
 
-    Attributes:
-        services: Repository ``full_name`` (``octo-org/api``) or ``name``
-            (``api``) to service; ``full_name`` wins. Unmapped repositories use
-            their name.
-        rollback_workflows: Workflows whose completed runs are rollbacks, by
-            name (``Rollback``), path (``.github/workflows/rollback.yml``) or
-            file name (``rollback.yml``).
-        hotfix_workflows: Same for hotfix workflows.
-        environments: GitHub environment name to ours (``prod`` to
-            ``production``); unmapped names are kept.
-        workflow_environment: Environment of deploy events from workflow runs,
-            which carry none.
-
-    Raises:
-        ValueError: A workflow is both rollback and hotfix, or a mapped
-            service or environment is not a valid contract name.
+    ``convert`` checks ``X-Hub-Signature-256`` under ``secret`` on the raw
+    body, then converts it as the delivery type named by ``X-GitHub-Event``.
     """
 
-    services: Mapping[str, str] = field(default_factory=dict)
-    rollback_workflows: frozenset[str] = frozenset()
-    hotfix_workflows: frozenset[str] = frozenset()
-    environments: Mapping[str, str] = field(default_factory=dict)
-    workflow_environment: str = "production"
+    name: ClassVar[str] = SOURCE
+    config: GitHubConfig
+    secret: str = field(repr=False)
 
-    def __post_init__(self) -> None:
-        both = self.rollback_workflows & self.hotfix_workflows
-        if both:
-            msg = f"workflows configured as both rollback and hotfix: {', '.join(sorted(both))}"
-            raise ValueError(msg)
-        names = [*self.services.values(), *self.environments.values(), self.workflow_environment]
-        for name in names:
-            try:
-                _NAME.validate_python(name)
-            except ValidationError:
-                msg = f"not a valid service or environment name (1-128 printable chars): {name!r}"
-                raise ValueError(msg) from None
-
-    def workflow_kind(self, names: Iterable[str]) -> str | None:
-        """Return ``rollback``/``hotfix`` if any of a workflow's names is configured, else None."""
-        found = set(names)
-        if found & self.rollback_workflows:
-            return "rollback"
-        if found & self.hotfix_workflows:
-            return "hotfix"
-        return None
-
-
-def verify_signature(body: bytes, header: str | None, secret: str) -> None:
-    """Check ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body) before parsing it.
-
-    Args:
-        body: The request body exactly as received.
-        header: The ``X-Hub-Signature-256`` value (``sha256=<hex>``), or None.
-        secret: The webhook secret configured at GitHub.
-
-    Raises:
-        SignatureError: No secret is configured, the header is missing or
-            malformed, or it does not match the body. The digests are compared
-            in constant time.
-    """
-    if not secret:
-        msg = "no GitHub webhook secret is configured"
-        raise SignatureError(msg)
-    if header is None or not header.strip():
-        msg = f"missing {SIGNATURE_HEADER} header"
-        raise SignatureError(msg)
-    match = _SIGNATURE.fullmatch(header.strip())
-    if match is None:
-        msg = f"{SIGNATURE_HEADER} is malformed: expected sha256=<64 hex digits>"
-        raise SignatureError(msg)
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, bytes.fromhex(match.group(1))):
-        msg = f"{SIGNATURE_HEADER} does not match the body"
-        raise SignatureError(msg)
+    def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
+        """Return the deploy events of one signed delivery (see the module docstring)."""
+        verify_signature(body, headers.get(SIGNATURE_HEADER), self.secret)
+        return convert(headers.get(EVENT_HEADER, ""), parse_json(body), self.config)
 
 
 def convert(event_type: str, payload: Any, config: GitHubConfig) -> Converted:
@@ -312,6 +253,6 @@ def _version(ref: Any) -> str | None:
     if not isinstance(ref, str):
         return None
     try:
-        return _NAME.validate_python(ref)
+        return NAME.validate_python(ref)
     except ValidationError:
         return None

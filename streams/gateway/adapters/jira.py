@@ -28,141 +28,52 @@ the same body and therefore gets the same ids.
 Authentication: a webhook registered by a Jira admin with a secret is signed
 with ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>``
 (https://developer.atlassian.com/cloud/jira/platform/webhooks/); see
-``verify_signature``.
+``signatures.verify_jira``, re-exported here as ``verify_signature``.
+``JiraAdapter`` serves the endpoint; ``JiraConfig`` and the default maps live
+in ``jira_config`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
-
-from schemas.events import MAX_TIME, MIN_TIME, Name
-from streams.gateway.adapters.base import (
-    Converted,
-    PayloadError,
-    SignatureError,
-    any_signature_matches,
-    checked,
-    fold,
-    optional_str,
-    require,
-    signing_keys,
-)
+from schemas.events import MAX_TIME, MIN_TIME
+from streams.gateway.adapters import signatures
+from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.jira_config import DEFAULT_PRIORITY_MAP as DEFAULT_PRIORITY_MAP
+from streams.gateway.adapters.jira_config import DEFAULT_STATUS_MAP as DEFAULT_STATUS_MAP
+from streams.gateway.adapters.jira_config import JiraConfig as JiraConfig
+from streams.gateway.adapters.payload import checked, optional_str, parse_json, require
 
 SOURCE = "jira"
-SIGNATURE_HEADER = "X-Hub-Signature"
+SIGNATURE_HEADER = signatures.JIRA_HEADER
+verify_signature = signatures.verify_jira  # checked before the body is parsed
 CONVERTED_EVENTS = frozenset({"jira:issue_created", "jira:issue_updated"})
-TICKET_STATUSES = frozenset(
-    {"opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"}
-)
-SEVERITIES = frozenset({"critical", "high", "medium", "low"})
-SERVICE_ORIGINS = frozenset({"components", "labels"})
-
-DEFAULT_STATUS_MAP: Mapping[str, str] = {
-    "To Do": "opened",
-    "Open": "opened",
-    "Backlog": "opened",
-    "Selected for Development": "opened",
-    "In Progress": "acknowledged",
-    "Investigating": "acknowledged",
-    "Identified": "identified",
-    "Mitigated": "mitigated",
-    "Monitoring": "mitigated",
-    "Resolved": "resolved",
-    "Done": "resolved",
-    "Fixed": "resolved",
-    "Closed": "closed",
-    "Reopened": "reopened",
-}
-"""Jira status name (any case) -> ticket status; covers the stock and incident workflows."""
-
-DEFAULT_PRIORITY_MAP: Mapping[str, str] = {
-    "Highest": "critical",
-    "Blocker": "critical",
-    "P1": "critical",
-    "High": "high",
-    "Critical": "high",
-    "P2": "high",
-    "Medium": "medium",
-    "Major": "medium",
-    "P3": "medium",
-    "Low": "low",
-    "Lowest": "low",
-    "Minor": "low",
-    "Trivial": "low",
-    "P4": "low",
-    "P5": "low",
-}
-"""Jira priority name (any case) -> severity; current and classic priority schemes."""
-
-_NAME: TypeAdapter[str] = TypeAdapter(Name)
 _MAX_MS = (MAX_TIME - MIN_TIME) // timedelta(milliseconds=1)
 _REST_SELF = re.compile(r"^(?P<base>https?://[^?#]+?)/rest/api/[^/?#]+/issue/[^/?#]+/?$")
 
 
 @dataclass(frozen=True)
-class JiraConfig:
-    """How Jira issues become ticket events; built once from settings at start-up.
+class JiraAdapter:
+    """The ``Adapter`` of ``POST /webhooks/jira``.
 
-    Attributes:
-        status_map: Jira status name -> ticket status, matched case-insensitively.
-            It replaces the defaults; merge with ``DEFAULT_STATUS_MAP`` to extend them.
-        priority_map: Jira priority name -> severity, matched case-insensitively.
-            An unmapped or missing priority gives no severity.
-        service_from: Where to look for the service, in order: ``"components"``
-            (the first component's name) and/or ``"labels"`` (the first label
-            starting with ``label_prefix``).
-        component_map: Renames components: component name (any case) -> service.
-            A component not listed is used under its own name.
-        label_prefix: Prefix of the label that names the service, matched
-            case-insensitively, e.g. ``service:checkout``.
-        default_service: Service when neither components nor labels name one;
-            None makes such an issue a ``PayloadError``.
-        environment: Environment of every event.
-
-    Raises:
-        ValueError: On a mapping value outside the contract, an unknown
-            ``service_from`` entry, an empty ``label_prefix``, or an invalid
-            service or environment name.
+    ``convert`` checks ``X-Hub-Signature`` against ``secrets`` (any one may
+    match, for rotation) on the raw body, then converts it.
     """
 
-    status_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_MAP))
-    priority_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_MAP))
-    service_from: tuple[str, ...] = ("components", "labels")
-    component_map: Mapping[str, str] = field(default_factory=dict)
-    label_prefix: str = "service:"
-    default_service: str | None = None
-    environment: str = "production"
+    name: ClassVar[str] = SOURCE
+    config: JiraConfig
+    secrets: tuple[str, ...] = field(repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "status_map", fold(self.status_map, "status_map", TICKET_STATUSES))
-        object.__setattr__(
-            self, "priority_map", fold(self.priority_map, "priority_map", SEVERITIES)
-        )
-        unknown = [origin for origin in self.service_from if origin not in SERVICE_ORIGINS]
-        if unknown:
-            msg = f"service_from: unknown {unknown}, expected some of {sorted(SERVICE_ORIGINS)}"
-            raise ValueError(msg)
-        if not self.label_prefix:
-            msg = "label_prefix must not be empty (every label would name a service)"
-            raise ValueError(msg)
-        names = [self.environment, *self.component_map.values()]
-        if self.default_service is not None:
-            names.append(self.default_service)
-        for name in names:
-            try:
-                _NAME.validate_python(name)
-            except ValidationError as exc:
-                msg = f"invalid service/environment name {name!r}: {exc.errors()[0]['msg']}"
-                raise ValueError(msg) from None
-        folded = {key.strip().casefold(): value for key, value in self.component_map.items()}
-        object.__setattr__(self, "component_map", folded)
+    def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
+        """Return the ticket event of one signed notification, or why it is ignored."""
+        verify_signature(body, headers.get(SIGNATURE_HEADER), self.secrets)
+        return convert(parse_json(body), self.config)
 
 
 def convert(payload: Any, config: JiraConfig) -> Converted:
@@ -220,38 +131,6 @@ def convert(payload: Any, config: JiraConfig) -> Converted:
         "title": "issue.fields.summary",
     }
     return Converted(events=[checked(event, paths)])
-
-
-def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) -> None:
-    """Check ``X-Hub-Signature`` (``sha256=<hex>``) against the raw body, constant-time.
-
-    Call it before parsing the body. Several secrets may be given (to rotate
-    the webhook's secret without downtime); one must match.
-
-    Args:
-        body: The request body exactly as received.
-        header: The ``X-Hub-Signature`` header value, or None if absent.
-        secrets: The configured secrets; a single string is accepted as one secret.
-
-    Raises:
-        SignatureError: No secret is configured, the header is missing or
-            malformed, its method is not ``sha256``, or no secret matches.
-    """
-    keys = signing_keys(secrets, "Jira")
-    if header is None or not header.strip():
-        msg = f"{SIGNATURE_HEADER} header is missing"
-        raise SignatureError(msg)
-    method, sep, provided = header.strip().partition("=")
-    if not sep or not provided:
-        msg = f"{SIGNATURE_HEADER}: expected 'sha256=<hex>'"
-        raise SignatureError(msg)
-    if method.strip().lower() != "sha256":
-        msg = f"{SIGNATURE_HEADER}: unsupported method {method.strip()!r} (expected sha256)"
-        raise SignatureError(msg)
-    candidate = provided.strip().lower().encode("utf-8", "replace")
-    if not any_signature_matches(body, keys, [candidate]):
-        msg = f"{SIGNATURE_HEADER}: signature does not match the body"
-        raise SignatureError(msg)
 
 
 def _status_changed(payload: dict[str, Any]) -> bool:

@@ -28,32 +28,25 @@ is unique per PagerDuty event, so a retried delivery maps to the same id.
 Authentication: ``X-PagerDuty-Signature`` carries one or more comma-separated
 ``v1=<hex HMAC-SHA256 of the raw body>`` signatures, one for each active
 secret during a rotation (PagerDuty developer docs, "Verifying Signatures");
-see ``verify_signature``. Sources of the test fixtures: tests/fixtures/pagerduty/SOURCES.md.
+see ``signatures.verify_pagerduty``, re-exported here as ``verify_signature``.
+``PagerDutyAdapter`` serves the endpoint.
+Sources of the test fixtures: tests/fixtures/pagerduty/SOURCES.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import TypeAdapter, ValidationError
-
-from schemas.events import Name
-from streams.gateway.adapters.base import (
-    Converted,
-    PayloadError,
-    SignatureError,
-    any_signature_matches,
-    checked,
-    fold,
-    optional_str,
-    require,
-    signing_keys,
-)
+from streams.gateway.adapters import signatures
+from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.mapping import check_names, fold
+from streams.gateway.adapters.payload import checked, optional_str, parse_json, require
 
 SOURCE = "pagerduty"
-SIGNATURE_HEADER = "X-PagerDuty-Signature"
+SIGNATURE_HEADER = signatures.PAGERDUTY_HEADER
+verify_signature = signatures.verify_pagerduty  # checked before the body is parsed
 EVENT_STATUS: Mapping[str, str] = {
     "incident.triggered": "opened",
     "incident.acknowledged": "acknowledged",
@@ -73,8 +66,6 @@ DEFAULT_PRIORITY_MAP: Mapping[str, str] = {
 
 DEFAULT_URGENCY_MAP: Mapping[str, str] = {"high": "high", "low": "low"}
 """PagerDuty urgency -> severity, used when the incident has no mapped priority."""
-
-_NAME: TypeAdapter[str] = TypeAdapter(Name)
 
 
 @dataclass(frozen=True)
@@ -100,17 +91,30 @@ class PagerDutyConfig:
     environment: str = "production"
 
     def __post_init__(self) -> None:
-        for name in [self.environment, *self.services.values()]:
-            try:
-                _NAME.validate_python(name)
-            except ValidationError as exc:
-                msg = f"invalid service/environment name {name!r}: {exc.errors()[0]['msg']}"
-                raise ValueError(msg) from None
+        check_names([self.environment, *self.services.values()])
         object.__setattr__(self, "services", fold(self.services, "services", None))
         object.__setattr__(
             self, "priority_map", fold(self.priority_map, "priority_map", SEVERITIES)
         )
         object.__setattr__(self, "urgency_map", fold(self.urgency_map, "urgency_map", SEVERITIES))
+
+
+@dataclass(frozen=True)
+class PagerDutyAdapter:
+    """The ``Adapter`` of ``POST /webhooks/pagerduty``.
+
+    ``convert`` checks ``X-PagerDuty-Signature`` against ``secrets`` (any
+    ``v1`` signature under any secret) on the raw body, then converts it.
+    """
+
+    name: ClassVar[str] = SOURCE
+    config: PagerDutyConfig
+    secrets: tuple[str, ...] = field(repr=False)
+
+    def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
+        """Return the ticket event of one signed webhook, or why it is ignored."""
+        verify_signature(body, headers.get(SIGNATURE_HEADER), self.secrets)
+        return convert(parse_json(body), self.config)
 
 
 def convert(payload: Any, config: PagerDutyConfig) -> Converted:
@@ -167,39 +171,6 @@ def convert(payload: Any, config: PagerDutyConfig) -> Converted:
         "occurred_at": "event.occurred_at",
     }
     return Converted(events=[checked(event, paths)])
-
-
-def verify_signature(body: bytes, header: str | None, secrets: Sequence[str]) -> None:
-    """Check ``X-PagerDuty-Signature`` against the raw body, constant-time.
-
-    The header holds comma-separated signatures; ``v1=<hex>`` entries are
-    checked and others are skipped. The request is authentic if any of them
-    matches any configured secret, which allows rotating secrets on either side.
-
-    Args:
-        body: The request body exactly as received.
-        header: The ``X-PagerDuty-Signature`` header value, or None if absent.
-        secrets: The configured secrets; a single string is accepted as one secret.
-
-    Raises:
-        SignatureError: No secret is configured, the header is missing or has
-            no ``v1`` signature, or no signature matches.
-    """
-    keys = signing_keys(secrets, "PagerDuty")
-    if header is None or not header.strip():
-        msg = f"{SIGNATURE_HEADER} header is missing"
-        raise SignatureError(msg)
-    provided = [
-        part.strip()[3:].lower().encode("utf-8", "replace")
-        for part in header.split(",")
-        if part.strip().startswith("v1=")
-    ]
-    if not provided:
-        msg = f"{SIGNATURE_HEADER}: no 'v1=<hex>' signature"
-        raise SignatureError(msg)
-    if not any_signature_matches(body, keys, provided):
-        msg = f"{SIGNATURE_HEADER}: no signature matches the body"
-        raise SignatureError(msg)
 
 
 def _service(payload: dict[str, Any], config: PagerDutyConfig) -> tuple[str, str]:
