@@ -30,15 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from schemas.events import SEVERITIES as SEVERITY_ORDER
 from streams.gateway.adapters.base import Converted, PayloadError
 from streams.gateway.adapters.payload import checked, parse_json, require
 
 SOURCE = "alertmanager"
-SEVERITIES = {
-    "critical": "critical",
-    "high": "high",
-    "medium": "medium",
-    "low": "low",
+SEVERITIES: dict[str, str] = {
+    **{name: name for name in SEVERITY_ORDER},
     "warning": "medium",
     "info": "low",
 }

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from schemas.events import SEVERITIES as SEVERITY_ORDER
 from streams.gateway.adapters.mapping import check_names, fold
 
 TICKET_STATUSES = frozenset(
     {"opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"}
 )
-SEVERITIES = frozenset({"critical", "high", "medium", "low"})
+SEVERITIES = frozenset(SEVERITY_ORDER)
 SERVICE_ORIGINS = frozenset({"components", "labels"})
 
 DEFAULT_STATUS_MAP: Mapping[str, str] = {

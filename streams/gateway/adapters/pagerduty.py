@@ -39,6 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from schemas.events import SEVERITIES as SEVERITY_ORDER
 from streams.gateway.adapters import signatures
 from streams.gateway.adapters.base import Converted, PayloadError
 from streams.gateway.adapters.mapping import check_names, fold
@@ -53,7 +54,7 @@ EVENT_STATUS: Mapping[str, str] = {
     "incident.resolved": "resolved",
     "incident.reopened": "reopened",
 }
-SEVERITIES = frozenset({"critical", "high", "medium", "low"})
+SEVERITIES = frozenset(SEVERITY_ORDER)
 
 DEFAULT_PRIORITY_MAP: Mapping[str, str] = {
     "P1": "critical",
