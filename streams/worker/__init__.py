@@ -5,7 +5,8 @@ its topics and tables, ``agents`` holds the thin ``ingest`` and ``correlate``
 agents, ``correlation_step`` runs forwarded events through the engine,
 ``counters`` the status totals, ``metrics`` the Prometheus registry,
 ``staged_table``, ``snapshot_refresh``, ``source_offsets`` and
-``faust_compat`` (Faust's transport with its fixes) the rest.
+``faust_compat`` (the one module naming Faust's private parts, and Faust's
+transport with its fixes) the rest.
 
 The Faust layer (besides it only the ``notify`` agent and the credential
 types in ``streams.kafka.security`` import Faust); may import every other

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 import faust
-from faust.streams import _current_event
 from faust.types import EventT
 
 from streams.errors import DlqLimitExceeded
@@ -25,7 +23,7 @@ from streams.ingest.types import RawMessage
 from streams.storage.incident_writer import IncidentWriter
 from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
-from streams.worker.faust_compat import hold
+from streams.worker.faust_compat import as_current_event, hold
 from streams.worker.staged_table import StagedTable
 
 log = logging.getLogger(__name__)
@@ -171,8 +169,7 @@ def register_correlate_agent(
             try:
                 staged = StagedTable(table)  # each changed key is written once per batch
                 for event in events:
-                    token = _current_event.set(weakref.ref(event))
-                    try:
+                    with as_current_event(event):
                         partition = event.message.partition
                         headers = event.message.headers
                         if is_tick(headers):
@@ -183,8 +180,6 @@ def register_correlate_agent(
                             step.apply(
                                 message, partition, staged, writer, input_watermark=watermark
                             )
-                    finally:
-                        _current_event.reset(token)
                 staged.write_through()
                 rows, dead = await writer.flush()
             except asyncio.CancelledError:

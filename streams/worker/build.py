@@ -32,6 +32,7 @@ from streams.worker.agents import TICK_HEADER, register_correlate_agent, registe
 from streams.worker.app import create_app, forwarded_topic, incident_table, source_topic
 from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
+from streams.worker.faust_compat import active_partitions
 from streams.worker.metrics import CONTENT_TYPE, WorkerMetrics
 from streams.worker.snapshot_refresh import register_snapshot_refresh
 from streams.worker.source_offsets import read_source_offsets
@@ -78,7 +79,7 @@ def _partitions(app: faust.App) -> dict[str, list[str]]:
         return {"assigned": [], "paused": []}
     consumer = app.consumer
     assigned = consumer.assignment()
-    active = getattr(consumer, "_active_partitions", None) or set()  # no public accessor
+    active = active_partitions(consumer)
     return {
         "assigned": sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned),
         "paused": sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned - active),

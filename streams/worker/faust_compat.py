@@ -1,4 +1,18 @@
-"""The Kafka transport the worker runs on: Faust's aiokafka driver with one fix.
+"""The one door to Faust's and aiokafka's private names, and the worker's transport.
+
+No other module in ``streams/`` names a private (``_x``) attribute or import of
+faust, mode or aiokafka (``tests/static/test_faust_private_names.py``). Each
+use below says which faust-streaming version it was checked against (0.15.3,
+with aiokafka 0.14.0 and mode-streaming 0.7.1) and what happens if the name
+disappears in a later version:
+
+* ``faust.streams._current_event``: :func:`as_current_event`, :func:`current_event`;
+* ``Consumer._committed_offset``: :func:`committed_offsets`;
+* ``Consumer._active_partitions``: :func:`active_partitions`;
+* ``Consumer._new_consumer_thread``, ``ConsumerThread._ensure_consumer`` and
+  ``App._new_transport``: the transport below.
+
+The transport: Faust's aiokafka driver with one fix.
 
 Faust drops fetched messages whenever a rebalance is under way (flow stopped,
 generation changed, partition paused) and relies on seeking every partition
@@ -34,16 +48,71 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Set
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import aiokafka
 import faust
 from aiokafka import TopicPartition
+from faust.streams import _current_event
 from faust.transport.drivers import aiokafka as driver
-from faust.types import AppT, Message
+from faust.types import AppT, EventT, Message
 
 log = logging.getLogger(__name__)
+
+
+# faust.streams._current_event (checked against faust-streaming 0.15.3): the
+# ContextVar holding a weak reference to the event being processed; Faust's
+# table writes send their changelog message to that event's partition. Faust
+# has a public getter (``faust.current_event``) but no setter. If the name
+# disappears, importing this module fails: the worker does not start (it
+# never writes state to a wrong changelog partition).
+
+
+@contextmanager
+def as_current_event(event: EventT[Any] | None) -> Iterator[None]:
+    """Make ``event`` Faust's current event inside the block (None: no event).
+
+    A table write inside the block goes to the changelog partition of
+    ``event``'s partition, as if Faust's stream were delivering it. The
+    previous current event is restored on leaving the block, also on an
+    exception.
+    """
+    token = _current_event.set(weakref.ref(event) if event is not None else None)
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+def current_event() -> EventT[Any] | None:
+    """Return Faust's current event (set by Faust or :func:`as_current_event`), or None."""
+    ref = _current_event.get(None)
+    return ref() if ref is not None else None
+
+
+def committed_offsets(consumer: Any) -> Mapping[Any, int | None]:
+    """Return the group's committed offset per assigned partition, as Faust keeps it.
+
+    Faust sets it when partitions are assigned and advances it at each
+    commit. Returns an empty mapping when the consumer has none.
+    """
+    # faust.transport.consumer.Consumer._committed_offset (faust-streaming 0.15.3):
+    # there is no public accessor. If the name disappears this returns {} and
+    # every partition counts as never committed (its earliest offset), which
+    # only errs towards holding the input watermark back.
+    committed = getattr(consumer, "_committed_offset", None)
+    return committed if isinstance(committed, Mapping) else {}
+
+
+def active_partitions(consumer: Any) -> Set[Any]:
+    """Return the assigned partitions the consumer reads (not paused); empty if unknown."""
+    # faust.transport.consumer.Consumer._active_partitions (faust-streaming 0.15.3):
+    # there is no public accessor. If the name disappears this returns an empty
+    # set and the status page lists every assigned partition as paused.
+    active: Set[Any] | None = getattr(consumer, "_active_partitions", None)
+    return active or set()
 
 
 async def seek_to_committed_or_earliest(
@@ -88,6 +157,10 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
         """Seek to committed offsets (earliest where none), on the consumer's thread."""
+        # AIOKafkaConsumerThread._ensure_consumer (faust-streaming 0.15.3): the
+        # thread's aiokafka consumer. If it disappears this raises AttributeError
+        # at the first rebalance and the worker crashes (nothing is committed);
+        # test_faust_private_names.py checks the name exists.
         return await self.call_thread(  # type: ignore[no-any-return]
             seek_to_committed_or_earliest, self._ensure_consumer(), not_a_changelog(self.app)
         )
@@ -96,6 +169,10 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 class Consumer(driver.Consumer):
     """Faust's aiokafka consumer with :class:`ConsumerThread`, never acking unread messages."""
 
+    # Consumer._new_consumer_thread (faust-streaming 0.15.3) creates the thread.
+    # If Faust stops calling it, Faust's own thread is used and never-committed
+    # partitions are no longer rewound (test_faust_private_names.py checks the
+    # name exists).
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -135,6 +212,9 @@ class App(faust.App):
         super().__init__(*args, **kwargs)
         self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
 
+    # App._new_transport (faust-streaming 0.15.3) creates the transport. If Faust
+    # stops calling it, kafka:// brokers get Faust's own transport, without the
+    # two fixes above (test_faust_private_names.py checks the name exists).
     def _new_transport(self) -> Any:
         url = self.conf.broker_consumer[0]
         if url.scheme == "kafka":

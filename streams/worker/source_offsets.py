@@ -10,20 +10,12 @@ offset (``consumer_auto_offset_reset="earliest"``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import faust
 
 from streams.ingest.progress import SourceOffsets, TopicPartition
-
-
-def _committed(consumer: Any) -> Mapping[Any, int | None]:
-    # faust.transport.consumer.Consumer._committed_offset (faust-streaming 0.11-0.15):
-    # there is no public accessor. Without it every partition starts at its
-    # earliest offset, which only errs towards holding the watermark back.
-    committed = getattr(consumer, "_committed_offset", None)
-    return committed if isinstance(committed, Mapping) else {}
+from streams.worker.faust_compat import committed_offsets
 
 
 async def read_source_offsets(app: faust.App, topics: Iterable[str]) -> SourceOffsets:
@@ -34,7 +26,7 @@ async def read_source_offsets(app: faust.App, topics: Iterable[str]) -> SourceOf
     if not assigned:
         return SourceOffsets({})
     ends = await consumer.highwaters(*assigned)
-    committed = _committed(consumer)
+    committed = committed_offsets(consumer)
     starts: dict[TopicPartition, int] = {}
     never_committed = []
     for tp in assigned:

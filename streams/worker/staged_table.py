@@ -11,11 +11,10 @@ write would have used. Nothing is written if the batch fails.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from faust.streams import _current_event
+from streams.worker.faust_compat import as_current_event, current_event
 
 
 class StagedTable(MutableMapping[str, Any]):
@@ -31,8 +30,7 @@ class StagedTable(MutableMapping[str, Any]):
         return self._table[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        current = _current_event.get(None)
-        self._staged[key] = (value, current() if current is not None else None)
+        self._staged[key] = (value, current_event())
 
     def __delitem__(self, key: str) -> None:
         msg = "a correlation step never deletes a key"
@@ -62,9 +60,6 @@ class StagedTable(MutableMapping[str, Any]):
         """Write every staged key to the table once; returns how many were written."""
         staged, self._staged = self._staged, {}
         for key, (value, event) in staged.items():
-            token = _current_event.set(weakref.ref(event) if event is not None else None)
-            try:
+            with as_current_event(event):
                 self._table[key] = value
-            finally:
-                _current_event.reset(token)
         return len(staged)
