@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 import faust
-from faust.types import EventT
+from faust.types import Message
 
 from streams.notify.sender import HttpPost, SlackSender
 from streams.notify.step import NotifyStep
 from streams.notify.transitions import NoticeRules
 from streams.settings import Settings
 from streams.worker.app import incidents_topic, notified_table
+from streams.worker.batches import holding, position
 from streams.worker.counters import IngestCounters
-from streams.worker.faust_compat import hold
 
 log = logging.getLogger(__name__)
 
 
-def _origin(event: EventT[bytes]) -> str:
-    message = event.message
-    return f"{message.topic}[{message.partition}]@{message.offset}"
+def _failure(message: Message, _: Message) -> str:
+    return f"unexpected failure on {position(message)}; stopping the worker"
 
 
 def register_notify_agent(app: faust.App, settings: Settings, counters: IngestCounters) -> Any:
@@ -56,17 +54,11 @@ def register_notify_agent(app: faust.App, settings: Settings, counters: IngestCo
         step = NotifyStep(sender.send, rules, settings.slack_link_template)
         try:
             async for event in stream.events():
-                hold(app, event.message)  # released only once posted and recorded
-                try:
-                    await step.handle(event.message.value, _origin(event), table)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    counters.last_error = repr(exc)
-                    log.exception("unexpected failure on %s; stopping the worker", _origin(event))
-                    await app.crash(exc)
+                # released only once posted and recorded
+                async with holding(app, [event], counters, _failure, log=log) as held:
+                    await step.handle(event.message.value, position(event.message), table)
+                if held.failed:
                     return
-                event.message.decref()
                 counters.slack_sent = step.sent
                 counters.slack_failed = step.rejected
                 counters.slack_skipped = step.skipped

@@ -2,7 +2,8 @@
 
 ``build`` wires everything (``build_worker``), ``app`` creates the Faust app,
 its topics and tables, ``agents`` holds the thin ``ingest`` and ``correlate``
-agents, ``correlation_step`` runs forwarded events through the engine,
+agents, ``batches`` the hold-until-written wrapper of every agent (``notify``
+too), ``correlation_step`` runs forwarded events through the engine,
 ``counters`` the status totals, ``metrics`` the Prometheus registry,
 ``staged_table``, ``snapshot_refresh``, ``source_offsets`` and
 ``faust_compat`` (the one module naming Faust's private parts, and Faust's

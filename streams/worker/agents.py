@@ -6,13 +6,12 @@ events, one service per partition, and keeps the per-key incident state.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import faust
-from faust.types import EventT
+from faust.types import EventT, Message
 
 from streams.errors import DlqLimitExceeded
 from streams.ingest.bundle import BundleError, is_bundle, unbundle
@@ -21,9 +20,10 @@ from streams.ingest.pipeline import IngestPipeline
 from streams.ingest.progress import parse_watermark
 from streams.ingest.types import RawMessage
 from streams.storage.incident_writer import IncidentWriter
+from streams.worker.batches import holding, position
 from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
-from streams.worker.faust_compat import as_current_event, hold
+from streams.worker.faust_compat import as_current_event
 from streams.worker.staged_table import StagedTable
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,17 @@ def _raw(event: EventT[bytes]) -> RawMessage:
     return RawMessage(
         message.key, message.value, Origin(message.topic, message.partition, message.offset)
     )
+
+
+def _batch_failure(first: Message, last: Message) -> str:
+    return (
+        f"unexpected failure on a batch from {position(first)} to {position(last)}; stopping"
+        " the worker, nothing in it is acknowledged"
+    )
+
+
+def _correlation_failure(first: Message, last: Message) -> str:
+    return "unexpected failure in correlation; stopping the worker"
 
 
 def register_ingest_agent(
@@ -48,7 +59,7 @@ def register_ingest_agent(
     """Register the ``ingest`` agent on ``topic`` and return it.
 
     Each message of a batch gets an extra reference while the batch is
-    processed, so that ``take_events`` acknowledging the batch on an exception
+    processed (``batches.holding``), so that ``take_events`` acknowledging the batch on an exception
     or on shutdown does not commit it: only a batch that the pipeline fully
     wrote is released and later committed. Anything unexpected stops the
     worker rather than losing data.
@@ -60,34 +71,12 @@ def register_ingest_agent(
         # take_events is on Stream (faust-streaming), not on the StreamT protocol
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
-            for event in events:
-                hold(app, event.message)
-            try:
+            async with holding(
+                app, events, counters, _batch_failure, log=log, fatal=(DlqLimitExceeded,)
+            ) as batch:
                 stats = await pipeline.process([_raw(e) for e in events])
-            except asyncio.CancelledError:
-                raise
-            except DlqLimitExceeded as exc:
-                counters.last_error = str(exc)
-                log.critical("%s", exc)
-                await app.crash(exc)
+            if batch.failed:
                 return
-            except Exception as exc:
-                counters.last_error = repr(exc)
-                first, last = events[0].message, events[-1].message
-                log.exception(
-                    "unexpected failure on a batch from %s[%d]@%d to %s[%d]@%d; stopping the "
-                    "worker, nothing in it is acknowledged",
-                    first.topic,
-                    first.partition,
-                    first.offset,
-                    last.topic,
-                    last.partition,
-                    last.offset,
-                )
-                await app.crash(exc)
-                return
-            for event in events:
-                event.message.decref()
             counters.batches += 1
             counters.valid += stats.valid
             counters.invalid += len(stats.reasons)
@@ -164,9 +153,7 @@ def register_correlate_agent(
         writer = make_writer()
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
-            for event in events:
-                hold(app, event.message)
-            try:
+            async with holding(app, events, counters, _correlation_failure, log=log) as batch:
                 staged = StagedTable(table)  # each changed key is written once per batch
                 for event in events:
                     with as_current_event(event):
@@ -182,15 +169,8 @@ def register_correlate_agent(
                             )
                 staged.write_through()
                 rows, dead = await writer.flush()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                counters.last_error = repr(exc)
-                log.exception("unexpected failure in correlation; stopping the worker")
-                await app.crash(exc)
+            if batch.failed:
                 return
-            for event in events:
-                event.message.decref()
             counters.incident_rows += rows
             counters.late = step.late
             counters.completed_by_idle = step.completed
