@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import faust
 
+from streams.ingest.pipeline import ReadOffsets
 from streams.ingest.progress import SourceOffsets, TopicPartition
 from streams.worker.faust_compat import committed_offsets
 
@@ -43,3 +44,19 @@ async def read_source_offsets(app: faust.App, topics: Iterable[str]) -> SourceOf
         ends={(tp.topic, tp.partition): int(end) for tp, end in ends.items() if end is not None},
         starts=starts,
     )
+
+
+def offsets_reader(app: faust.App, topics: Iterable[str], *, on: bool = True) -> ReadOffsets:
+    """Return the ingest pipeline's ``read_offsets``: :func:`read_source_offsets` of ``topics``.
+
+    With ``on`` False (agent tests: no consumer) it returns None, as if the
+    offsets were unknown.
+    """
+    wanted = tuple(topics)
+
+    async def read_offsets() -> SourceOffsets | None:
+        if not on:
+            return None
+        return await read_source_offsets(app, wanted)
+
+    return read_offsets
