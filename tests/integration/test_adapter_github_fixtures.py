@@ -21,7 +21,7 @@ import pytest
 from schemas.events import EVENT_ADAPTER, DeployEvent
 from streams.gateway.adapters.base import Converted, SignatureError
 from streams.gateway.adapters.github import GitHubConfig, convert, verify_signature
-from tests.npm_fixtures import npm_package
+from tests.support.npm_fixtures import npm_package
 
 pytestmark = pytest.mark.integration
 

@@ -61,8 +61,8 @@ from streams.devtools.broker.local import free_port
 from streams.devtools.processes import stop_process
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.processes import settings_env, start_worker, wait_status, worker_status
-from tests.prometheus_stack import (
+from tests.support.processes import settings_env, start_worker, wait_status, worker_status
+from tests.support.prometheus_stack import (
     Stack,
     Timing,
     ensure_installed,

@@ -1,6 +1,6 @@
 """Correlation end to end on the real broker and chDB, with hand-computed incidents.
 
-The scripted history (tests/scripted_history.py) is published shuffled across
+The scripted history (tests/support/scripted_history.py) is published shuffled across
 the three topics (with duplicates), the tickets topic through a round-robin
 partitioner, so one service's events land on several partitions. Expected
 rows are worked out by hand from docs/incident-model.md.
@@ -17,8 +17,8 @@ import pytest
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
-from tests.processes import start_worker, wait_status
-from tests.scripted_history import (
+from tests.support.processes import start_worker, wait_status
+from tests.support.scripted_history import (
     DAY_LATER,
     HISTORY,
     check,

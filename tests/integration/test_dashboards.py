@@ -1,7 +1,7 @@
 """Every panel query of every provisioned dashboard, run on chDB against seeded data.
 
 Each target's ``rawSql`` is expanded as Grafana and the ClickHouse plugin
-expand it (tests/grafana_queries.py: ``$__conditionalAll``, template
+expand it (tests/support/grafana_queries.py: ``$__conditionalAll``, template
 variables, time macros) for a fixed time range covering the seed, with the
 variables set to All, to one value and to two values, and must return rows.
 Time-series targets (format 0) must return a time column first, sorted
@@ -32,7 +32,7 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from tests.grafana_queries import (
+from tests.support.grafana_queries import (
     FORMAT_TIME_SERIES,
     PanelQuery,
     TimeRange,

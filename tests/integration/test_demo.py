@@ -17,7 +17,7 @@ from streams.devtools.simulate import service_names
 from streams.present.durations import human
 from streams.present.summary import REPORT_DURATIONS
 from streams.settings import Settings
-from tests.processes import mttr
+from tests.support.processes import mttr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

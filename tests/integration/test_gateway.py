@@ -19,7 +19,7 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.processes import start_mttr, start_worker, wait_http, wait_status
+from tests.support.processes import start_mttr, start_worker, wait_http, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -32,9 +32,9 @@ from streams.devtools.processes import stop_process
 from streams.kafka.lag import wait_caught_up
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.factories import at, deploy, ticket
-from tests.fixtures.hostile.corpus import CORPUS, SQL_STRINGS, oversized_entries, sql_events
-from tests.processes import consume_all, start_worker
+from tests.support.factories import at, deploy, ticket
+from tests.support.hostile_corpus import CORPUS, SQL_STRINGS, oversized_entries, sql_events
+from tests.support.processes import consume_all, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

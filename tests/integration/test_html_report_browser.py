@@ -37,7 +37,7 @@ from streams.ingest.rows import EVENT_COLUMNS
 from streams.present.durations import human
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from tests.processes import mttr, start_worker, wait_status
+from tests.support.processes import mttr, start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 

@@ -21,7 +21,7 @@ from streams.devtools.processes import stop_process
 from streams.kafka.lag import wait_caught_up
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.processes import consume_all, event_type_of, mttr, start_worker
+from tests.support.processes import consume_all, event_type_of, mttr, start_worker
 
 pytestmark = pytest.mark.integration
 

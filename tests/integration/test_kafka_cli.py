@@ -8,7 +8,7 @@ import pytest
 
 from streams.devtools.broker import local
 from streams.settings import Settings
-from tests.processes import mttr
+from tests.support.processes import mttr
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from streams.devtools.broker import local
 from streams.devtools.processes import stop_process
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.processes import mttr, start_worker, wait_status
+from tests.support.processes import mttr, start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

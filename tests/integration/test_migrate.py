@@ -10,7 +10,7 @@ import pytest
 
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations
-from tests.processes import mttr, settings_env
+from tests.support.processes import mttr, settings_env
 
 pytestmark = pytest.mark.integration
 

@@ -24,8 +24,8 @@ from streams.devtools.simulate import simulate
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.engine_helpers import run
-from tests.processes import mttr, start_worker
+from tests.support.engine import run
+from tests.support.processes import mttr, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ import pytest
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings, project_root
-from tests.processes import mttr, start_worker
+from tests.support.processes import mttr, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

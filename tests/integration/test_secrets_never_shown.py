@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from streams.devtools.broker.local import free_port
 from streams.devtools.processes import stop_process
 from streams.settings import Settings
-from tests.processes import mttr, start_mttr, start_worker, wait_http, wait_status
+from tests.support.processes import mttr, start_mttr, start_worker, wait_http, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

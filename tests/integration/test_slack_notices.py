@@ -30,7 +30,7 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.kafka.lag import wait_caught_up
 from streams.settings import Settings
-from tests.processes import start_worker, wait_status
+from tests.support.processes import start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

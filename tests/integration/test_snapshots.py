@@ -22,7 +22,7 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.settings import Settings, project_root
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.snapshots import VIEWS, Refresher, in_use, refresh, snapshot_tables
-from tests.processes import mttr, start_worker, wait_status
+from tests.support.processes import mttr, start_worker, wait_status
 
 pytestmark = pytest.mark.integration
 

@@ -2,14 +2,14 @@
 
 One real embedded ClickHouse (chDB) is built per snapshot state (``MODES``):
 the schema from the migrations, a seeded incident history
-(tests/view_history.py) and deploy events. The history contains what
+(tests/support/view_history.py) and deploy events. The history contains what
 ``FINAL`` has to get right: incidents written in several versions (only the
 highest counts), incidents whose newest version is a delete marker (they
 vanish, also as a DORA cause), one incident deleted and then re-created, and
 a deploy event stored twice under the same event_id.
 
 The expectations never come from ClickHouse: they are computed in plain
-Python (tests/view_model.py) from the "current incidents" (per incident_id
+Python (tests/support/view_model.py) from the "current incidents" (per incident_id
 the highest version, dropped when it is a delete marker) following
 docs/metrics.md, and every column of every row of every view is compared.
 """
@@ -31,7 +31,7 @@ from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.snapshots import in_use, refresh
-from tests.view_history import (
+from tests.support.view_history import (
     DEFAULT_TARGETS,
     HISTORY_START,
     SERVICES,
@@ -39,7 +39,7 @@ from tests.view_history import (
     History,
     make_history,
 )
-from tests.view_model import (
+from tests.support.view_model import (
     day_of,
     expected_bucketed,
     expected_by_service_severity,
@@ -317,7 +317,7 @@ def test_dora_monthly(db: Database) -> None:
     assert_same(actual, expected)
 
 
-# --- the hand-computed month of docs/metrics.md (tests/view_history.py) ------------
+# --- the hand-computed month of docs/metrics.md (tests/support/view_history.py) ------------
 
 
 def test_dora_monthly_worked_example_median_is_exact_interpolated_p50(db: Database) -> None:

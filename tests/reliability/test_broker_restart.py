@@ -1,6 +1,6 @@
 """Broker restart: the Kafka broker goes away mid-stream and comes back.
 
-The test runs a broker of its own (tests/private_broker.py). The worker
+The test runs a broker of its own (tests/support/private_broker.py). The worker
 consumes the first half of the scripted history (with duplicates); then the
 broker is taken down while the worker runs, either stopped cleanly or
 SIGKILLed as a crashed host would be, and kept down for a while. It is
@@ -23,10 +23,10 @@ import pytest
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
-from tests.fault_helpers import status_summary, stored_events, topic_size
-from tests.private_broker import private_broker
-from tests.processes import start_worker, wait_status, worker_status
-from tests.scripted_history import (
+from tests.support.faults import status_summary, stored_events, topic_size
+from tests.support.private_broker import private_broker
+from tests.support.processes import start_worker, wait_status, worker_status
+from tests.support.scripted_history import (
     DAY_LATER,
     HISTORY,
     check,

@@ -29,9 +29,9 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.kafka.lag import group_lag
 from streams.settings import Settings
-from tests.fault_helpers import status_summary, stored_events, topic_size
-from tests.processes import start_worker, wait_status
-from tests.scripted_history import (
+from tests.support.faults import status_summary, stored_events, topic_size
+from tests.support.processes import start_worker, wait_status
+from tests.support.scripted_history import (
     DAY_LATER,
     HISTORY,
     check,

@@ -1,6 +1,6 @@
 """Gateway with the broker down: SIGKILL the broker while webhooks stream in.
 
-The gateway runs on a broker of the test's own (tests/private_broker.py) with
+The gateway runs on a broker of the test's own (tests/support/private_broker.py) with
 a short Kafka acknowledgement timeout (``gateway_timeout_s``). Two sender
 threads post a steady stream of webhooks: ``POST /events`` batches of
 contract events with unique ids and Alertmanager v4 notifications (ids
@@ -41,8 +41,8 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.private_broker import private_broker
-from tests.processes import start_mttr, start_worker, wait_http
+from tests.support.private_broker import private_broker
+from tests.support.processes import start_mttr, start_worker, wait_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 

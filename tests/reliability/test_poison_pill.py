@@ -22,9 +22,9 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.kafka.lag import group_lag
 from streams.settings import Settings
-from tests.factories import alert
-from tests.fault_helpers import topic_size
-from tests.processes import start_worker, wait_status
+from tests.support.factories import alert
+from tests.support.faults import topic_size
+from tests.support.processes import start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -1,7 +1,7 @@
 """Rebalance: a second worker joins mid-stream, later one of the two is SIGKILLed.
 
 Worker A starts alone and processes the first third of the shuffled scripted
-history (tests/scripted_history.py, with duplicates). Worker B joins the same
+history (tests/support/scripted_history.py, with duplicates). Worker B joins the same
 group (same app id and topics; its own chDB path, state store and web port):
 the group rebalances, B takes over half of the partitions and restores their
 ``incident-state`` from the changelog. The second third is published and both
@@ -41,9 +41,9 @@ from streams.devtools.wait import wait_processed
 from streams.kafka.names import forwarded_topic_name
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from tests.fault_helpers import partition_ends, status_summary
-from tests.processes import consume_all, start_worker, wait_status, worker_status
-from tests.scripted_history import (
+from tests.support.faults import partition_ends, status_summary
+from tests.support.processes import consume_all, start_worker, wait_status, worker_status
+from tests.support.scripted_history import (
     DAY_LATER,
     HISTORY,
     check,

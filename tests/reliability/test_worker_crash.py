@@ -1,6 +1,6 @@
 """Worker crash: SIGKILL the worker five times while the scripted history streams in.
 
-The history (tests/scripted_history.py, with duplicates) is published in six
+The history (tests/support/scripted_history.py, with duplicates) is published in six
 chunks, one per worker life. Each of the first five workers is killed with
 SIGKILL at a seeded random moment: during start-up, while it serves, or just
 after it shows progress, so kills land between a store and its offset commit
@@ -34,9 +34,9 @@ from streams.devtools.wait import wait_processed
 from streams.kafka.lag import group_lag
 from streams.kafka.names import forwarded_topic_name
 from streams.settings import Settings
-from tests.fault_helpers import status_summary, stored_events, topic_size
-from tests.processes import start_worker, wait_status, worker_status
-from tests.scripted_history import (
+from tests.support.faults import status_summary, stored_events, topic_size
+from tests.support.processes import start_worker, wait_status, worker_status
+from tests.support.scripted_history import (
     DAY_LATER,
     HISTORY,
     check,

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from streams.settings import ENV_PREFIX, Settings
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PROVISIONING = ROOT / "grafana" / "provisioning"
 DS_TYPE, DS_UID = "grafana-clickhouse-datasource", "mttr-clickhouse"
 IMAGES = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.grafana_queries import (
+from tests.support.grafana_queries import (
     DATASOURCE,
     FORMAT_TABLE,
     FORMAT_TIME_SERIES,

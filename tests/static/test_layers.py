@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 STREAMS = ROOT / "streams"
 
 CLIENTS = {"faust", "mode", "aiokafka", "kafka", "clickhouse_connect", "chdb", "aiohttp"}

@@ -11,7 +11,6 @@ import copy
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,9 @@ from streams.gateway.adapters.jira import (
     convert,
     verify_signature,
 )
+from tests.support import paths
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "jira"
+FIXTURES = paths.FIXTURES / "jira"
 CONFIG = JiraConfig()
 # The signing example of the Jira Cloud webhook docs (SOURCES.md).
 DOC_SECRET = "It's a Secret to Everybody"

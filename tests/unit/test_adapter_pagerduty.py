@@ -12,7 +12,6 @@ import copy
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,9 @@ from streams.gateway.adapters.pagerduty import (
     convert,
     verify_signature,
 )
+from tests.support import paths
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "pagerduty"
+FIXTURES = paths.FIXTURES / "pagerduty"
 CONFIG = PagerDutyConfig()
 # go-pagerduty webhookv3 tests: this secret signs signed_priority_updated.body.json as below.
 GO_SECRET = "lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IK"

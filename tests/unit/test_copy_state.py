@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streams.engine.correlate import State, apply_event, complete_idle, copy_state
-from tests.engine_helpers import DEFAULT_CONFIG, NOW_MS, member
-from tests.unit.test_correlate import PROPERTY, histories
+from tests.support.engine import DEFAULT_CONFIG, NOW_MS, member
+from tests.support.strategies import PROPERTY, histories
 
 
 def _keyed(state: State | None) -> State | None:

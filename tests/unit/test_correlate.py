@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.events import SEVERITIES
 from streams.engine.correlate import EngineConfig, apply_event, complete_idle, new_state
 from streams.engine.incident import incident_id
 from streams.engine.members import from_ms
-from tests.engine_helpers import (
+from tests.support.engine import (
     DEFAULT_CONFIG,
     Engine,
     by_start,
@@ -36,7 +36,7 @@ from tests.engine_helpers import (
     stable_rows,
     tkt,
 )
-from tests.factories import BASE_TIME
+from tests.support.strategies import PROPERTY, histories
 
 DAY = 1440  # minutes
 
@@ -744,91 +744,7 @@ def test_state_stays_bounded_over_long_history() -> None:
 
 # --- property tests ---------------------------------------------------------------------------
 
-SPAN_MS = 50 * 60_000  # every event within 50 min: nothing is late with the default 1 h
-ALERT_IDS = ("a1", "a2", "a3")
-TICKET_IDS = ("t1", "t2")
-TICKET_STATUSES = (
-    "opened",
-    "acknowledged",
-    "identified",
-    "mitigated",
-    "resolved",
-    "closed",
-    "reopened",
-)
 DURATIONS = ("ttd_seconds", "tta_seconds", "tti_seconds", "ttm_seconds", "ttr_seconds")
-
-
-def _stamp(ms: int) -> str:
-    moment = BASE_TIME + timedelta(milliseconds=ms)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-# Whole minutes make ties and quiet-period boundaries likely; plus odd milliseconds.
-_times = st.one_of(st.integers(0, 50).map(lambda m: m * 60_000), st.integers(0, SPAN_MS))
-_alerts = st.fixed_dictionaries(
-    {
-        "type": st.just("alert"),
-        "ms": _times,
-        "alert_id": st.sampled_from(ALERT_IDS),
-        "name": st.sampled_from(("HighErrorRate", "Latency")),
-        "status": st.sampled_from(("firing", "firing", "resolved")),
-        # a firing usually comes with its own resolution this much later (ms)
-        "resolve_after": st.none()
-        | st.integers(0, 15).map(lambda m: m * 60_000)
-        | st.integers(0, 900_000),
-        "severity": st.sampled_from(SEVERITIES),
-        "category": st.sampled_from(("availability", "performance", "security", "other")),
-        # starts_at offset from occurred_at; may be after it (clock skew) to hit the clamps
-        "starts": st.none() | st.integers(-600_000, 60_000),
-    }
-)
-_tickets = st.fixed_dictionaries(
-    {
-        "type": st.just("ticket"),
-        "ms": _times,
-        "ticket_id": st.sampled_from(TICKET_IDS),
-        "status": st.sampled_from(TICKET_STATUSES),
-        "severity": st.none() | st.sampled_from(SEVERITIES),
-        "title": st.none() | st.sampled_from(("Checkout down", "Slow pages")),
-    }
-)
-_deploys = st.fixed_dictionaries(
-    {
-        "type": st.just("deploy"),
-        "ms": _times,
-        "deploy_id": st.sampled_from(("d1", "d2", "d3")),
-        "status": st.sampled_from(("started", "succeeded", "failed")),
-        "kind": st.sampled_from(("release", "rollback", "hotfix", "config")),
-    }
-)
-
-
-def _events(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Turn a drawn spec into one or two event dicts of checkout/production (no ids yet)."""
-    fields = {key: value for key, value in spec.items() if value is not None}
-    ms = fields.pop("ms")
-    starts = fields.pop("starts", None)
-    resolve_after = fields.pop("resolve_after", None)
-    if starts is not None:
-        fields["starts_at"] = _stamp(ms + starts)
-    event = {"service": "checkout", "occurred_at": _stamp(ms), **fields}
-    if resolve_after is None or fields["status"] != "firing":
-        return [event]
-    resolution = {key: value for key, value in event.items() if key != "starts_at"}
-    resolution.update(status="resolved", occurred_at=_stamp(min(ms + resolve_after, SPAN_MS)))
-    return [event, resolution]
-
-
-def _history(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    events = [event for spec in specs for event in _events(spec)][:25]
-    return [{"event_id": f"e{i:02d}", **event} for i, event in enumerate(events)]
-
-
-histories = st.lists(st.one_of(_alerts, _alerts, _tickets, _deploys), min_size=2, max_size=25).map(
-    _history
-)
-"""2-25 events of one key within 50 minutes (all within the default 1 h lateness)."""
 
 
 def check_row(row: dict[str, Any]) -> None:
@@ -858,9 +774,6 @@ def check_row(row: dict[str, Any]) -> None:
     assert row["severity"] in SEVERITIES
     assert row["completed"] in (0, 1)
     assert not row["completed"] or row["status"] == "resolved"  # only resolved ones complete
-
-
-PROPERTY = settings(max_examples=150, deadline=None, derandomize=True)
 
 
 @PROPERTY

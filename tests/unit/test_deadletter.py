@@ -16,7 +16,7 @@ from streams.ingest.deadletter import (
 from streams.ingest.decode import Decoded, Invalid, Origin
 from streams.ingest.pipeline import IngestPipeline
 from streams.ingest.types import RawMessage
-from tests.factories import alert, as_line, deploy, ticket
+from tests.support.factories import alert, as_line, deploy, ticket
 
 REJECTED_AT = datetime(2026, 3, 2, 10, 0, 5, 123456, tzinfo=UTC)
 

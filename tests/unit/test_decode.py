@@ -26,7 +26,7 @@ from streams.ingest.decode import (
     decode_line,
     format_validation_error,
 )
-from tests.factories import alert, as_line, deploy, ticket, without
+from tests.support.factories import alert, as_line, deploy, ticket, without
 
 ORIGIN = Origin("alerts", 3, 42)
 LIMIT = 1024 * 1024

@@ -15,7 +15,7 @@ from schemas.events import (
     TicketEvent,
 )
 from streams.ingest.decode import format_validation_error
-from tests.factories import alert, deploy, ticket, without
+from tests.support.factories import alert, deploy, ticket, without
 
 NAIVE = "occurred_at: timestamp has no UTC offset (naive timestamps are rejected; add Z or +HH:MM)"
 NOT_A_STRING = (

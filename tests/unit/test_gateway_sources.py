@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
 
 import orjson
 import pytest
@@ -13,8 +12,8 @@ from pydantic import SecretStr
 from streams.gateway.adapters.base import SignatureError
 from streams.gateway.sources import build_sources
 from streams.settings import Settings
+from tests.support.paths import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SETTINGS = Settings(
     github_webhook_secret=SecretStr("gh-secret"),
     jira_webhook_secrets=SecretStr("old-jira, new-jira"),

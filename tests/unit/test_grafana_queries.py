@@ -1,4 +1,4 @@
-"""The dashboard query expansion (tests/grafana_queries.py) against the plugin's own examples.
+"""Dashboard query expansion (tests/support/grafana_queries.py) against the plugin's own examples.
 
 The expected strings come from the grafana-clickhouse-datasource sources:
 src/data/CHDatasource.test.ts (conditionalAll, multi-value format) and
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.grafana_queries import (
+from tests.support.grafana_queries import (
     TimeRange,
     UnsupportedQueryError,
     Variable,

@@ -27,15 +27,15 @@ from streams.ingest.pipeline import IngestPipeline
 from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 from streams.ingest.types import RawMessage
 from streams.storage.sink import TableSink
-from tests.factories import alert, as_line, deploy, ticket
-from tests.fixtures.hostile.corpus import (
+from tests.support.factories import alert, as_line, deploy
+from tests.support.hostile_corpus import (
     CORPUS,
-    SQL_STRINGS,
     Entry,
     MiB,
     oversized_entries,
     sql_events,
 )
+from tests.support.strategies import FIELDS, factories, hostile_text, json_values
 
 LIMIT = MiB
 TOPICS = {"alert": "alerts", "deploy": "deploys", "ticket": "tickets"}
@@ -89,7 +89,7 @@ def assert_dead_letter(invalid: Invalid) -> bytes:
 
 
 def test_corpus_files_are_all_indexed() -> None:
-    from tests.fixtures.hostile.corpus import HERE
+    from tests.support.hostile_corpus import HERE
 
     stored = {p.name for p in HERE.iterdir() if p.suffix in (".bin", ".json")}
     assert stored == {entry.file for entry in CORPUS}
@@ -205,68 +205,7 @@ def test_a_hostile_batch_through_the_pipeline() -> None:
 
 # --- properties -------------------------------------------------------------------------
 
-hostile_text = (
-    st.sampled_from(SQL_STRINGS)
-    | st.text(max_size=40)
-    | st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Zl", "Zp", "Cf"]))
-    | st.text(min_size=120, max_size=300)
-)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | hostile_text
-    | st.sampled_from(
-        [
-            "0001-01-01T00:00:00Z",
-            "9999-12-31T23:59:59-14:00",
-            "2026-03-02T10:00:00",
-            "2026-03-02T10:00:00Z",
-            "alert",
-            "deploy",
-            "ticket",
-            "firing",
-            "",
-            " ",
-        ]
-    )
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(hostile_text, children, max_size=4)
-    ),
-    max_leaves=20,
-)
 expected_types = st.sampled_from([None, "alert", "deploy", "ticket"])
-factories = st.sampled_from([alert, deploy, ticket])
-FIELDS = sorted(
-    {
-        "event_id",
-        "type",
-        "service",
-        "environment",
-        "occurred_at",
-        "source",
-        "alert_id",
-        "name",
-        "status",
-        "severity",
-        "category",
-        "starts_at",
-        "summary",
-        "labels",
-        "deploy_id",
-        "kind",
-        "version",
-        "commit_sha",
-        "ticket_id",
-        "title",
-        "url",
-        "unknown",
-    }
-)
 
 
 def accepted_by_contract(raw: bytes, expected_type: str | None) -> bool:

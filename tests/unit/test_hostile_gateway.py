@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from schemas.events import EVENT_ADAPTER
 from streams.gateway.adapters.base import PayloadError
 from streams.gateway.app import GatewayConfig, create_app, own_events
-from tests.factories import alert, deploy, ticket
-from tests.fixtures.hostile.corpus import CORPUS, SQL_STRINGS, Entry, MiB, oversized_entries
-from tests.unit.test_hostile_decode import FIELDS, json_values
+from tests.support.factories import alert, deploy, ticket
+from tests.support.hostile_corpus import CORPUS, SQL_STRINGS, Entry, MiB, oversized_entries
+from tests.support.strategies import FIELDS, factories, json_values
 
 Client = TestClient[Any, Any]
 
@@ -139,9 +139,6 @@ def test_sql_looking_strings_in_valid_events_are_published_unchanged() -> None:
     recorder = run(scenario)
     assert answers[0][0] == 200, answers
     assert recorder.published == events
-
-
-factories = st.sampled_from([alert, deploy, ticket])
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

@@ -17,8 +17,8 @@ from streams.engine.correlate import EngineConfig
 from streams.engine.incident import Windows, derive, incident_id
 from streams.engine.segment import Segment
 from streams.settings import project_root
-from tests.engine_helpers import Engine, by_start, clear, dep, fire, member, only, run, tkt
-from tests.factories import at
+from tests.support.engine import Engine, by_start, clear, dep, fire, member, only, run, tkt
+from tests.support.factories import at
 
 # --- the spec's worked example ---------------------------------------------------
 

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streams.engine.members import to_ms
-from tests.engine_helpers import Engine, clear, dep, fire, member, only, run, stable_rows, tkt
-from tests.factories import BASE_TIME
+from tests.support.engine import Engine, clear, dep, fire, member, only, run, stable_rows, tkt
+from tests.support.factories import BASE_TIME
 
 DAY = 1440  # minutes
 

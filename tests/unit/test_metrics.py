@@ -13,7 +13,7 @@ from streams.ingest.types import RawMessage
 from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
 from streams.worker.metrics import WorkerMetrics
-from tests.engine_helpers import clear, fire
+from tests.support.engine import clear, fire
 
 
 def _open_state() -> dict[str, Any]:

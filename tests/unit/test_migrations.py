@@ -9,8 +9,9 @@ import pytest
 
 from streams.errors import ConfigError
 from streams.storage.clickhouse import load_migrations, split_statements
+from tests.support.paths import ROOT
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = ROOT / "sql"
 
 
 # --- split_statements -------------------------------------------------------------------

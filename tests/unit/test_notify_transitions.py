@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from streams.notify.incident_row import IncidentRow, parse_row
 from streams.notify.transitions import NoticeRules, notices
-from tests.engine_helpers import Engine
-from tests.factories import alert, at, ticket
+from tests.support.engine import Engine
+from tests.support.factories import alert, at, ticket
 
 NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 RULES = NoticeRules()  # low and above, one hour

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streams.kafka.publish import PublishReport, publish_lines
 from streams.settings import Settings
-from tests.factories import alert, as_line, deploy, ticket, without
+from tests.support.factories import alert, as_line, deploy, ticket, without
 
 
 def settings(**overrides: object) -> Settings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +11,11 @@ import pytest
 from streams.ingest.decode import Decoded, Origin, decode
 from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 from streams.storage.sink import TableSink
-from tests.factories import as_line, deploy, ticket
+from tests.support.factories import as_line, deploy, ticket
+from tests.support.paths import ROOT
 
 INGESTED_AT = datetime(2026, 3, 2, 10, 0, 5, 250000, tzinfo=UTC)
-SQL_EVENTS = Path(__file__).resolve().parents[2] / "sql" / "002_events.sql"
+SQL_EVENTS = ROOT / "sql" / "002_events.sql"
 
 
 def decoded(raw: bytes, origin: Origin) -> Decoded:

@@ -1,6 +1,6 @@
 """Which events form an incident (docs/incident-model.md, "Which events form an incident").
 
-Histories are fed through the engine (``tests.engine_helpers.run``) and the
+Histories are fed through the engine (``tests.support.engine.run``) and the
 expected rows are worked out by hand from the spec; times are minutes after
 10:00:00Z on 2026-03-02 (``BASE_TIME``). A few tests call ``segment`` directly.
 """
@@ -18,7 +18,7 @@ from streams.engine.incident import incident_id
 from streams.engine.members import sort_key
 from streams.engine.segment import segment
 from streams.settings import project_root
-from tests.engine_helpers import (
+from tests.support.engine import (
     Engine,
     by_start,
     clear,

@@ -9,8 +9,9 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from streams.settings import ENV_PREFIX, Settings, env_var, mask_url
+from tests.support.paths import ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = ROOT
 URL_SECRET = "url-s3cret-9f2"
 PASSWORD_SECRET = "pw-s3cret-71c"
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "npm"
+from tests.support.paths import ROOT
+
+CACHE_DIR = ROOT / ".cache" / "npm"
 INSTALL_TIMEOUT_S = 300
 
 

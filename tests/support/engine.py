@@ -16,7 +16,7 @@ from typing import Any
 from schemas.events import EVENT_ADAPTER
 from streams.engine.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
 from streams.engine.members import Member, to_member
-from tests.factories import alert, at, deploy, ticket
+from tests.support.factories import alert, at, deploy, ticket
 
 DEFAULT_CONFIG = EngineConfig()
 NOW_MS = 1_800_000_000_000  # processing time stamped into updated_at (2027-01-15T08:00:00Z)

@@ -32,10 +32,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 DASHBOARD_DIR = ROOT / "grafana" / "provisioning" / "dashboards" / "json"
 DATASOURCE = {"type": "grafana-clickhouse-datasource", "uid": "mttr-clickhouse"}
 # sqlds/plugin-sdk FormatQueryOption: 0 = time series, 1 = table (2 logs, 3 trace, 4 multi).

@@ -24,7 +24,7 @@ from kafka.partitioner import Partitioner
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.processes import wait_status
+from tests.support.processes import wait_status
 
 DAY = "2026-03-02"
 
