@@ -41,7 +41,7 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 """The severities, most severe first: the one definition of their order.
 
 ``Severity`` spells the same values (a Literal cannot be built from a tuple);
-tests/unit/test_severities.py checks they agree, and that the SQL orderings
+tests/unit/schemas/test_severities.py checks they agree, and that the SQL orderings
 (Grafana variables, severity targets) follow this order.
 """
 SEVERITY_RANK: dict[str, int] = {

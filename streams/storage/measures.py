@@ -3,7 +3,7 @@
 Every Python query that reports MTTR measures builds its SELECT list from
 here (``streams.storage.report.report_rows``, the HTML report's queries), so
 the expressions cannot drift apart. The views (sql/005-007) spell the same
-expressions in SQL; tests/unit/test_measures.py checks that every measure a
+expressions in SQL; tests/unit/storage/test_measures.py checks that every measure a
 view defines under one of these names has exactly this expression.
 
 Means ignore missing (NULL) durations; quantiles are exact and interpolated
