@@ -6,17 +6,20 @@ incident (latest version per ``incident_id``; ids whose latest row is a delete
 marker are dropped). ``Engine`` keeps the per-key states and every emitted row
 for tests that look at single steps, versions or delete markers;
 ``Engine.idle`` calls ``complete_idle`` for a key (its partition went quiet).
+The short builders (``fire``, ``clear``, ``tkt``, ``dep``) take minutes after
+``BASE_TIME``; ``DAY`` is a day in those minutes, ``ms()`` turns them into epoch ms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from schemas.events import EVENT_ADAPTER
 from streams.engine.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
-from streams.engine.members import Member, to_member
-from tests.support.factories import alert, at, deploy, ticket
+from streams.engine.members import Member, to_member, to_ms
+from tests.support.factories import BASE_TIME, alert, at, deploy, ticket
 
 DEFAULT_CONFIG = EngineConfig()
 NOW_MS = 1_800_000_000_000  # processing time stamped into updated_at (2027-01-15T08:00:00Z)
@@ -125,6 +128,13 @@ def stable_rows(rows: dict[str, Row]) -> dict[str, Row]:
 # Short event builders (factory dicts) for scripted histories. Times are minutes
 # (and seconds) after BASE_TIME 2026-03-02T10:00:00Z, as in ``factories.at``;
 # ``overrides`` win over these (e.g. an explicit ``occurred_at`` with an offset).
+
+DAY = 1440  # minutes
+
+
+def ms(minutes: float) -> int:
+    """Epoch milliseconds of BASE_TIME + ``minutes``."""
+    return to_ms(BASE_TIME + timedelta(minutes=minutes))
 
 
 def fire(alert_id: str, minutes: float, *, seconds: float = 0, **overrides: Any) -> dict[str, Any]:
