@@ -11,6 +11,10 @@ import pytest
 from streams.devtools.broker import local
 from streams.settings import Settings
 
+# Helpers in tests/support/ assert too: give their failures pytest's detailed messages
+# (registered here, before any test module imports them).
+pytest.register_assert_rewrite("tests.support")
+
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

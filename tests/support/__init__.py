@@ -8,6 +8,9 @@ A test module never imports another test module: whatever two modules share live
 - ``engine``: drives the pure correlation engine from factory events (``run``, ``Engine``,
   ``Engine.idle``) and short builders for scripted histories (``fire``, ``clear``, ``tkt``,
   ``dep``).
+- ``rejections``: why input is refused: ``rejection()`` of the contract, ``invalid()`` and
+  ``reason()`` of ``decode()``, and ``decode_entry()`` / ``assert_dead_letter()`` for the
+  hostile corpus and its dead-letter records.
 - ``strategies``: Hypothesis strategies used by more than one test module (random histories of
   one key, hostile JSON values).
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as

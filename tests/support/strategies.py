@@ -6,9 +6,10 @@ lateness) and the settings of the engine's property tests; used by the order,
 duplicate and invariant properties of the engine (tests/unit/engine/) and by
 ``copy_state``'s property test. docs/incident-model.md, "Keys and order".
 
-``json_values``, ``hostile_text``, ``factories`` and ``FIELDS``: arbitrary JSON
-values with hostile strings (SQL, control characters, long text), the event
-factories and every event field name; used by the hostile-input properties of
+``json_values``, ``hostile_text``, ``factories``, ``expected_types`` and
+``FIELDS``: arbitrary JSON values with hostile strings (SQL, control
+characters, long text), the event factories, the type a topic expects (or
+none, over HTTP) and every event field name; used by the properties of
 ``decode()`` and of the gateway's ``/events``.
 """
 
@@ -150,6 +151,7 @@ json_values = st.recursive(
     max_leaves=20,
 )
 factories = st.sampled_from([alert, deploy, ticket])
+expected_types = st.sampled_from([None, "alert", "deploy", "ticket"])
 FIELDS = sorted(
     {
         "event_id",

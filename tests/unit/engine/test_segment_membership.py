@@ -22,6 +22,7 @@ from tests.support.engine import Engine, clear, dep, fire, member, only, run, tk
 BASE_MS = 1_772_445_600_000  # 2026-03-02T10:00:00Z in epoch milliseconds
 MIN = 60_000  # one minute in ms
 
+
 # --- membership and open/resolved --------------------------------------------
 
 
