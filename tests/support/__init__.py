@@ -12,7 +12,7 @@ A test module never imports another test module: whatever two modules share live
   ``reason()`` of ``decode()``, and ``decode_entry()`` / ``assert_dead_letter()`` for the
   hostile corpus and its dead-letter records.
 - ``strategies``: Hypothesis strategies used by more than one test module (random histories of
-  one key, hostile JSON values).
+  one key, hostile JSON values, vendor payload field values).
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as
   environment, consuming a topic.
 - ``faults``: what the fault tests count (status counters, topic sizes, events stored).
@@ -25,6 +25,9 @@ A test module never imports another test module: whatever two modules share live
 - ``view_history``, ``view_model``: the seeded incident history of the view tests, and
   docs/metrics.md in plain Python (the reference the views are compared with).
 - ``npm_fixtures``: test data shipped as npm packages, installed once into ``.cache/npm/``.
+- ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads
+  of the adapter tests (hand-made for GitHub; tests/fixtures/jira/ and tests/fixtures/pagerduty/
+  for the others) and ``only_event()`` / ``one_event()`` checks of a conversion.
 - ``hostile_corpus``: the index of the hostile-message corpus (files in
   ``tests/fixtures/hostile/``): topic, expected reason prefix, what each message tests.
 """

@@ -11,6 +11,9 @@ duplicate and invariant properties of the engine (tests/unit/engine/) and by
 characters, long text), the event factories, the type a topic expects (or
 none, over HTTP) and every event field name; used by the properties of
 ``decode()`` and of the gateway's ``/events``.
+
+``JSON``: small JSON values put in place of one field of a vendor payload; used
+by the Jira and PagerDuty adapter properties.
 """
 
 from __future__ import annotations
@@ -177,4 +180,15 @@ FIELDS = sorted(
         "url",
         "unknown",
     }
+)
+
+
+# --- vendor payload fields (Jira and PagerDuty adapter properties) -------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
 )

@@ -1,150 +1,29 @@
-"""GitHub adapter on small hand-made payloads: signature, mapping, ignored events, errors.
+"""GitHub adapter: ``deployment_status`` and ``workflow_run`` payloads to deploy events.
 
-The payloads keep only the fields GitHub sends that the adapter reads, in
-GitHub's shape. Conversion of GitHub's own example payloads (from the
-``@octokit/webhooks-examples`` npm package) is tested in
+States and conclusions to deploy statuses, services and environments, kinds
+(rollback and hotfix workflows), times, and the precise error naming the
+GitHub path of a bad field. README.md, "Webhooks: ``mttr gateway``", and
+streams/gateway/adapters/github.py. The payloads are small hand-made ones
+(tests/support/github_payloads.py); GitHub's own example payloads (the
+``@octokit/webhooks-examples`` npm package) are converted in
 ``tests/integration/test_adapter_github_fixtures.py``.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import hmac
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from schemas.events import EVENT_ADAPTER, DeployEvent
-from streams.gateway.adapters.base import Converted, PayloadError, SignatureError
-from streams.gateway.adapters.github import GitHubConfig, convert, verify_signature
-
-CONFIG = GitHubConfig()
-SECRET = "It's a Secret to Everybody"
-
-
-def sign(body: bytes, secret: str = SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def deployment_status(**status: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "action": "created",
-        "deployment_status": {
-            "id": 901,
-            "state": "success",
-            "environment": "prod",
-            "created_at": "2026-03-02T10:20:00Z",
-            "updated_at": "2026-03-02T10:21:00Z",
-        },
-        "deployment": {
-            "id": 77,
-            "sha": "3484a3fb816e0859fd6e1cea078d76385ff50625",
-            "ref": "v4.11.3",
-            "task": "deploy",
-            "payload": {},
-            "environment": "prod",
-        },
-        "repository": {"name": "checkout", "full_name": "acme/checkout"},
-    }
-    payload["deployment_status"].update(status)
-    return payload
-
-
-def workflow_run(**run: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "action": "completed",
-        "workflow_run": {
-            "id": 5001,
-            "name": "Rollback",
-            "path": ".github/workflows/rollback.yml",
-            "run_attempt": 2,
-            "status": "completed",
-            "conclusion": "success",
-            "head_branch": "main",
-            "head_sha": "5779607b49aab1200488439f02372c57b4f75444",
-            "updated_at": "2026-03-02T10:25:00Z",
-        },
-        "workflow": {"name": "Rollback", "path": ".github/workflows/rollback.yml"},
-        "repository": {"name": "checkout", "full_name": "acme/checkout"},
-    }
-    payload["workflow_run"].update(run)
-    return payload
-
-
-def one_event(converted: Converted) -> dict[str, Any]:
-    assert converted.ignored is None
-    assert len(converted.events) == 1
-    event = converted.events[0]
-    assert isinstance(EVENT_ADAPTER.validate_python(event), DeployEvent)
-    return event
-
-
-ROLLBACK = GitHubConfig(rollback_workflows=frozenset({"Rollback"}))
-
-
-# --- signature ---------------------------------------------------------------
-
-
-def test_signature_matches_githubs_documented_example() -> None:
-    header = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
-    verify_signature(b"Hello, World!", header, SECRET)
-    verify_signature(b"Hello, World!", header.upper().replace("SHA256=", "sha256="), SECRET)
-
-
-def test_signature_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[bytes, bytes]] = []
-    original = hmac.compare_digest
-
-    def compare(a: bytes, b: bytes) -> bool:
-        calls.append((a, b))
-        return original(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", compare)
-    verify_signature(b"{}", sign(b"{}"), SECRET)
-    assert len(calls) == 1
-
-
-@pytest.mark.parametrize("header", [None, "", "  "])
-def test_missing_signature_is_rejected(header: str | None) -> None:
-    with pytest.raises(SignatureError, match="^missing X-Hub-Signature-256 header$"):
-        verify_signature(b"{}", header, SECRET)
-
-
-@pytest.mark.parametrize(
-    "header",
-    [
-        "sha1=" + hashlib.sha1(b"{}").hexdigest(),
-        sign(b"{}").removeprefix("sha256="),
-        sign(b"{}")[:-1],
-        sign(b"{}")[:-1] + "g",
-        sign(b"{}") + "00",
-        "sha256=" + "é" * 64,
-    ],
+from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.github import GitHubConfig, convert
+from tests.support.github_payloads import (
+    CONFIG,
+    ROLLBACK,
+    deployment_status,
+    one_event,
+    workflow_run,
 )
-def test_malformed_signature_is_rejected(header: str) -> None:
-    with pytest.raises(SignatureError, match="^X-Hub-Signature-256 is malformed"):
-        verify_signature(b"{}", header, SECRET)
-
-
-def test_signature_for_another_body_is_rejected() -> None:
-    body = b'{"action":"created","deployment_status":{"state":"success"}}'
-    replayed = b'{"action":"created","deployment_status":{"state":"failure"}}'
-    with pytest.raises(SignatureError, match="^X-Hub-Signature-256 does not match the body$"):
-        verify_signature(replayed, sign(body), SECRET)
-
-
-def test_signature_with_another_secret_is_rejected() -> None:
-    with pytest.raises(SignatureError, match="does not match the body"):
-        verify_signature(b"{}", sign(b"{}", "other secret"), SECRET)
-
-
-def test_no_configured_secret_rejects_everything() -> None:
-    with pytest.raises(SignatureError, match="no GitHub webhook secret is configured"):
-        verify_signature(b"{}", sign(b"{}", ""), "")
-
 
 # --- deployment_status -------------------------------------------------------
 
@@ -381,113 +260,3 @@ def test_workflow_run_errors_name_the_path() -> None:
     del payload["workflow_run"]["updated_at"]
     with pytest.raises(PayloadError, match="^workflow_run.updated_at: missing$"):
         convert("workflow_run", payload, ROLLBACK)
-
-
-# --- other events, ids, config -----------------------------------------------
-
-
-def test_ping_is_ignored() -> None:
-    payload = {"zen": "Design for failure.", "hook_id": 1}
-    assert convert("ping", payload, CONFIG) == Converted(ignored="ping")
-
-
-@pytest.mark.parametrize("event_type", ["push", "deployment", "check_run"])
-def test_other_event_types_are_ignored(event_type: str) -> None:
-    converted = convert(event_type, {"action": "created"}, CONFIG)
-    assert converted == Converted(ignored=f"event {event_type} is not converted")
-
-
-def test_missing_event_type_is_a_payload_error() -> None:
-    with pytest.raises(PayloadError, match="^X-GitHub-Event header: missing$"):
-        convert("", deployment_status(), CONFIG)
-
-
-def test_ids_are_deterministic() -> None:
-    for event_type, payload, config in [
-        ("deployment_status", deployment_status(), CONFIG),
-        ("workflow_run", workflow_run(), ROLLBACK),
-    ]:
-        first = convert(event_type, payload, config)
-        again = convert(event_type, copy.deepcopy(payload), config)
-        assert first == again
-        assert first.events
-
-
-def test_a_redelivered_status_keeps_its_id_and_another_status_gets_a_new_one() -> None:
-    first = one_event(convert("deployment_status", deployment_status(), CONFIG))
-    later = one_event(convert("deployment_status", deployment_status(id=902), CONFIG))
-    assert first["deploy_id"] == later["deploy_id"]
-    assert first["event_id"] != later["event_id"]
-
-
-def test_a_workflow_in_both_sets_is_a_config_error() -> None:
-    with pytest.raises(ValueError, match="both rollback and hotfix: Rollback"):
-        GitHubConfig(
-            rollback_workflows=frozenset({"Rollback"}), hotfix_workflows=frozenset({"Rollback"})
-        )
-
-
-@pytest.mark.parametrize(
-    "config",
-    [
-        {"services": {"acme/checkout": ""}},
-        {"environments": {"prod": "a\nb"}},
-        {"workflow_environment": "x" * 129},
-    ],
-)
-def test_invalid_mapped_names_are_config_errors(config: dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match="not a valid service or environment name"):
-        GitHubConfig(**config)
-
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
-    max_leaves=5,
-)
-FIELDS = [
-    ("deployment_status", "action"),
-    ("deployment_status", "deployment_status"),
-    ("deployment_status", "deployment_status.state"),
-    ("deployment_status", "deployment_status.id"),
-    ("deployment_status", "deployment_status.updated_at"),
-    ("deployment_status", "deployment"),
-    ("deployment_status", "deployment.payload"),
-    ("deployment_status", "deployment.task"),
-    ("deployment_status", "deployment.ref"),
-    ("deployment_status", "deployment.environment"),
-    ("deployment_status", "repository"),
-    ("deployment_status", "repository.full_name"),
-    ("deployment_status", "workflow_run"),
-    ("workflow_run", "action"),
-    ("workflow_run", "workflow"),
-    ("workflow_run", "workflow.path"),
-    ("workflow_run", "workflow_run"),
-    ("workflow_run", "workflow_run.name"),
-    ("workflow_run", "workflow_run.path"),
-    ("workflow_run", "workflow_run.conclusion"),
-    ("workflow_run", "workflow_run.run_attempt"),
-    ("workflow_run", "workflow_run.head_branch"),
-    ("workflow_run", "workflow_run.head_sha"),
-    ("workflow_run", "repository.name"),
-]
-
-
-@settings(max_examples=300, deadline=None)
-@given(field=st.sampled_from(FIELDS), value=JSON)
-def test_any_field_value_gives_valid_events_ignored_or_payload_error(
-    field: tuple[str, str], value: Any
-) -> None:
-    event_type, path = field
-    payload = deployment_status() if event_type == "deployment_status" else workflow_run()
-    *parents, last = path.split(".")
-    target = payload
-    for part in parents:
-        target = target[part]
-    target[last] = value
-    try:
-        converted = convert(event_type, payload, ROLLBACK)
-    except PayloadError:
-        return
-    for event in converted.events:
-        EVENT_ADAPTER.validate_python(event)
