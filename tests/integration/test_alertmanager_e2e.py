@@ -47,7 +47,6 @@ label). Run with ``-s`` to see the measurements.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,16 +60,9 @@ from streams.devtools.broker.local import free_port
 from streams.devtools.processes import stop_process
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from tests.support.processes import settings_env, start_worker, wait_status, worker_status
-from tests.support.prometheus_stack import (
-    Stack,
-    Timing,
-    ensure_installed,
-    get_json,
-    http_status,
-    package_daemons,
-    wait_for,
-)
+from tests.support.processes import start_gateway, start_worker, wait_status, worker_status
+from tests.support.prometheus_install import ensure_installed, package_daemons
+from tests.support.prometheus_stack import Stack, Timing, get_json, http_status, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -85,23 +77,6 @@ OVERHEAD_S = 0.05  # storing a scrape after its duration was measured, on a busy
 def packages() -> dict[str, str]:
     """Make sure Prometheus and Alertmanager are installed; return their versions."""
     return ensure_installed()
-
-
-def start_gateway(settings: Settings, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start ``mttr gateway`` on 127.0.0.1:``port`` in the background, logging to ``log_path``."""
-    env = {
-        **settings_env(settings),
-        "MTTR_GATEWAY_HOST": "127.0.0.1",
-        "MTTR_GATEWAY_PORT": str(port),
-    }
-    with log_path.open("ab") as log:
-        return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "streams", "gateway"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
 
 
 def resolved_report(settings: Settings) -> list[dict[str, Any]]:

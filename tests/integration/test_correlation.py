@@ -18,15 +18,8 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from tests.support.processes import start_worker, wait_status
-from tests.support.scripted_history import (
-    DAY_LATER,
-    HISTORY,
-    check,
-    incidents,
-    publish,
-    scripted_settings,
-    settle,
-)
+from tests.support.scripted_history import DAY_LATER, HISTORY, check
+from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

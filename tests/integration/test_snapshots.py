@@ -2,7 +2,7 @@
 when not trusted.
 
 The views' numbers are checked against an independent model in
-test_views.py, in every snapshot state; here each view is compared with its
+tests/integration/views/, in every snapshot state; here each view is compared with its
 live definition, which is what a snapshot must reproduce.
 """
 

@@ -31,15 +31,8 @@ from streams.kafka.lag import group_lag
 from streams.settings import Settings
 from tests.support.faults import status_summary, stored_events, topic_size
 from tests.support.processes import start_worker, wait_status
-from tests.support.scripted_history import (
-    DAY_LATER,
-    HISTORY,
-    check,
-    incidents,
-    publish,
-    scripted_settings,
-    settle,
-)
+from tests.support.scripted_history import DAY_LATER, HISTORY, check
+from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -43,15 +43,8 @@ from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from tests.support.faults import partition_ends, status_summary
 from tests.support.processes import consume_all, start_worker, wait_status, worker_status
-from tests.support.scripted_history import (
-    DAY_LATER,
-    HISTORY,
-    check,
-    incidents,
-    publish,
-    scripted_settings,
-    settle,
-)
+from tests.support.scripted_history import DAY_LATER, HISTORY, check
+from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 

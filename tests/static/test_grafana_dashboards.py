@@ -1,6 +1,6 @@
 """Static checks of the provisioned dashboards (no Grafana, no ClickHouse).
 
-tests/integration/test_dashboards.py runs every query on chDB; this module
+tests/integration/dashboards/ runs every query on chDB; this module
 checks what needs no engine: the query model of the ClickHouse plugin (v4),
 the datasource, the variables, the layout, and that incidents and events are
 read with FINAL.
@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.grafana_queries import (
+from tests.support.grafana_dashboards import (
     DATASOURCE,
     FORMAT_TABLE,
     FORMAT_TIME_SERIES,
-    VARIABLE,
     load_dashboards,
     panel_queries,
     panels,
 )
+from tests.support.grafana_queries import VARIABLE
 
 DASHBOARDS = load_dashboards()
 EXPECTED_UIDS = {"mttr-overview", "mttr-incident-drilldown"}

@@ -1,33 +1,51 @@
 """Helpers shared by the test modules; the only package under ``tests/`` a test may import.
 
-A test module never imports another test module: whatever two modules share lives here.
+A test module never imports another test module: whatever two modules share lives here
+(tests/static/test_test_tree.py checks it). Fixtures stay in conftest.py files.
 
+Everywhere
 - ``paths``: the project root and ``tests/fixtures/`` (no ``Path(__file__).parents`` counting).
 - ``factories``: valid event dicts (alert, deploy, ticket; required fields, deterministic ids),
   ``at()`` times after ``BASE_TIME``, ``as_line()``.
-- ``engine``: drives the pure correlation engine from factory events (``run``, ``Engine``,
-  ``Engine.idle``) and short builders for scripted histories (``fire``, ``clear``, ``tkt``,
-  ``dep``).
-- ``rejections``: why input is refused: ``rejection()`` of the contract, ``invalid()`` and
-  ``reason()`` of ``decode()``, and ``decode_entry()`` / ``assert_dead_letter()`` for the
-  hostile corpus and its dead-letter records.
 - ``strategies``: Hypothesis strategies used by more than one test module (random histories of
   one key, hostile JSON values, vendor payload field values).
-- ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as
-  environment, consuming a topic.
-- ``faults``: what the fault tests count (status counters, topic sizes, events stored).
-- ``scripted_history``: the scripted history with hand-computed incidents, and its helpers to
-  stream it; shared by the correlation, crash, restart, outage and rebalance tests.
-- ``private_broker``: a Kafka broker of one test's own that it may stop, kill and restart.
-- ``prometheus_stack``: Debian's Prometheus and Alertmanager (installed when missing), target
-  and configs on free loopback ports; query helpers.
-- ``grafana_queries``: expands a dashboard panel's SQL as Grafana and the ClickHouse plugin do.
-- ``view_history``, ``view_model``: the seeded incident history of the view tests, and
-  docs/metrics.md in plain Python (the reference the views are compared with).
-- ``npm_fixtures``: test data shipped as npm packages, installed once into ``.cache/npm/``.
-- ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads
-  of the adapter tests (hand-made for GitHub; tests/fixtures/jira/ and tests/fixtures/pagerduty/
-  for the others) and ``only_event()`` / ``one_event()`` checks of a conversion.
+
+The engine and the edge (unit tests)
+- ``engine``: drives the pure correlation engine from factory events (``run``, ``Engine``,
+  ``Engine.idle``); short builders for scripted histories (``fire``, ``clear``, ``tkt``,
+  ``dep``), ``DAY`` and ``ms()``.
+- ``rejections``: why input is refused: ``rejection()`` of the contract, ``invalid()`` and
+  ``reason()`` of ``decode()``, ``decode_entry()`` / ``assert_dead_letter()`` for the hostile
+  corpus and its dead-letter records.
 - ``hostile_corpus``: the index of the hostile-message corpus (files in
   ``tests/fixtures/hostile/``): topic, expected reason prefix, what each message tests.
+- ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads of
+  the adapter tests (hand-made for GitHub; ``tests/fixtures/jira/`` and
+  ``tests/fixtures/pagerduty/`` for the others) and the one-event check of a conversion.
+
+Real processes (integration and reliability tests)
+- ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as
+  environment, consuming a topic.
+- ``scripted_history``: the scripted history with hand-computed incidents and ``check()``;
+  ``scripted_stream``: publishing it shuffled through a real worker, waiting until it settled,
+  reading ``mttr.incidents FINAL``. Shared by the correlation, crash, restart, outage and
+  rebalance tests.
+- ``faults``: what the fault tests count (status counters, topic sizes, events stored).
+- ``private_broker``: a Kafka broker of one test's own that it may stop, kill and restart.
+- ``prometheus_install``: installs Debian's Prometheus and Alertmanager when missing (service
+  starts blocked) and checks that no daemon of theirs runs; ``prometheus_stack``: the scrape
+  target, Prometheus and Alertmanager as subprocesses on free loopback ports, HTTP and query
+  helpers.
+- ``npm_fixtures``: test data shipped as npm packages, installed once into ``.cache/npm/``.
+
+Views, dashboards and the HTML report
+- ``view_history``: the seeded incident history of the view tests; ``view_worked_month``: the
+  hand-computed month of docs/metrics.md in it; ``view_model``: docs/metrics.md in plain
+  Python, the reference the views are compared with; ``view_database``: the seeded chDB
+  handle and ``assert_same()``.
+- ``grafana_dashboards``: the provisioned dashboards, their panel targets and template
+  variables; ``grafana_queries``: expands a panel's SQL as Grafana and the ClickHouse plugin
+  do; ``dashboard_seed``: the incidents and deploys the dashboard tests query.
+- ``report_history``: the history the HTML report tests seed, building the report;
+  ``chromium``: headless Chromium offline, the DOM and the screenshot it gives.
 """

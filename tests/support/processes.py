@@ -65,6 +65,23 @@ def start_mttr(command: str, settings: Settings, log_path: Path) -> subprocess.P
     return process
 
 
+def start_gateway(settings: Settings, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``mttr gateway`` on 127.0.0.1:``port`` in the background, logging to ``log_path``."""
+    env = {
+        **settings_env(settings),
+        "MTTR_GATEWAY_HOST": "127.0.0.1",
+        "MTTR_GATEWAY_PORT": str(port),
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "streams", "gateway"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+
 def wait_http(url: str, timeout: float = 60) -> None:
     """Poll ``url`` until it answers 200."""
     deadline = time.monotonic() + timeout

@@ -1,6 +1,6 @@
 """The views' reference model: docs/metrics.md in plain Python, from the current incidents.
 
-Nothing here asks ClickHouse; tests/integration/test_views.py compares every
+Nothing here asks ClickHouse; tests/integration/views/ compares every
 view column with these results.
 """
 

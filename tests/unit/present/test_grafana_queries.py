@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.support.grafana_dashboards import TimeRange, Variable, custom_options
 from tests.support.grafana_queries import (
-    TimeRange,
     UnsupportedQueryError,
-    Variable,
     apply_conditional_all,
-    custom_options,
     expand,
     expand_backend_macros,
     replace_variables,

@@ -18,7 +18,7 @@ from streams.devtools.simulate import REPAIR, SEVERITY_MIX, TICKET_PROBABILITY
 from streams.present.html_report import shape
 from streams.storage.clickhouse import load_migrations
 from streams.storage.measures import severity_order
-from tests.support.grafana_queries import load_dashboards
+from tests.support.grafana_dashboards import load_dashboards
 
 _LITERAL = re.compile(r"'([^'\\]*)'")
 

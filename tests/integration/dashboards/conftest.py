@@ -1,0 +1,66 @@
+"""Fixtures of the dashboard tests, package-scoped: built once for every module here.
+
+``db``: a chDB with the migrations and the seed of tests/support/dashboard_seed.py
+(consecutive versions of an incident in different parts, so only FINAL merges
+them). ``options``: the options of every template variable, per dashboard uid,
+as Grafana computes them (query variables run on ``db``). docs/dashboards.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.ingest.rows import EVENT_COLUMNS
+from streams.settings import Settings
+from streams.storage.clickhouse import connect, load_migrations, migrate
+from tests.support.dashboard_seed import TIME, Database, make_seed
+from tests.support.grafana_dashboards import custom_options, load_dashboards
+from tests.support.grafana_queries import expand
+
+DASHBOARDS = {d["uid"]: d for d in load_dashboards().values()}
+
+
+@pytest.fixture(scope="package")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    client = connect(Settings(var_dir=tmp_path_factory.mktemp("dashboards") / "var"))
+    try:
+        migrate(client, load_migrations())
+        seed = make_seed()
+        for table, columns, rows in (
+            ("mttr.incidents", INCIDENT_COLUMNS, seed.incident_rows),
+            ("mttr.events", EVENT_COLUMNS, seed.event_rows),
+        ):
+            # consecutive versions of an incident land in different parts: only FINAL merges them
+            for part in (rows[::2], rows[1::2]):
+                client.insert(
+                    table, [[r[c] for c in columns] for r in part], column_names=list(columns)
+                )
+        yield Database(client, seed)
+    finally:
+        client.close()
+
+
+# --- variables -------------------------------------------------------------------
+
+
+def variable_options(db: Database, definition: dict[str, Any]) -> tuple[str, ...]:
+    """Run a query variable's SQL (or parse a custom one) and return its option values."""
+    if definition["type"] == "custom":
+        return custom_options(definition["query"])
+    sql = expand(definition["query"], {}, TIME)
+    result = db.client.query(sql)
+    assert len(result.column_names) == 1, f"${definition['name']}: one column expected"
+    return tuple(str(row[0]) for row in result.result_rows)
+
+
+@pytest.fixture(scope="package")
+def options(db: Database) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Return the options of every variable, per dashboard uid."""
+    return {
+        uid: {v["name"]: variable_options(db, v) for v in d["templating"]["list"]}
+        for uid, d in DASHBOARDS.items()
+    }
