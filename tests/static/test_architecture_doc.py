@@ -7,9 +7,9 @@ one file per row (``| `correlate.py` | ... |``; a cell may name several files).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 DOC = ROOT / "docs" / "architecture.md"
 HEADING = re.compile(r"^### `(streams/[\w/]*)`\s*$")
 ROW = re.compile(r"^\| ([^|]+) \|")

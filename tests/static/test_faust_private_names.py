@@ -25,11 +25,11 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 STREAMS = ROOT / "streams"
 DOOR = ("streams/worker/faust_compat.py", "streams/worker/faust_compat/")
 LIBRARIES = {"faust", "mode", "aiokafka"}
