@@ -18,6 +18,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from schemas.events import SEVERITIES
+from tests.support.event_rows import deploy_row
 from tests.support.grafana_dashboards import TimeRange
 
 SERVICES = ("checkout", "payments", "search")
@@ -100,24 +101,7 @@ def incident(
 
 
 def deploy(deploy_id: str, service: str, environment: str, at: datetime) -> dict[str, Any]:
-    return {
-        "event_id": f"ev-{deploy_id}",
-        "type": "deploy",
-        "service": service,
-        "environment": environment,
-        "occurred_at": at,
-        "source": "ci",
-        "status": "succeeded",
-        "subject_id": deploy_id,
-        "severity": None,
-        "category": None,
-        "kind": "release",
-        "raw": f'{{"deploy_id":"{deploy_id}"}}',
-        "kafka_topic": "deploys",
-        "kafka_partition": 0,
-        "kafka_offset": 0,
-        "ingested_at": at + timedelta(seconds=1),
-    }
+    return deploy_row(deploy_id, service, environment, at)
 
 
 def make_seed() -> Seed:

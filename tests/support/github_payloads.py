@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.events import EVENT_ADAPTER, DeployEvent
+from schemas.events import DeployEvent
 from streams.gateway.adapters.base import Converted
 from streams.gateway.adapters.github import GitHubConfig
+from tests.support import adapter_checks
 
 CONFIG = GitHubConfig()
 
@@ -64,11 +65,8 @@ def workflow_run(**run: Any) -> dict[str, Any]:
 
 
 def one_event(converted: Converted) -> dict[str, Any]:
-    assert converted.ignored is None
-    assert len(converted.events) == 1
-    event = converted.events[0]
-    assert isinstance(EVENT_ADAPTER.validate_python(event), DeployEvent)
-    return event
+    """Return the one deploy event of ``converted`` (see ``adapter_checks.only_event``)."""
+    return adapter_checks.only_event(converted, DeployEvent)
 
 
 ROLLBACK = GitHubConfig(rollback_workflows=frozenset({"Rollback"}))

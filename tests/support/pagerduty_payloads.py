@@ -8,26 +8,18 @@ documentation examples and variants derived from them, see SOURCES.md);
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from schemas.events import EVENT_ADAPTER, TicketEvent
+from schemas.events import TicketEvent
 from streams.gateway.adapters.base import Converted
 from streams.gateway.adapters.pagerduty import PagerDutyConfig
-from tests.support import paths
+from tests.support import adapter_checks, paths
 
 FIXTURES = paths.FIXTURES / "pagerduty"
 CONFIG = PagerDutyConfig()
-
-
-def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
-    return data
+load = adapter_checks.fixture_loader("pagerduty")
 
 
 def only_event(converted: Converted) -> dict[str, Any]:
-    assert converted.ignored is None
-    assert len(converted.events) == 1
-    event = converted.events[0]
-    assert isinstance(EVENT_ADAPTER.validate_python(event), TicketEvent)
-    return event
+    """Return the one ticket event of ``converted`` (see ``adapter_checks.only_event``)."""
+    return adapter_checks.only_event(converted, TicketEvent)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from tests.support.event_rows import deploy_row
+
 if TYPE_CHECKING:
     from tests.support.view_history import History
 
@@ -78,24 +80,12 @@ def add_worked_example(history: History) -> None:
         )
     redelivered = history.event_rows.pop()  # stays the last row (the view tests rely on it)
     for n, (deploy_id, occurred_at) in enumerate(WORKED_DEPLOYS):
-        event = {
-            "event_id": f"ev-worked-{n}",
-            "type": "deploy",
-            "service": "checkout",
-            "environment": "prod",
-            "occurred_at": occurred_at,
-            "source": "ci",
-            "status": "succeeded",
-            "subject_id": deploy_id,
-            "severity": None,
-            "category": None,
-            "kind": "release",
-            "raw": f'{{"deploy_id":"{deploy_id}","status":"succeeded"}}',
-            "kafka_topic": "deploys",
-            "kafka_partition": 0,
-            "kafka_offset": 2_000_000 + n,
-            "ingested_at": occurred_at + timedelta(seconds=1),
-        }
+        event = deploy_row(
+            deploy_id, "checkout", "prod", occurred_at,
+            event_id=f"ev-worked-{n}",
+            raw=f'{{"deploy_id":"{deploy_id}","status":"succeeded"}}',
+            kafka_offset=2_000_000 + n,
+        )  # fmt: skip
         history.events.append(event)
         history.event_rows.append(event)
     history.event_rows.append(redelivered)

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from streams.settings import ENV_PREFIX, Settings, env_var, mask_url
+from streams.settings import Settings, env_var, mask_url
 from tests.support.paths import ROOT
 
 PROJECT_ROOT = ROOT
 URL_SECRET = "url-s3cret-9f2"
 PASSWORD_SECRET = "pw-s3cret-71c"
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No MTTR_* variables from the outer environment, no .env from the working directory."""
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
 
 
 # --- environment ------------------------------------------------------------------------

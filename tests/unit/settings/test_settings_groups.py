@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from streams.settings import (
-    ENV_PREFIX,
     GROUPS,
     ClickHouseSettings,
     GatewaySettings,
@@ -55,15 +53,6 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
 }  # fmt: skip
 # Groups keeping files in MTTR_VAR_DIR inherit it from VarDirSettings.
 USES_VAR_DIR = {ClickHouseSettings, WorkerSettings, LocalSettings}
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No MTTR_* variables from the outer environment, no .env from the working directory."""
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
 
 
 def defined_in(group: type[MttrSettings]) -> set[str]:
