@@ -21,7 +21,7 @@ from typing import Any
 from faust.types import AppT, EventT, Message
 
 from streams.worker.counters import IngestCounters
-from streams.worker.faust_compat import hold
+from streams.worker.faust_compat import hold, release
 
 DescribeFailure = Callable[[Message, Message], str]
 """Return the log line of an unexpected failure, given the first and last message held."""
@@ -52,7 +52,8 @@ async def holding(
     """Hold ``events``' messages for the block; release them only if it succeeds.
 
     Each message is held (``faust_compat.hold``) on entering. When the block
-    completes, every message is released (``decref``) and may be committed.
+    completes, every message is released (``faust_compat.release``: marked
+    finished, then ``decref``) and may be committed.
     When it raises:
 
     * ``asyncio.CancelledError`` passes through, nothing released;
@@ -95,4 +96,4 @@ async def holding(
         await app.crash(exc)
         return
     for event in events:
-        event.message.decref()
+        release(app, event.message)

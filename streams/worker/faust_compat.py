@@ -35,13 +35,17 @@ When the worker stops, Faust stops the flow and then commits. A stream that
 pulls a message meanwhile skips it unread and *acknowledges* it (so that lag
 does not grow), and the stop commit moves past a message nobody processed: it
 is lost for good (observed: a deploy event fetched just before a SIGTERM was
-never stored, and the restarted worker began after it). While the app stops,
-``Consumer.ack`` refuses the acknowledgement of such a message (flow stopped
-or older generation, and no agent took it with ``hold``), so the next worker
-reads it again. Only while stopping: in a running worker a refusal could
-leave an offset that Faust never delivers again unacknowledged, which stops
-the partition's commits; during a rebalance Faust's own seek back to the
-committed offsets re-reads what it skipped.
+never stored, and the restarted worker began after it). Faust's commit also
+moves past an unacknowledged message at the head of a partition
+(``Consumer._new_offset`` only stops at a gap of more than one offset, and not
+at all for a partition never committed), so refusing some acks is not enough:
+while the app stops, ``Consumer.ack`` acknowledges only messages whose batch
+an agent wrote and released (:func:`release`), so every other message of the
+stop stays behind the commit and the next worker reads it again. Only while
+stopping: in a running worker a refusal could leave an offset that Faust never
+delivers again unacknowledged, which stops the partition's commits; during a
+rebalance Faust's own seek back to the committed offsets re-reads what it
+skipped.
 """
 
 from __future__ import annotations
@@ -152,6 +156,19 @@ def held(app: AppT, message: Message) -> bool:
     return message in getattr(app, "held_messages", ())
 
 
+def release(app: AppT, message: Message) -> None:
+    """Mark ``message``'s work as written and drop the reference ``hold`` added."""
+    registry = getattr(app, "finished_messages", None)
+    if registry is not None:
+        registry.add(message)
+    message.decref()
+
+
+def finished(app: AppT, message: Message) -> bool:
+    """Return whether an agent wrote ``message``'s work and released it (``release``)."""
+    return message in getattr(app, "finished_messages", ())
+
+
 class ConsumerThread(driver.AIOKafkaConsumerThread):
     """Faust's consumer thread, rewinding never-committed partitions too."""
 
@@ -177,19 +194,21 @@ class Consumer(driver.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def ack(self, message: Message) -> bool:
-        """Acknowledge ``message``, unless the app stops and Faust skipped it unread."""
+        """Acknowledge ``message``, unless the app stops and no agent finished it.
+
+        While the app stops, only a message whose batch an agent wrote and
+        released (:func:`release`) may be acknowledged; any other (skipped
+        unread by Faust, buffered by ``take_events`` but not yet taken, or
+        taken by a batch that did not finish) is left for the next worker.
+        """
         app = self.app
-        skipped = not (
-            app.flow_control.is_active() and message.generation_id == app.consumer_generation_id
-        )
         if (
-            skipped
-            and app.should_stop
+            app.should_stop
             and app.topics.acks_enabled_for(message.topic)
-            and not held(app, message)
+            and not finished(app, message)
         ):
             log.info(
-                "not acknowledging %s[%d]@%d, skipped unread while stopping: the next worker"
+                "not acknowledging %s[%d]@%d, not processed before the stop: the next worker"
                 " reads it again",
                 message.topic,
                 message.partition,
@@ -211,6 +230,7 @@ class App(faust.App):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
+        self.finished_messages: weakref.WeakSet[Message] = weakref.WeakSet()
 
     # App._new_transport (faust-streaming 0.15.3) creates the transport. If Faust
     # stops calling it, kafka:// brokers get Faust's own transport, without the

@@ -24,6 +24,7 @@ from streams.worker.faust_compat import (
     ConsumerThread,
     hold,
     not_a_changelog,
+    release,
     seek_to_committed_or_earliest,
 )
 
@@ -107,14 +108,17 @@ def test_table_changelogs_are_never_rewound(isolated_settings: Settings) -> None
     assert not rewinds(TopicPartition(f"{settings.app_id}-incident-state-changelog", 0))
 
 
-def test_messages_skipped_unread_while_stopping_are_not_acknowledged(
+def test_only_finished_messages_are_acknowledged_while_stopping(
     isolated_settings: Settings,
 ) -> None:
     """Faust acks what it skips once the flow is stopped; while stopping, the consumer refuses.
 
-    A message an agent took (``hold``) is acknowledged as before: it was
-    written. In a running worker nothing changes (Faust re-reads what it
-    skipped in a rebalance by seeking back to the committed offsets).
+    While the app stops, only a message whose batch an agent wrote and
+    released (``release``) is acknowledged: one skipped unread, one of an
+    older generation, one buffered while the flow was still active and one
+    taken by a batch that did not finish are all refused. In a running worker
+    nothing changes (Faust re-reads what it skipped in a rebalance by seeking
+    back to the committed offsets).
     """
     from streams.worker.build import build_worker
 
@@ -129,15 +133,43 @@ def test_messages_skipped_unread_while_stopping_are_not_acknowledged(
         )
         if taken:
             hold(app, fetched)
-            fetched.decref()  # the batch was written
         return fetched
 
     app.flow_control.resume()
     assert consumer.ack(message(0))
     app.flow_control.suspend()  # a rebalance: unchanged behaviour
     assert consumer.ack(message(1))
-    app._stopped.set()  # the worker stops (SIGTERM): Faust stops the flow, then commits
-    assert not consumer.ack(message(2))  # pulled after the flow stopped: skipped unread
-    assert not consumer.ack(message(3, generation=2))
-    assert consumer.ack(message(4, taken=True))  # taken before: written, acknowledged
-    assert consumer._acked[TP(topic, 0)] == [0, 1, 4]  # the stop commit ends before 2
+    app.flow_control.resume()
+    app._stopped.set()  # the worker stops (SIGTERM)
+    assert not consumer.ack(message(2))  # flow still active, but nobody processed it
+    app.flow_control.suspend()  # Faust stops the flow, then commits
+    assert not consumer.ack(message(3))  # pulled after the flow stopped: skipped unread
+    assert not consumer.ack(message(4, generation=2))
+    assert not consumer.ack(message(5, taken=True))  # taken, but its batch did not finish
+    written = message(6, taken=True)
+    release(app, written)  # the batch was written
+    assert consumer.ack(written)  # acknowledged
+    assert consumer._acked[TP(topic, 0)] == [0, 1, 6]
+
+
+def test_faust_commits_past_an_unacknowledged_head() -> None:
+    """Why refusing skipped messages alone was not enough: Faust's next commit offset.
+
+    With nothing committed yet, acked offsets [1, 2] give a commit of 3 although
+    offset 0 was never acknowledged; with 31 committed, acked [32] gives 33
+    although 31 was not acknowledged. Only a gap of more than one offset stops it.
+    """
+    from faust.transport.consumer import Consumer as FaustConsumer
+
+    class Probe:
+        _new_offset = FaustConsumer._new_offset
+
+        def __init__(self, committed: int | None, acked: list[int]) -> None:
+            self._committed_offset = {TP("t", 0): committed}
+            self._acked = {TP("t", 0): acked}
+            self._acked_index = {TP("t", 0): set(acked)}
+            self._gap = {TP("t", 0): None}
+
+    assert Probe(None, [1, 2])._new_offset(TP("t", 0)) == 3
+    assert Probe(31, [32])._new_offset(TP("t", 0)) == 33
+    assert Probe(31, [33])._new_offset(TP("t", 0)) is None
