@@ -173,3 +173,31 @@ def test_faust_commits_past_an_unacknowledged_head() -> None:
     assert Probe(None, [1, 2])._new_offset(TP("t", 0)) == 3
     assert Probe(31, [32])._new_offset(TP("t", 0)) == 33
     assert Probe(31, [33])._new_offset(TP("t", 0)) is None
+
+
+def test_nothing_is_delivered_while_recovery_seeks(isolated_settings: Settings) -> None:
+    """The seek back to the committed offsets runs with the consumer's flow stopped.
+
+    After a changelog restore the fetcher is already running when recovery
+    resumes the source partitions and seeks them; it then resumes the app's
+    flow control, which empties the channel queues. A message delivered
+    during the seek was wiped unread and never acknowledged (a restarted
+    worker kept one source message of lag for good). The caller resumes the
+    flow after the seek, as before.
+    """
+    from streams.worker.build import build_worker
+
+    app = build_worker(isolated_settings, client=None)  # type: ignore[arg-type]
+    consumer = app.consumer
+    flow_during_seek: list[bool] = []
+
+    async def seek_to_committed() -> dict[TP, int]:
+        flow_during_seek.append(consumer.flow_active)  # could the fetcher deliver now?
+        return {}
+
+    consumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+    consumer.resume_flow()  # as after "Restoring state from changelog topics"
+    asyncio.run(consumer.perform_seek())
+    assert flow_during_seek == [False]
+    consumer.resume_flow()  # what recovery does next
+    assert consumer.flow_active
