@@ -67,6 +67,11 @@ def worker(run_migrations: bool) -> None:
     """
     settings = load_settings()
     setup_logging(settings)
+    state_dir = settings.var_dir / "faust"  # Faust's datadir: it creates only the last level
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the worker's state directory {state_dir} (MTTR_VAR_DIR): {exc}")
     try:
         ensure_topics(settings, internal=True)
     except Exception as exc:  # noqa: BLE001
