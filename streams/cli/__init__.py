@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from streams.cli.clickhouse import clickhouse
 from streams.cli.common import env_help
 from streams.cli.demo import demo
 from streams.cli.gateway import gateway
@@ -37,6 +38,7 @@ def main() -> None:
 
 
 main.add_command(kafka)
+main.add_command(clickhouse)
 main.add_command(migrate)
 main.add_command(worker)
 main.add_command(publish)

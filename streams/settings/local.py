@@ -1,11 +1,11 @@
-"""Local development broker settings: Kafka version, jar cache and JVM heap."""
+"""Local development settings: the broker's Kafka version, jar cache, heap; a reader password."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from streams.settings.paths import VarDirSettings, project_root
 
@@ -13,7 +13,8 @@ from streams.settings.paths import VarDirSettings, project_root
 class LocalSettings(VarDirSettings):
     """The broker ``mttr kafka start`` and ``mttr demo`` run on this machine.
 
-    Reads ``MTTR_KAFKA_VERSION``, ``MTTR_KAFKA_CACHE_DIR``, ``MTTR_KAFKA_HEAP`` and,
+    Reads ``MTTR_KAFKA_VERSION``, ``MTTR_KAFKA_CACHE_DIR``, ``MTTR_KAFKA_HEAP``,
+    ``MTTR_CLICKHOUSE_READER_PASSWORD`` (the local ClickHouse server's read-only user) and,
     inherited from ``VarDirSettings``, ``MTTR_VAR_DIR`` (broker data and logs).
     """
 
@@ -22,6 +23,10 @@ class LocalSettings(VarDirSettings):
         None, description="Where broker jars are cached (default: .cache/kafka in the project)."
     )
     kafka_heap: str = Field("512m", description="JVM max heap of the local broker (<= 768m).")
+    clickhouse_reader_password: SecretStr | None = Field(
+        None,
+        description="Password of mttr_reader, the read-only user of `mttr clickhouse start`.",
+    )
 
     @field_validator("kafka_heap")
     @classmethod

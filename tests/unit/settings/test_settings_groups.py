@@ -49,7 +49,7 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
         "slack_link_template", "slack_min_severity", "slack_max_age_s",
     },
-    LocalSettings: {"kafka_version", "kafka_cache_dir", "kafka_heap"},
+    LocalSettings: {"kafka_version", "kafka_cache_dir", "kafka_heap", "clickhouse_reader_password"},
 }  # fmt: skip
 # Groups keeping files in MTTR_VAR_DIR inherit it from VarDirSettings.
 USES_VAR_DIR = {ClickHouseSettings, WorkerSettings, LocalSettings}
