@@ -1,4 +1,8 @@
-"""Session fixtures: one real Kafka broker for the whole run, started and stopped here."""
+"""Session fixtures: one real Kafka broker for the whole run; per test, settings and an engine.
+
+``storage_settings`` is ``isolated_settings`` on each ClickHouse engine in turn (embedded
+chDB, and a real server over HTTP): a test that touches ClickHouse uses it, and runs twice.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from streams.settings import Settings
 # Helpers in tests/support/ assert too: give their failures pytest's detailed messages
 # (registered here, before any test module imports them).
 pytest.register_assert_rewrite("tests.support")
+
+from tests.support.clickhouse_engines import ENGINES, storage  # noqa: E402  # rewritten
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +56,18 @@ def isolated_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
         web_port=local.free_port(),
         log_level="info",
     )
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The ClickHouse engine of a test: ``chdb`` (embedded) or ``server`` (HTTP)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def storage_settings(
+    isolated_settings: Settings, engine: str, tmp_path: Path
+) -> Iterator[Settings]:
+    """``isolated_settings`` storing into a fresh database on ``engine``."""
+    with storage(engine, tmp_path) as update:
+        yield isolated_settings.model_copy(update=update)

@@ -1,9 +1,10 @@
 """Fixtures of the dashboard tests, package-scoped: built once for every module here.
 
-``db``: a chDB with the migrations and the seed of tests/support/dashboard_seed.py
-(consecutive versions of an incident in different parts, so only FINAL merges
-them). ``options``: the options of every template variable, per dashboard uid,
-as Grafana computes them (query variables run on ``db``). docs/dashboards.md.
+``db``: a ClickHouse on each engine (chDB, and a server over HTTP) with the
+migrations and the seed of tests/support/dashboard_seed.py (consecutive
+versions of an incident in different parts, so only FINAL merges them).
+``options``: the options of every template variable, per dashboard uid, as
+Grafana computes them (query variables run on ``db``). docs/dashboards.md.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from tests.support.clickhouse_engines import ENGINES, storage
 from tests.support.dashboard_seed import TIME, Database, make_seed
 from tests.support.grafana_dashboards import custom_options, load_dashboards
 from tests.support.grafana_queries import expand
@@ -24,9 +26,17 @@ from tests.support.grafana_queries import expand
 DASHBOARDS = {d["uid"]: d for d in load_dashboards().values()}
 
 
-@pytest.fixture(scope="package")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    client = connect(Settings(var_dir=tmp_path_factory.mktemp("dashboards") / "var"))
+@pytest.fixture(scope="package", params=ENGINES)
+def db(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    directory = tmp_path_factory.mktemp(f"dashboards-{request.param}")
+    with storage(request.param, directory) as target:
+        yield from _seeded(Settings(var_dir=directory / "var", **target))
+
+
+def _seeded(settings: Settings) -> Iterator[Database]:
+    client = connect(settings)
     try:
         migrate(client, load_migrations())
         seed = make_seed()

@@ -1,6 +1,7 @@
 """Every analytics view (sql/005-009) against an independent Python model.
 
-One real embedded ClickHouse (chDB) is built per snapshot state (``MODES``):
+One real ClickHouse is built per engine (embedded chDB, and a server over
+HTTP: tests/support/clickhouse_engines.py) and snapshot state (``MODES``):
 the schema from the migrations, a seeded incident history
 (tests/support/view_history.py) and deploy events. The history contains what
 ``FINAL`` has to get right: incidents written in several versions (only the
@@ -32,6 +33,7 @@ from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.snapshots import refresh
+from tests.support.clickhouse_engines import ENGINES, storage
 from tests.support.view_database import Database
 from tests.support.view_history import HISTORY_START, make_history
 
@@ -54,12 +56,21 @@ def insert(client: Client, table: str, rows: list[dict[str, Any]], columns: list
     client.insert(table, [[r[c] for c in columns] for r in rows], column_names=columns)
 
 
-@pytest.fixture(scope="package", params=MODES)
+@pytest.fixture(
+    scope="package",
+    params=[(engine, mode) for engine in ENGINES for mode in MODES],
+    ids=lambda param: "-".join(param),
+)
 def db(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Database]:
-    mode = request.param
-    settings = Settings(var_dir=tmp_path_factory.mktemp(f"views-{mode}") / "var")
+    engine, mode = request.param
+    directory = tmp_path_factory.mktemp(f"views-{engine}-{mode}")
+    with storage(engine, directory) as target:
+        yield from _database(Settings(var_dir=directory / "var", **target), mode)
+
+
+def _database(settings: Settings, mode: str) -> Iterator[Database]:
     client = connect(settings)
     try:
         migrate(client, load_migrations())
