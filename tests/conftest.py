@@ -71,3 +71,10 @@ def storage_settings(
     """``isolated_settings`` storing into a fresh database on ``engine``."""
     with storage(engine, tmp_path) as update:
         yield isolated_settings.model_copy(update=update)
+
+
+@pytest.fixture
+def engine_settings(engine: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings of a fresh database on ``engine``, for tests without Kafka."""
+    with storage(engine, tmp_path) as update:
+        yield Settings(var_dir=tmp_path / "var", **update)

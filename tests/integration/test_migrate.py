@@ -1,4 +1,4 @@
-"""`mttr migrate` on the real embedded engine (chDB): creates, then is a no-op."""
+"""`mttr migrate` on both engines (embedded chDB, a server over HTTP): creates, then is a no-op."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from tests.support.processes import mttr, settings_env
 pytestmark = pytest.mark.integration
 
 
-def test_migrate_is_idempotent(tmp_path: Path) -> None:
-    settings = Settings(var_dir=tmp_path / "var")
+def test_migrate_is_idempotent(engine_settings: Settings) -> None:
+    settings = engine_settings
     first = mttr("migrate", settings=settings)
     assert first.returncode == 0, first.stderr
     names = [m.name for m in load_migrations()]

@@ -39,8 +39,8 @@ CHARTS = ("trend", "by-service", "per-week", "detection", "change-failure", "ope
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> Iterator[tuple[Settings, History]]:
-    settings = Settings(var_dir=tmp_path / "var", web_port=free_port(), log_level="warn")
+def seeded(engine_settings: Settings) -> Iterator[tuple[Settings, History]]:
+    settings = engine_settings.model_copy(update={"web_port": free_port(), "log_level": "warn"})
     history = make_history(datetime.now(UTC))
     seed(settings, history)
     yield settings, history
