@@ -21,7 +21,10 @@ from streams.gateway.adapters.jira import (
     JiraAdapter,
     JiraConfig,
 )
+from streams.gateway.adapters.newrelic import NewRelicAdapter, NewRelicConfig
+from streams.gateway.adapters.opsgenie import OpsgenieAdapter, OpsgenieConfig
 from streams.gateway.adapters.pagerduty import PagerDutyAdapter, PagerDutyConfig
+from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
 from streams.gateway.app import Convert, own_events
 from streams.settings import Settings
 
@@ -66,7 +69,41 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
         ),
         secrets=_secrets(settings.pagerduty_webhook_secrets),
     )
-    return (alertmanager, github, jira, pagerduty)
+    return (alertmanager, github, jira, pagerduty, *_observability(settings))
+
+
+def _observability(settings: Settings) -> tuple[Adapter, ...]:
+    """Return the Opsgenie, New Relic and Splunk adapters (``ObservabilitySettings``)."""
+    opsgenie = OpsgenieAdapter(
+        OpsgenieConfig(
+            mode=settings.opsgenie_mode,
+            close_status=settings.opsgenie_close_status,
+            tag_prefix=settings.opsgenie_service_tag_prefix,
+            team_services=settings.opsgenie_team_services,
+            default_service=settings.opsgenie_default_service,
+            environment=settings.opsgenie_environment,
+        )
+    )
+    newrelic = NewRelicAdapter(
+        NewRelicConfig(
+            service_tag=settings.newrelic_service_tag,
+            default_service=settings.newrelic_default_service,
+            environment=settings.newrelic_environment,
+        )
+    )
+    splunk = SplunkAdapter(
+        SplunkConfig(
+            service_field=settings.splunk_service_field,
+            severity_field=settings.splunk_severity_field,
+            time_field=settings.splunk_time_field,
+            status_fields=tuple(_names_in_order(settings.splunk_status_fields)),
+            alert_id_field=settings.splunk_alert_id_field,
+            alert_key_fields=tuple(_names_in_order(settings.splunk_alert_key_fields)),
+            default_service=settings.splunk_default_service,
+            environment=settings.splunk_environment,
+        )
+    )
+    return (opsgenie, newrelic, splunk)
 
 
 def build_sources(settings: Settings) -> dict[str, Convert]:
@@ -91,7 +128,11 @@ def _secrets(value: SecretStr | None) -> tuple[str, ...]:
 
 
 def _names(text: str) -> frozenset[str]:
-    return frozenset(name.strip() for name in text.split(",") if name.strip())
+    return frozenset(_names_in_order(text))
+
+
+def _names_in_order(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _secret(value: SecretStr | None) -> str:

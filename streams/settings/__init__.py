@@ -11,6 +11,8 @@ reads ``os.environ`` on its own.
 - ``ClickHouseSettings`` (``clickhouse.py``): target URL and password.
 - ``WorkerSettings`` (``worker.py``): Faust app, batches, windows, status page.
 - ``GatewaySettings`` (``gateway.py``): HTTP server and webhook sources.
+- ``ObservabilitySettings`` (``observability.py``): the Opsgenie, New Relic
+  and Splunk webhook sources.
 - ``SlackSettings`` (``slack.py``): incident notices.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
 - ``VarDirSettings`` (``paths.py``): ``MTTR_VAR_DIR``, inherited by the
@@ -26,6 +28,7 @@ from streams.settings.gateway import GatewaySettings
 from streams.settings.kafka import KafkaSettings
 from streams.settings.local import LocalSettings
 from streams.settings.masking import mask_url
+from streams.settings.observability import ObservabilitySettings
 from streams.settings.paths import VarDirSettings, default_var_dir, project_root
 from streams.settings.slack import SlackSettings
 from streams.settings.worker import WorkerSettings
@@ -39,6 +42,7 @@ __all__ = [
     "LocalSettings",
     "MiB",
     "MttrSettings",
+    "ObservabilitySettings",
     "Settings",
     "SlackSettings",
     "VarDirSettings",
@@ -56,6 +60,7 @@ __all__ = [
 class Settings(
     LocalSettings,
     SlackSettings,
+    ObservabilitySettings,
     GatewaySettings,
     WorkerSettings,
     ClickHouseSettings,
@@ -78,6 +83,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     ClickHouseSettings,
     WorkerSettings,
     GatewaySettings,
+    ObservabilitySettings,
     SlackSettings,
     LocalSettings,
 )

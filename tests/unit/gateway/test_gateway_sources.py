@@ -28,7 +28,8 @@ def hub(body: bytes, secret: str) -> str:
 
 def test_every_source_is_served() -> None:
     assert sorted(build_sources(SETTINGS)) == [
-        "alertmanager", "events", "github", "jira", "pagerduty",
+        "alertmanager", "events", "github", "jira", "newrelic", "opsgenie", "pagerduty",
+        "splunk",
     ]  # fmt: skip
 
 

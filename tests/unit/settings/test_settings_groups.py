@@ -14,6 +14,7 @@ from streams.settings import (
     KafkaSettings,
     LocalSettings,
     MttrSettings,
+    ObservabilitySettings,
     Settings,
     SlackSettings,
     VarDirSettings,
@@ -44,6 +45,15 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
         "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
         "pagerduty_services", "pagerduty_environment",
+    },
+    ObservabilitySettings: {
+        "opsgenie_mode", "opsgenie_close_status", "opsgenie_service_tag_prefix",
+        "opsgenie_team_services", "opsgenie_default_service", "opsgenie_environment",
+        "newrelic_service_tag", "newrelic_default_service", "newrelic_environment",
+        "splunk_service_field", "splunk_severity_field", "splunk_time_field",
+        "splunk_status_fields", "splunk_alert_id_field", "splunk_alert_key_fields",
+        "splunk_default_service",
+        "splunk_environment",
     },
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
