@@ -5,19 +5,19 @@ destination's payload template. Our template (docs/sources/newrelic.md) is
 New Relic's default webhook template plus ``activatedAt``, ``closedAt`` and
 ``tags``; the adapter reads:
 
-=====================  =============================================  ==================
-field                  template expression                            event field
-=====================  =============================================  ==================
-``id``                 ``{{ json issueId }}``                         ``alert_id``
-``state``              ``{{ json state }}``                           ``status``
-``activatedAt``        ``{{ json activatedAt }}`` (epoch ms)          time of firing
-``closedAt``           ``{{ json closedAt }}`` (epoch ms)             time of resolved
-``priority``           ``{{ json priority }}``                        ``severity``
-``title``              ``{{ json annotations.title.[0] }}``           ``summary``
-``alertConditionNames``  ``{{ json accumulations.conditionName }}``   ``name`` (first)
-``tags.<service_tag>``  ``{{ json accumulations.tag.service }}``      ``service``
-``impactedEntities``   ``{{ json entitiesData.names }}``              ``service`` fallback
-=====================  =============================================  ==================
+=========================  ==========================================  ====================
+field                      template expression                         event field
+=========================  ==========================================  ====================
+``id``                     ``{{ json issueId }}``                      ``alert_id``
+``state``                  ``{{ json state }}``                        ``status``
+``activatedAt``            ``{{ activatedAt }}`` (epoch ms)            time of firing
+``closedAt``               ``{{ closedAt }}`` (epoch ms)               time of resolved
+``priority``               ``{{ json priority }}``                     ``severity``
+``title``                  ``{{ json annotations.title.[0] }}``        ``summary``
+``alertConditionNames``    ``{{ json accumulations.conditionName }}``  ``name`` (first)
+``tags.<service_tag>``     ``{{ json accumulations.tag.service }}``    ``service``
+``impactedEntities``       ``{{ json entitiesData.names }}``           ``service`` fallback
+=========================  ==========================================  ====================
 
 ``state`` ``ACTIVATED`` is ``firing`` at ``activatedAt``, ``CLOSED`` is
 ``resolved`` at ``closedAt``; ``CREATED``, ``ACKNOWLEDGED`` and any other
@@ -151,8 +151,8 @@ def convert(payload: Any, config: NewRelicConfig) -> Converted:
 def _epoch_ms(payload: dict[str, Any], name: str) -> int:
     if payload.get(name) is None:
         msg = (
-            f"{name}: missing or null; the payload template must carry "
-            f'"{name}": {{{{ json {name} }}}} (docs/sources/newrelic.md)'
+            f"{name}: missing or null; add the {name!r} line of our payload template "
+            "to the workflow (docs/sources/newrelic.md)"
         )
         raise PayloadError(msg)
     value: int = require(payload, name, int)
