@@ -24,8 +24,13 @@ ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_byte
        "github_hotfix_workflows", "github_workflow_environment", "jira_webhook_secrets",
        "jira_status_map", "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
        "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
-       "pagerduty_services", "pagerduty_environment", "topic_alerts", "topic_deploys",
-       "topic_tickets"]  # fmt: skip
+       "pagerduty_services", "pagerduty_environment", "opsgenie_mode", "opsgenie_close_status",
+       "opsgenie_service_tag_prefix", "opsgenie_team_services", "opsgenie_default_service",
+       "opsgenie_environment", "newrelic_service_tag", "newrelic_default_service",
+       "newrelic_environment", "splunk_service_field", "splunk_severity_field",
+       "splunk_time_field", "splunk_status_fields", "splunk_alert_id_field",
+       "splunk_alert_key_fields", "splunk_default_service", "splunk_environment",
+       "topic_alerts", "topic_deploys", "topic_tickets"]  # fmt: skip
 
 
 @click.command(epilog=env_help(ENV))
@@ -36,7 +41,9 @@ def gateway() -> None:
     POST /webhooks/github (deployment_status, workflow_run; X-Hub-Signature-256
     checked), POST /webhooks/jira (issue created / status changed; X-Hub-Signature
     checked), POST /webhooks/pagerduty (v3 incident events; X-PagerDuty-Signature
-    checked) and POST /events (our contract: one event or a JSON array);
+    checked), POST /webhooks/opsgenie (alert actions), POST /webhooks/newrelic
+    (workflow issues, our payload template), POST /webhooks/splunk (webhook alert
+    action; these three unsigned) and POST /events (our contract: one event or a JSON array);
     GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all
     of its events (acks=all); invalid payloads get 400 with a JSON error, bad
     signatures 401, oversized bodies 413, unconvertible event kinds 202.
