@@ -120,6 +120,9 @@ def _event(
         msg = f"{path}.labels: values must be strings"
         raise PayloadError(msg)
     annotations = payload["alerts"][index].get("annotations") or {}
+    if not isinstance(annotations, dict):
+        msg = f"{path}.annotations: expected an object, got {type(annotations).__name__}"
+        raise PayloadError(msg)
     fingerprint = require(payload, f"{path}.fingerprint")
     starts_at = require(payload, f"{path}.startsAt")
     occurred_at = starts_at if status == "firing" else require(payload, f"{path}.endsAt")
