@@ -13,8 +13,11 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 
 from streams.gateway.adapters.alertmanager import AlertmanagerAdapter, AlertmanagerConfig
+from streams.gateway.adapters.azure_monitor import AzureMonitorAdapter, AzureMonitorConfig
 from streams.gateway.adapters.base import Adapter, Converted
+from streams.gateway.adapters.datadog import DatadogAdapter, DatadogConfig
 from streams.gateway.adapters.github import GitHubAdapter, GitHubConfig
+from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
 from streams.gateway.adapters.jira import (
     DEFAULT_PRIORITY_MAP,
     DEFAULT_STATUS_MAP,
@@ -40,6 +43,28 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
             service_labels=tuple(
                 label.strip() for label in settings.alertmanager_service_labels.split(",") if label
             )
+        )
+    )
+    grafana = GrafanaAdapter(
+        GrafanaConfig(service_labels=tuple(_names_in_order(settings.grafana_service_labels))),
+        GrafanaSigning(
+            secret=_secret(settings.grafana_webhook_secret),
+            header=settings.grafana_signature_header.strip(),
+            timestamp_header=settings.grafana_timestamp_header.strip(),
+        ),
+    )
+    azure_monitor = AzureMonitorAdapter(
+        AzureMonitorConfig(
+            services=settings.azure_monitor_services,
+            service_property=settings.azure_monitor_service_property,
+            environment=settings.azure_monitor_environment,
+        )
+    )
+    datadog = DatadogAdapter(
+        DatadogConfig(
+            service_tag=settings.datadog_service_tag,
+            environment_tag=settings.datadog_environment_tag,
+            environment=settings.datadog_environment,
         )
     )
     github = GitHubAdapter(
@@ -69,7 +94,10 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
         ),
         secrets=_secrets(settings.pagerduty_webhook_secrets),
     )
-    return (alertmanager, github, jira, pagerduty, *_observability(settings))
+    return (
+        alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
+        *_observability(settings),
+    )  # fmt: skip
 
 
 def _observability(settings: Settings) -> tuple[Adapter, ...]:
@@ -125,6 +153,10 @@ def _served(adapter: Adapter) -> Convert:
 
 def _secrets(value: SecretStr | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in _secret(value).split(",") if part.strip())
+
+
+def _names_in_order(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _names(text: str) -> frozenset[str]:

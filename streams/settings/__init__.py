@@ -11,6 +11,8 @@ reads ``os.environ`` on its own.
 - ``ClickHouseSettings`` (``clickhouse.py``): target URL and password.
 - ``WorkerSettings`` (``worker.py``): Faust app, batches, windows, status page.
 - ``GatewaySettings`` (``gateway.py``): HTTP server and webhook sources.
+- ``MonitoringSettings`` (``monitoring.py``): the Grafana, Azure Monitor and
+  Datadog alert sources of the gateway.
 - ``ObservabilitySettings`` (``observability.py``): the Opsgenie, New Relic
   and Splunk webhook sources.
 - ``SlackSettings`` (``slack.py``): incident notices.
@@ -28,6 +30,7 @@ from streams.settings.gateway import GatewaySettings
 from streams.settings.kafka import KafkaSettings
 from streams.settings.local import LocalSettings
 from streams.settings.masking import mask_url
+from streams.settings.monitoring import MonitoringSettings
 from streams.settings.observability import ObservabilitySettings
 from streams.settings.paths import VarDirSettings, default_var_dir, project_root
 from streams.settings.slack import SlackSettings
@@ -41,6 +44,7 @@ __all__ = [
     "KafkaSettings",
     "LocalSettings",
     "MiB",
+    "MonitoringSettings",
     "MttrSettings",
     "ObservabilitySettings",
     "Settings",
@@ -61,6 +65,7 @@ class Settings(
     LocalSettings,
     SlackSettings,
     ObservabilitySettings,
+    MonitoringSettings,
     GatewaySettings,
     WorkerSettings,
     ClickHouseSettings,
@@ -83,6 +88,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     ClickHouseSettings,
     WorkerSettings,
     GatewaySettings,
+    MonitoringSettings,
     ObservabilitySettings,
     SlackSettings,
     LocalSettings,

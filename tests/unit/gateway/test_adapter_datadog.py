@@ -20,6 +20,7 @@ from streams.gateway.adapters.datadog import (
     convert,
 )
 from tests.support.alerting_payloads import datadog, raw
+from tests.support.paths import ROOT
 
 CONFIG = DatadogConfig()
 
@@ -156,6 +157,12 @@ def test_the_template_has_every_field_the_mapping_reads() -> None:
     template = json.loads(PAYLOAD_TEMPLATE)
     assert set(template) == set(datadog("triggered.json"))
     assert all(value.startswith("$") for value in template.values())
+
+
+def test_the_documented_template_is_the_adapters() -> None:
+    page = (ROOT / "docs" / "sources" / "datadog.md").read_text(encoding="utf-8")
+    block = page.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(block) == json.loads(PAYLOAD_TEMPLATE)
 
 
 def test_adapter_reads_the_raw_body_and_redelivery_gives_the_same_id() -> None:

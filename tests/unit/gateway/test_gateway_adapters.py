@@ -11,7 +11,10 @@ from pydantic import SecretStr
 
 from streams.gateway.adapters import (
     alertmanager,
+    azure_monitor,
+    datadog,
     github,
+    grafana,
     jira,
     newrelic,
     opsgenie,
@@ -27,15 +30,35 @@ SETTINGS = Settings(
     github_webhook_secret=SecretStr(SECRET),
     jira_webhook_secrets=SecretStr(SECRET),
     pagerduty_webhook_secrets=SecretStr(SECRET),
+    grafana_webhook_secret=SecretStr(SECRET),
 )
 ADAPTERS = build_adapters(SETTINGS)
-MODULES = {m.SOURCE: m for m in (alertmanager, github, jira, pagerduty, opsgenie, newrelic, splunk)}
+MODULES = {
+    m.SOURCE: m
+    for m in (
+        alertmanager,
+        azure_monitor,
+        datadog,
+        github,
+        grafana,
+        jira,
+        newrelic,
+        opsgenie,
+        pagerduty,
+        splunk,
+    )
+}
+# Sources that check their own signature or secret (grafana: because a secret is set);
+# every other source is unsigned and parses the body at once (the gateway token is checked
+# before the adapter runs).
+SIGNED = {"github", "jira", "pagerduty", "grafana"}
 
 
 def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
     names = [adapter.name for adapter in ADAPTERS]
     assert names == [
-        "alertmanager", "github", "jira", "pagerduty", "opsgenie", "newrelic", "splunk",
+        "alertmanager", "github", "jira", "pagerduty", "grafana", "azure-monitor", "datadog",
+        "opsgenie", "newrelic", "splunk",
     ]  # fmt: skip
     assert sorted(build_sources(SETTINGS)) == sorted(["events", *names])
 
@@ -53,8 +76,7 @@ def test_adapter_satisfies_the_protocol(adapter: Adapter) -> None:
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
 def test_adapter_checks_the_signature_before_parsing(adapter: Adapter) -> None:
-    # Unsigned senders (Alertmanager, and those behind the gateway token) parse at once.
-    signed = adapter.name != "alertmanager" and not getattr(type(adapter), "token_auth", False)
+    signed = adapter.name in SIGNED
     with pytest.raises(SignatureError if signed else PayloadError):
         adapter.convert(b"not json", {})
     assert SECRET not in repr(adapter)
@@ -66,3 +88,10 @@ def test_an_object_without_a_name_is_not_an_adapter() -> None:
             return Converted()
 
     assert not isinstance(Nameless(), Adapter)
+
+
+@pytest.mark.parametrize(
+    "adapter", [a for a in ADAPTERS if a.name not in SIGNED], ids=lambda a: a.name
+)
+def test_unsigned_senders_declare_the_gateway_token(adapter: Adapter) -> None:
+    assert getattr(type(adapter), "token_auth", None) is True

@@ -13,6 +13,7 @@ from streams.settings import (
     GatewaySettings,
     KafkaSettings,
     LocalSettings,
+    MonitoringSettings,
     MttrSettings,
     ObservabilitySettings,
     Settings,
@@ -45,6 +46,12 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
         "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
         "pagerduty_services", "pagerduty_environment",
+    },
+    MonitoringSettings: {
+        "grafana_service_labels", "grafana_webhook_secret", "grafana_signature_header",
+        "grafana_timestamp_header", "azure_monitor_services", "azure_monitor_service_property",
+        "azure_monitor_environment", "datadog_service_tag", "datadog_environment_tag",
+        "datadog_environment",
     },
     ObservabilitySettings: {
         "opsgenie_mode", "opsgenie_close_status", "opsgenie_service_tag_prefix",
