@@ -22,6 +22,9 @@ The engine and the edge (unit tests)
 - ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads of
   the adapter tests (hand-made for GitHub; ``tests/fixtures/jira/`` and
   ``tests/fixtures/pagerduty/`` for the others) and the one-event check of a conversion.
+- ``alerting_payloads``: the Grafana, Azure Monitor and Datadog fixtures, a Grafana notification
+  builder and signer, ``Gateway`` (the real app with every configured source and a recording
+  publisher) and ``post_json()`` for a gateway process.
 
 Real processes (integration and reliability tests)
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as

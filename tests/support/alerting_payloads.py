@@ -5,7 +5,7 @@
 of the documented shape for one alert; ``sign_grafana()`` signs a body as Grafana
 does. ``Gateway`` runs the real gateway app in process with every source built
 from settings and a recording publisher (no Kafka): ``post()`` answers
-``(status, json)``.
+``(status, json)``. ``post_json()`` sends a body to a real gateway over HTTP.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,3 +117,18 @@ class Gateway:
                 return response.status, await response.json()
 
         return asyncio.run(main())
+
+
+def post_json(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> tuple[int, Any]:
+    """POST ``body`` as JSON to ``url`` (a real gateway); return the status and parsed answer."""
+    request = urllib.request.Request(  # noqa: S310 - a loopback URL of the test
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            return int(response.status), json.load(response)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
