@@ -163,9 +163,5 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(_names_in_order(text))
 
 
-def _names_in_order(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
 def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""

@@ -53,6 +53,7 @@ class AlertmanagerAdapter:
     """The ``Adapter`` of ``POST /webhooks/alertmanager``: no signature, ``convert`` the body."""
 
     name: ClassVar[str] = SOURCE
+    token_auth: ClassVar[bool] = True  # Alertmanager cannot sign: the gateway token guards it
     config: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
 
     def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
