@@ -15,6 +15,12 @@ from pydantic import SecretStr
 from streams.gateway.adapters.alertmanager import AlertmanagerAdapter, AlertmanagerConfig
 from streams.gateway.adapters.azure_monitor import AzureMonitorAdapter, AzureMonitorConfig
 from streams.gateway.adapters.base import Adapter, Converted
+from streams.gateway.adapters.cdevents import CDEventsAdapter
+from streams.gateway.adapters.cdevents_config import (
+    DEFAULT_SEVERITY_MAP as CDEVENTS_SEVERITY_MAP,
+)
+from streams.gateway.adapters.cdevents_config import DEFAULT_STATUS_MAP as CDEVENTS_STATUS_MAP
+from streams.gateway.adapters.cdevents_config import CDEventsConfig
 from streams.gateway.adapters.datadog import DatadogAdapter, DatadogConfig
 from streams.gateway.adapters.github import GitHubAdapter, GitHubConfig
 from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
@@ -94,9 +100,22 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
         ),
         secrets=_secrets(settings.pagerduty_webhook_secrets),
     )
+    cdevents = CDEventsAdapter(
+        CDEventsConfig(
+            services=settings.cdevents_services,
+            environments=settings.cdevents_environments,
+            severity_map={**CDEVENTS_SEVERITY_MAP, **settings.cdevents_severity_map},
+            status_map={**CDEVENTS_STATUS_MAP, **settings.cdevents_status_map},
+            ticket_types=_names(settings.cdevents_ticket_types),
+            service_label_prefix=settings.cdevents_service_label_prefix,
+            default_service=settings.cdevents_default_service,
+            ticket_environment=settings.cdevents_ticket_environment,
+            ticket_sources=_names(settings.cdevents_ticket_sources),
+        )
+    )
     return (
         alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
-        *_observability(settings),
+        *_observability(settings), cdevents,
     )  # fmt: skip
 
 

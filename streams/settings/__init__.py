@@ -15,6 +15,7 @@ reads ``os.environ`` on its own.
   Datadog alert sources of the gateway.
 - ``ObservabilitySettings`` (``observability.py``): the Opsgenie, New Relic
   and Splunk webhook sources.
+- ``CDEventsSettings`` (``cdevents.py``): the CDEvents source's renames and ticket rules.
 - ``SlackSettings`` (``slack.py``): incident notices.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
 - ``VarDirSettings`` (``paths.py``): ``MTTR_VAR_DIR``, inherited by the
@@ -24,6 +25,7 @@ reads ``os.environ`` on its own.
 from __future__ import annotations
 
 from streams.settings.base import ENV_PREFIX, MiB, MttrSettings, env_var
+from streams.settings.cdevents import CDEventsSettings
 from streams.settings.clickhouse import ClickHouseSettings
 from streams.settings.describe import describe_env
 from streams.settings.gateway import GatewaySettings
@@ -39,6 +41,7 @@ from streams.settings.worker import WorkerSettings
 __all__ = [
     "ENV_PREFIX",
     "GROUPS",
+    "CDEventsSettings",
     "ClickHouseSettings",
     "GatewaySettings",
     "KafkaSettings",
@@ -64,6 +67,7 @@ __all__ = [
 class Settings(
     LocalSettings,
     SlackSettings,
+    CDEventsSettings,
     ObservabilitySettings,
     MonitoringSettings,
     GatewaySettings,
@@ -90,6 +94,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     GatewaySettings,
     MonitoringSettings,
     ObservabilitySettings,
+    CDEventsSettings,
     SlackSettings,
     LocalSettings,
 )

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from streams.gateway.adapters import (
     alertmanager,
     azure_monitor,
+    cdevents,
     datadog,
     github,
     grafana,
@@ -38,6 +39,7 @@ MODULES = {
     for m in (
         alertmanager,
         azure_monitor,
+        cdevents,
         datadog,
         github,
         grafana,
@@ -58,7 +60,7 @@ def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
     names = [adapter.name for adapter in ADAPTERS]
     assert names == [
         "alertmanager", "github", "jira", "pagerduty", "grafana", "azure-monitor", "datadog",
-        "opsgenie", "newrelic", "splunk",
+        "opsgenie", "newrelic", "splunk", "cdevents",
     ]  # fmt: skip
     assert sorted(build_sources(SETTINGS)) == sorted(["events", *names])
 

@@ -28,8 +28,8 @@ def hub(body: bytes, secret: str) -> str:
 
 def test_every_source_is_served() -> None:
     assert sorted(build_sources(SETTINGS)) == [
-        "alertmanager", "azure-monitor", "datadog", "events", "github", "grafana", "jira",
-        "newrelic", "opsgenie", "pagerduty", "splunk",
+        "alertmanager", "azure-monitor", "cdevents", "datadog", "events", "github", "grafana",
+        "jira", "newrelic", "opsgenie", "pagerduty", "splunk",
     ]  # fmt: skip
 
 

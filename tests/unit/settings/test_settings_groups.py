@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from streams.settings import (
     GROUPS,
+    CDEventsSettings,
     ClickHouseSettings,
     GatewaySettings,
     KafkaSettings,
@@ -61,6 +62,11 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "splunk_status_fields", "splunk_alert_id_field", "splunk_alert_key_fields",
         "splunk_default_service",
         "splunk_environment",
+    },
+    CDEventsSettings: {
+        "cdevents_services", "cdevents_environments", "cdevents_severity_map",
+        "cdevents_status_map", "cdevents_ticket_types", "cdevents_service_label_prefix",
+        "cdevents_default_service", "cdevents_ticket_environment", "cdevents_ticket_sources",
     },
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
