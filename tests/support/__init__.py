@@ -25,6 +25,9 @@ The engine and the edge (unit tests)
 - ``alerting_payloads``: the Grafana, Azure Monitor and Datadog fixtures, a Grafana notification
   builder and signer, ``Gateway`` (the real app with every configured source and a recording
   publisher) and ``post_json()`` for a gateway process.
+- ``cdevents_payloads``: the CDEvents spec examples (``tests/fixtures/cdevents/``) and the
+  CloudEvents requests built from them (binary, structured, batch); ``cdevents_history``: the
+  scripted history as CDEvents, and the native history cut to what CDEvents can carry.
 
 Real processes (integration and reliability tests)
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as
