@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from streams.gateway.adapters.base import SignatureError
 from streams.gateway.sources import build_sources
 from streams.settings import Settings
+from tests.support.cdevents_payloads import binary, load
 from tests.support.paths import FIXTURES
 
 SETTINGS = Settings(
@@ -67,3 +68,18 @@ def test_no_secret_configured_rejects_everything() -> None:
     convert = build_sources(Settings())["jira"]
     with pytest.raises(SignatureError):
         convert(body, {"X-Hub-Signature": hub(body, "")}, {})
+
+
+def test_cdevents_settings_reach_the_adapter_and_wrong_ones_fail_at_start() -> None:
+    settings = Settings(
+        cdevents_ticket_sources="/monitoring/prod1/", cdevents_severity_map={"Sev0": "critical"}
+    )
+    cdevent = load("incident_resolved")
+    cdevent["customData"] = {"severity": "sev0"}
+    body, headers = binary(cdevent)
+    (event,) = build_sources(settings)["cdevents"](body, headers, {}).events
+    assert (event["type"], event["status"], event["severity"]) == ("ticket", "resolved", "critical")
+    with pytest.raises(ValueError, match=r"severity_map\['p0'\]: 'urgent' is not one of"):
+        build_sources(Settings(cdevents_severity_map={"p0": "urgent"}))
+    with pytest.raises(ValueError, match="invalid service/environment name"):
+        build_sources(Settings(cdevents_services={"a": " "}))
