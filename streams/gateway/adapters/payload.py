@@ -52,7 +52,11 @@ def require(payload: Any, path: str, kind: type | tuple[type, ...] = str) -> Any
 def optional_str(payload: Any, path: str) -> str | None:
     """Return the string at dotted ``path`` or None when absent/null; ``PayloadError`` otherwise."""
     parent_path, _, leaf = path.rpartition(".")
-    value = require(payload, parent_path, dict).get(leaf)
+    parent = require(payload, parent_path, dict) if parent_path else payload
+    if not isinstance(parent, dict):
+        msg = f"body: expected a JSON object, got {type(parent).__name__}"
+        raise PayloadError(msg)
+    value = parent.get(leaf)
     if value is None or isinstance(value, str):
         return value
     msg = f"{path}: expected str, got {type(value).__name__}"
