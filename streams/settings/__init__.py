@@ -16,6 +16,8 @@ reads ``os.environ`` on its own.
 - ``ObservabilitySettings`` (``observability.py``): the Opsgenie, New Relic
   and Splunk webhook sources.
 - ``CDEventsSettings`` (``cdevents.py``): the CDEvents source's renames and ticket rules.
+- ``PipelineSettings`` (``pipelines.py``): GitLab, Argo CD and Jenkins sources.
+- ``ServiceNowSettings`` (``servicenow.py``): the ServiceNow source.
 - ``SlackSettings`` (``slack.py``): incident notices.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
 - ``VarDirSettings`` (``paths.py``): ``MTTR_VAR_DIR``, inherited by the
@@ -35,6 +37,8 @@ from streams.settings.masking import mask_url
 from streams.settings.monitoring import MonitoringSettings
 from streams.settings.observability import ObservabilitySettings
 from streams.settings.paths import VarDirSettings, default_var_dir, project_root
+from streams.settings.pipelines import PipelineSettings
+from streams.settings.servicenow import ServiceNowSettings
 from streams.settings.slack import SlackSettings
 from streams.settings.worker import WorkerSettings
 
@@ -50,6 +54,8 @@ __all__ = [
     "MonitoringSettings",
     "MttrSettings",
     "ObservabilitySettings",
+    "PipelineSettings",
+    "ServiceNowSettings",
     "Settings",
     "SlackSettings",
     "VarDirSettings",
@@ -67,6 +73,8 @@ __all__ = [
 class Settings(
     LocalSettings,
     SlackSettings,
+    ServiceNowSettings,
+    PipelineSettings,
     CDEventsSettings,
     ObservabilitySettings,
     MonitoringSettings,
@@ -95,6 +103,8 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     MonitoringSettings,
     ObservabilitySettings,
     CDEventsSettings,
+    PipelineSettings,
+    ServiceNowSettings,
     SlackSettings,
     LocalSettings,
 )

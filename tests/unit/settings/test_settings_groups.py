@@ -17,6 +17,8 @@ from streams.settings import (
     MonitoringSettings,
     MttrSettings,
     ObservabilitySettings,
+    PipelineSettings,
+    ServiceNowSettings,
     Settings,
     SlackSettings,
     VarDirSettings,
@@ -67,6 +69,17 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "cdevents_services", "cdevents_environments", "cdevents_severity_map",
         "cdevents_status_map", "cdevents_ticket_types", "cdevents_service_label_prefix",
         "cdevents_default_service", "cdevents_ticket_environment", "cdevents_ticket_sources",
+    },
+    PipelineSettings: {
+        "gitlab_webhook_secrets", "gitlab_services", "gitlab_environments",
+        "gitlab_rollback_pipelines", "gitlab_hotfix_pipelines", "gitlab_pipeline_environment",
+        "argocd_services", "argocd_environments", "argocd_environment_label",
+        "argocd_degraded_severity", "jenkins_jobs", "jenkins_version_parameter",
+    },
+    ServiceNowSettings: {
+        "servicenow_username", "servicenow_password", "servicenow_state_map",
+        "servicenow_priority_map", "servicenow_services", "servicenow_default_service",
+        "servicenow_environment",
     },
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
