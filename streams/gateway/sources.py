@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 
 from streams.gateway.adapters.alertmanager import AlertmanagerAdapter, AlertmanagerConfig
+from streams.gateway.adapters.argocd import ArgoCDAdapter, ArgoCDConfig
 from streams.gateway.adapters.azure_monitor import AzureMonitorAdapter, AzureMonitorConfig
 from streams.gateway.adapters.base import Adapter, Converted
 from streams.gateway.adapters.cdevents import CDEventsAdapter
@@ -24,6 +25,8 @@ from streams.gateway.adapters.cdevents_config import CDEventsConfig
 from streams.gateway.adapters.datadog import DatadogAdapter, DatadogConfig
 from streams.gateway.adapters.github import GitHubAdapter, GitHubConfig
 from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
+from streams.gateway.adapters.gitlab import GitLabAdapter, GitLabConfig
+from streams.gateway.adapters.jenkins import JenkinsAdapter, JenkinsConfig
 from streams.gateway.adapters.jira import (
     DEFAULT_PRIORITY_MAP,
     DEFAULT_STATUS_MAP,
@@ -34,6 +37,11 @@ from streams.gateway.adapters.newrelic import NewRelicAdapter, NewRelicConfig
 from streams.gateway.adapters.opsgenie import OpsgenieAdapter, OpsgenieConfig
 from streams.gateway.adapters.pagerduty import PagerDutyAdapter, PagerDutyConfig
 from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
+from streams.gateway.adapters.servicenow import ServiceNowAdapter, ServiceNowConfig
+from streams.gateway.adapters.servicenow_config import (
+    DEFAULT_PRIORITY_MAP as SERVICENOW_PRIORITY_MAP,
+)
+from streams.gateway.adapters.servicenow_config import DEFAULT_STATE_MAP as SERVICENOW_STATE_MAP
 from streams.gateway.app import Convert, own_events
 from streams.settings import Settings
 
@@ -115,7 +123,7 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
     )
     return (
         alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
-        *_observability(settings), cdevents,
+        *_observability(settings), cdevents, *_delivery_adapters(settings),
     )  # fmt: skip
 
 
@@ -151,6 +159,43 @@ def _observability(settings: Settings) -> tuple[Adapter, ...]:
         )
     )
     return (opsgenie, newrelic, splunk)
+
+
+def _delivery_adapters(settings: Settings) -> tuple[Adapter, ...]:
+    """Return the GitLab, Argo CD, Jenkins and ServiceNow adapters (``ValueError``: bad setting)."""
+    gitlab = GitLabAdapter(
+        GitLabConfig(
+            services=settings.gitlab_services,
+            environments=settings.gitlab_environments,
+            rollback_pipelines=_names(settings.gitlab_rollback_pipelines),
+            hotfix_pipelines=_names(settings.gitlab_hotfix_pipelines),
+            pipeline_environment=settings.gitlab_pipeline_environment,
+        ),
+        secrets=_secrets(settings.gitlab_webhook_secrets),
+    )
+    argocd = ArgoCDAdapter(
+        ArgoCDConfig(
+            services=settings.argocd_services,
+            environments=settings.argocd_environments,
+            environment_label=settings.argocd_environment_label,
+            degraded_severity=settings.argocd_degraded_severity,
+        )
+    )
+    jenkins = JenkinsAdapter(
+        JenkinsConfig.from_mapping(settings.jenkins_jobs, settings.jenkins_version_parameter)
+    )
+    servicenow = ServiceNowAdapter(
+        ServiceNowConfig(
+            state_map={**SERVICENOW_STATE_MAP, **settings.servicenow_state_map},
+            priority_map={**SERVICENOW_PRIORITY_MAP, **settings.servicenow_priority_map},
+            services=settings.servicenow_services,
+            default_service=settings.servicenow_default_service,
+            environment=settings.servicenow_environment,
+        ),
+        username=settings.servicenow_username or "",
+        password=_secret(settings.servicenow_password),
+    )
+    return (gitlab, argocd, jenkins, servicenow)
 
 
 def build_sources(settings: Settings) -> dict[str, Convert]:

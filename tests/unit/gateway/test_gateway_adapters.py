@@ -11,15 +11,19 @@ from pydantic import SecretStr
 
 from streams.gateway.adapters import (
     alertmanager,
+    argocd,
     azure_monitor,
     cdevents,
     datadog,
     github,
+    gitlab,
     grafana,
+    jenkins,
     jira,
     newrelic,
     opsgenie,
     pagerduty,
+    servicenow,
     splunk,
 )
 from streams.gateway.adapters.base import Adapter, Converted, PayloadError, SignatureError
@@ -32,28 +36,35 @@ SETTINGS = Settings(
     jira_webhook_secrets=SecretStr(SECRET),
     pagerduty_webhook_secrets=SecretStr(SECRET),
     grafana_webhook_secret=SecretStr(SECRET),
+    gitlab_webhook_secrets=SecretStr(SECRET),
+    servicenow_username="mttr",
+    servicenow_password=SecretStr(SECRET),
 )
 ADAPTERS = build_adapters(SETTINGS)
 MODULES = {
     m.SOURCE: m
     for m in (
         alertmanager,
+        argocd,
         azure_monitor,
         cdevents,
         datadog,
         github,
+        gitlab,
         grafana,
+        jenkins,
         jira,
         newrelic,
         opsgenie,
         pagerduty,
+        servicenow,
         splunk,
     )
 }
-# Sources that check their own signature or secret (grafana: because a secret is set);
-# every other source is unsigned and parses the body at once (the gateway token is checked
-# before the adapter runs).
-SIGNED = {"github", "jira", "pagerduty", "grafana"}
+# Sources that check their own signature or secret (grafana: because a secret is set;
+# servicenow: because Basic credentials are set); every other source is unsigned and parses
+# the body at once (the gateway token is checked before the adapter runs).
+SIGNED = {"github", "jira", "pagerduty", "grafana", "gitlab", "servicenow"}
 
 
 def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
@@ -61,6 +72,7 @@ def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
     assert names == [
         "alertmanager", "github", "jira", "pagerduty", "grafana", "azure-monitor", "datadog",
         "opsgenie", "newrelic", "splunk", "cdevents",
+        "gitlab", "argocd", "jenkins", "servicenow",
     ]  # fmt: skip
     assert sorted(build_sources(SETTINGS)) == sorted(["events", *names])
 
@@ -82,6 +94,13 @@ def test_adapter_checks_the_signature_before_parsing(adapter: Adapter) -> None:
     with pytest.raises(SignatureError if signed else PayloadError):
         adapter.convert(b"not json", {})
     assert SECRET not in repr(adapter)
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
+def test_new_sources_declare_whether_the_gateway_token_applies(adapter: Adapter) -> None:
+    declared = getattr(type(adapter), "token_auth", None)
+    if adapter.name in {"gitlab", "argocd", "jenkins", "servicenow"}:
+        assert declared is (adapter.name != "gitlab")
 
 
 def test_an_object_without_a_name_is_not_an_adapter() -> None:

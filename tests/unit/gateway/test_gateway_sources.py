@@ -29,8 +29,9 @@ def hub(body: bytes, secret: str) -> str:
 
 def test_every_source_is_served() -> None:
     assert sorted(build_sources(SETTINGS)) == [
-        "alertmanager", "azure-monitor", "cdevents", "datadog", "events", "github", "grafana",
-        "jira", "newrelic", "opsgenie", "pagerduty", "splunk",
+        "alertmanager", "argocd", "azure-monitor", "cdevents", "datadog", "events", "github",
+        "gitlab", "grafana", "jenkins", "jira", "newrelic", "opsgenie", "pagerduty", "servicenow",
+        "splunk",
     ]  # fmt: skip
 
 

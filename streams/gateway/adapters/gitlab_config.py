@@ -1,0 +1,86 @@
+"""How GitLab projects, environments, pipelines and jobs become deploy fields (``GitLabConfig``).
+
+Shared by the Deployment Hook (``gitlab``) and the Pipeline Hook
+(``gitlab_pipeline``) conversions: the service of a project, the renamed
+environment, the version of a ref, and which pipelines or jobs are rollbacks
+or hotfixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from streams.gateway.adapters.mapping import NAME, check_names
+from streams.gateway.adapters.payload import require
+
+
+@dataclass(frozen=True)
+class GitLabConfig:
+    """How GitLab projects and pipelines become services, environments and deploy kinds.
+
+    Attributes:
+        services: Project ``path_with_namespace`` (``acme/shop/api``) or
+            ``name`` (``api``) to service; the path wins. Unmapped projects
+            use their name.
+        environments: GitLab environment name to ours (``prod`` to
+            ``production``); unmapped names are kept.
+        rollback_pipelines: Pipelines (by ``workflow:name``) or jobs (by job
+            name) whose completion is a rollback.
+        hotfix_pipelines: Same for hotfixes.
+        pipeline_environment: Environment of a rollback/hotfix pipeline, and
+            of a job that declares no ``environment:``.
+
+    Raises:
+        ValueError: A name is both rollback and hotfix, or a mapped service or
+            environment is not a valid contract name.
+    """
+
+    services: Mapping[str, str] = field(default_factory=dict)
+    environments: Mapping[str, str] = field(default_factory=dict)
+    rollback_pipelines: frozenset[str] = frozenset()
+    hotfix_pipelines: frozenset[str] = frozenset()
+    pipeline_environment: str = "production"
+
+    def __post_init__(self) -> None:
+        both = self.rollback_pipelines & self.hotfix_pipelines
+        if both:
+            msg = f"configured as both rollback and hotfix: {', '.join(sorted(both))}"
+            raise ValueError(msg)
+        check_names(
+            [*self.services.values(), *self.environments.values(), self.pipeline_environment]
+        )
+
+    def kind(self, names: Iterable[str | None]) -> str | None:
+        """Return ``rollback``/``hotfix`` if one of ``names`` is configured as such, else None."""
+        found = {name for name in names if name}
+        if found & self.rollback_pipelines:
+            return "rollback"
+        if found & self.hotfix_pipelines:
+            return "hotfix"
+        return None
+
+    def service(self, payload: dict[str, Any]) -> tuple[str, str]:
+        """Return the service of the payload's ``project`` and the JSON path it came from."""
+        name: str = require(payload, "project.name")
+        path = payload["project"].get("path_with_namespace")
+        if isinstance(path, str) and path in self.services:
+            return self.services[path], "project.path_with_namespace"
+        return self.services.get(name, name), "project.name"
+
+    def environment(self, name: str) -> str:
+        """Return our name of GitLab environment ``name``."""
+        return self.environments.get(name, name)
+
+
+def version(ref: Any) -> str | None:
+    """Return a git ref as version when it is a valid contract name (optional field)."""
+    if not isinstance(ref, str):
+        return None
+    try:
+        return NAME.validate_python(ref)
+    except ValidationError:
+        return None
