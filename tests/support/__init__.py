@@ -21,13 +21,17 @@ The engine and the edge (unit tests)
   ``tests/fixtures/hostile/``): topic, expected reason prefix, what each message tests.
 - ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads of
   the adapter tests (hand-made for GitHub; ``tests/fixtures/jira/`` and
-  ``tests/fixtures/pagerduty/`` for the others) and the one-event check of a conversion.
+  ``tests/fixtures/pagerduty/`` for the others) and the one-event check of a conversion;
+  ``gitlab_payloads``, ``argocd_payloads``, ``jenkins_payloads``, ``servicenow_payloads``: the
+  same for those sources (``tests/fixtures/<source>/``).
 - ``alerting_payloads``: the Grafana, Azure Monitor and Datadog fixtures, a Grafana notification
   builder and signer, ``Gateway`` (the real app with every configured source and a recording
   publisher) and ``post_json()`` for a gateway process.
 - ``cdevents_payloads``: the CDEvents spec examples (``tests/fixtures/cdevents/``) and the
   CloudEvents requests built from them (binary, structured, batch); ``cdevents_history``: the
   scripted history as CDEvents, and the native history cut to what CDEvents can carry.
+- ``gateway_requests``: one request to the gateway app serving the real sources of a
+  ``Settings``, in-process, with the published events recorded (``post``, ``Answer``).
 
 Real processes (integration and reliability tests)
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as

@@ -54,9 +54,12 @@ class GitLabConfig:
             [*self.services.values(), *self.environments.values(), self.pipeline_environment]
         )
 
-    def kind(self, names: Iterable[str | None]) -> str | None:
-        """Return ``rollback``/``hotfix`` if one of ``names`` is configured as such, else None."""
-        found = {name for name in names if name}
+    def kind(self, names: Iterable[object]) -> str | None:
+        """Return ``rollback``/``hotfix`` if one of ``names`` is configured as such, else None.
+
+        Values that are not strings (a payload's ``null`` or a mistyped name) match nothing.
+        """
+        found = {name for name in names if isinstance(name, str) and name}
         if found & self.rollback_pipelines:
             return "rollback"
         if found & self.hotfix_pipelines:

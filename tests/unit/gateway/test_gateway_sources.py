@@ -84,3 +84,33 @@ def test_cdevents_settings_reach_the_adapter_and_wrong_ones_fail_at_start() -> N
         build_sources(Settings(cdevents_severity_map={"p0": "urgent"}))
     with pytest.raises(ValueError, match="invalid service/environment name"):
         build_sources(Settings(cdevents_services={"a": " "}))
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MTTR_JENKINS_JOBS", '{"deploy": {"service": "a", "kind": "canary"}}', "canary"),
+        ("MTTR_ARGOCD_DEGRADED_SEVERITY", "urgent", "degraded_severity"),
+        ("MTTR_GITLAB_HOTFIX_PIPELINES", "rollback", "both rollback and hotfix"),
+        ("MTTR_SERVICENOW_USERNAME", "mttr", "needs both a username and a password"),
+        ("MTTR_SERVICENOW_STATE_MAP", '{"9": "done"}', "state_map"),
+    ],
+)
+def test_a_wrong_delivery_setting_fails_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv("MTTR_GITLAB_ROLLBACK_PIPELINES", "rollback")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=message):
+        build_sources(Settings())
+
+
+def test_delivery_maps_are_read_as_json_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MTTR_JENKINS_JOBS", '{"asgard": {"service": "shop"}}')
+    body = (FIXTURES / "jenkins" / "derived_started.json").read_bytes()
+    (event,) = build_sources(Settings())["jenkins"](body, {}, {}).events
+    assert (event["service"], event["environment"], event["kind"]) == (
+        "shop",
+        "production",
+        "release",
+    )
