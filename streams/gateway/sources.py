@@ -24,8 +24,8 @@ from streams.gateway.adapters.cdevents_config import DEFAULT_STATUS_MAP as CDEVE
 from streams.gateway.adapters.cdevents_config import CDEventsConfig
 from streams.gateway.adapters.datadog import DatadogAdapter, DatadogConfig
 from streams.gateway.adapters.github import GitHubAdapter, GitHubConfig
-from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
 from streams.gateway.adapters.gitlab import GitLabAdapter, GitLabConfig
+from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
 from streams.gateway.adapters.jenkins import JenkinsAdapter, JenkinsConfig
 from streams.gateway.adapters.jira import (
     DEFAULT_PRIORITY_MAP,
@@ -36,12 +36,12 @@ from streams.gateway.adapters.jira import (
 from streams.gateway.adapters.newrelic import NewRelicAdapter, NewRelicConfig
 from streams.gateway.adapters.opsgenie import OpsgenieAdapter, OpsgenieConfig
 from streams.gateway.adapters.pagerduty import PagerDutyAdapter, PagerDutyConfig
-from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
 from streams.gateway.adapters.servicenow import ServiceNowAdapter, ServiceNowConfig
 from streams.gateway.adapters.servicenow_config import (
     DEFAULT_PRIORITY_MAP as SERVICENOW_PRIORITY_MAP,
 )
 from streams.gateway.adapters.servicenow_config import DEFAULT_STATE_MAP as SERVICENOW_STATE_MAP
+from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
 from streams.gateway.app import Convert, own_events
 from streams.settings import Settings
 
