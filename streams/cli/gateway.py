@@ -10,16 +10,17 @@ import click
 from aiohttp import web
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
+from streams.gateway.access_log import AccessLogger
 from streams.gateway.app import GatewayConfig, create_app
 from streams.gateway.publisher import KafkaPublisher
-from streams.gateway.sources import build_sources
+from streams.gateway.sources import build_sources, token_routes
 from streams.kafka.log_throttle import throttle_client_logs
 from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_bytes",
-       "gateway_timeout_s", "alertmanager_service_labels", "github_webhook_secret",
+       "gateway_timeout_s", "gateway_token", "alertmanager_service_labels", "github_webhook_secret",
        "github_services", "github_environments", "github_rollback_workflows",
        "github_hotfix_workflows", "github_workflow_environment", "jira_webhook_secrets",
        "jira_status_map", "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
@@ -43,10 +44,12 @@ def gateway() -> None:
     checked), POST /webhooks/pagerduty (v3 incident events; X-PagerDuty-Signature
     checked), POST /webhooks/opsgenie (alert actions), POST /webhooks/newrelic
     (workflow issues, our payload template), POST /webhooks/splunk (webhook alert
-    action; these three unsigned) and POST /events (our contract: one event or a JSON array);
-    GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all
+    action) and POST /events (our contract: one event or a JSON array). /events and
+    the unsigned webhook routes take the shared MTTR_GATEWAY_TOKEN (Authorization:
+    Bearer, Basic password or ?token=); unset, they are open (trusted network only).
+    Also GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all
     of its events (acks=all); invalid payloads get 400 with a JSON error, bad
-    signatures 401, oversized bodies 413, unconvertible event kinds 202.
+    signatures or tokens 401, oversized bodies 413, unconvertible event kinds 202.
     Stop with Ctrl-C or SIGTERM.
     """
     settings = load_settings()
@@ -71,11 +74,17 @@ async def _serve(settings: Settings) -> None:
         publisher.publish,
         publisher.health,
     )
+    if settings.gateway_token is None:
+        log.warning(
+            "MTTR_GATEWAY_TOKEN is not set: %s accept requests from anyone who can reach "
+            "the gateway; expose it only on a trusted network",
+            ", ".join(token_routes(settings)),
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=AccessLogger)  # no query string: no token
     await runner.setup()
     site = web.TCPSite(runner, settings.gateway_host, settings.gateway_port)
     await site.start()

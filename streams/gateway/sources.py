@@ -1,231 +1,93 @@
 """The gateway's sources, configured from the settings: the adapter registry, name -> converter.
 
-``build_adapters`` is the registry: one configured ``Adapter`` per webhook
+``build_adapters`` (``registry.py``) gives one configured ``Adapter`` per webhook
 source. ``build_sources`` serves each under its name, next to ``events`` (our
-own contract, ``POST /events``), as the converters ``create_app`` expects.
-Both build every config at once, so a wrong setting fails at start-up.
+own contract, ``POST /events``), as the converters ``create_app`` expects;
+``/events`` and the routes of adapters with ``token_auth`` check the shared
+``MTTR_GATEWAY_TOKEN`` first (``auth.check_token``). ``build_importers``
+gives the history converters of ``mttr import``, configured from the same
+mapping settings as the live adapters (one config builder per source here),
+so both paths map alike. Every config is built at once, so a wrong setting
+fails at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from pydantic import SecretStr
-
-from streams.gateway.adapters.alertmanager import AlertmanagerAdapter, AlertmanagerConfig
-from streams.gateway.adapters.argocd import ArgoCDAdapter, ArgoCDConfig
-from streams.gateway.adapters.azure_monitor import AzureMonitorAdapter, AzureMonitorConfig
 from streams.gateway.adapters.base import Adapter, Converted
-from streams.gateway.adapters.cdevents import CDEventsAdapter
-from streams.gateway.adapters.cdevents_config import (
-    DEFAULT_SEVERITY_MAP as CDEVENTS_SEVERITY_MAP,
-)
-from streams.gateway.adapters.cdevents_config import DEFAULT_STATUS_MAP as CDEVENTS_STATUS_MAP
-from streams.gateway.adapters.cdevents_config import CDEventsConfig
-from streams.gateway.adapters.datadog import DatadogAdapter, DatadogConfig
-from streams.gateway.adapters.github import GitHubAdapter, GitHubConfig
-from streams.gateway.adapters.gitlab import GitLabAdapter, GitLabConfig
-from streams.gateway.adapters.grafana import GrafanaAdapter, GrafanaConfig, GrafanaSigning
-from streams.gateway.adapters.jenkins import JenkinsAdapter, JenkinsConfig
-from streams.gateway.adapters.jira import (
-    DEFAULT_PRIORITY_MAP,
-    DEFAULT_STATUS_MAP,
-    JiraAdapter,
-    JiraConfig,
-)
-from streams.gateway.adapters.newrelic import NewRelicAdapter, NewRelicConfig
-from streams.gateway.adapters.opsgenie import OpsgenieAdapter, OpsgenieConfig
-from streams.gateway.adapters.pagerduty import PagerDutyAdapter, PagerDutyConfig
-from streams.gateway.adapters.servicenow import ServiceNowAdapter, ServiceNowConfig
-from streams.gateway.adapters.servicenow_config import (
-    DEFAULT_PRIORITY_MAP as SERVICENOW_PRIORITY_MAP,
-)
-from streams.gateway.adapters.servicenow_config import DEFAULT_STATE_MAP as SERVICENOW_STATE_MAP
-from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
 from streams.gateway.app import Convert, own_events
+from streams.gateway.auth import check_token
+from streams.gateway.history.base import Importer
+from streams.gateway.history.github import GitHubHistory
+from streams.gateway.history.jira import JiraHistory
+from streams.gateway.history.pagerduty import PagerDutyHistory
+from streams.gateway.registry import (
+    build_adapters,
+    github_config,
+    jira_config,
+    pagerduty_config,
+    secrets_of,
+)
 from streams.settings import Settings
 
-
-def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
-    """Return every webhook source's adapter, configured from ``settings``.
-
-    Raises:
-        ValueError: A mapping setting holds a value outside the contract.
-    """
-    alertmanager = AlertmanagerAdapter(
-        AlertmanagerConfig(
-            service_labels=tuple(
-                label.strip() for label in settings.alertmanager_service_labels.split(",") if label
-            )
-        )
-    )
-    grafana = GrafanaAdapter(
-        GrafanaConfig(service_labels=tuple(_names_in_order(settings.grafana_service_labels))),
-        GrafanaSigning(
-            secret=_secret(settings.grafana_webhook_secret),
-            header=settings.grafana_signature_header.strip(),
-            timestamp_header=settings.grafana_timestamp_header.strip(),
-        ),
-    )
-    azure_monitor = AzureMonitorAdapter(
-        AzureMonitorConfig(
-            services=settings.azure_monitor_services,
-            service_property=settings.azure_monitor_service_property,
-            environment=settings.azure_monitor_environment,
-        )
-    )
-    datadog = DatadogAdapter(
-        DatadogConfig(
-            service_tag=settings.datadog_service_tag,
-            environment_tag=settings.datadog_environment_tag,
-            environment=settings.datadog_environment,
-        )
-    )
-    github = GitHubAdapter(
-        GitHubConfig(
-            services=settings.github_services,
-            environments=settings.github_environments,
-            rollback_workflows=_names(settings.github_rollback_workflows),
-            hotfix_workflows=_names(settings.github_hotfix_workflows),
-            workflow_environment=settings.github_workflow_environment,
-        ),
-        secret=_secret(settings.github_webhook_secret),
-    )
-    jira = JiraAdapter(
-        JiraConfig(
-            status_map={**DEFAULT_STATUS_MAP, **settings.jira_status_map},
-            priority_map={**DEFAULT_PRIORITY_MAP, **settings.jira_priority_map},
-            component_map=settings.jira_component_map,
-            label_prefix=settings.jira_service_label_prefix,
-            default_service=settings.jira_default_service,
-            environment=settings.jira_environment,
-        ),
-        secrets=_secrets(settings.jira_webhook_secrets),
-    )
-    pagerduty = PagerDutyAdapter(
-        PagerDutyConfig(
-            services=settings.pagerduty_services, environment=settings.pagerduty_environment
-        ),
-        secrets=_secrets(settings.pagerduty_webhook_secrets),
-    )
-    cdevents = CDEventsAdapter(
-        CDEventsConfig(
-            services=settings.cdevents_services,
-            environments=settings.cdevents_environments,
-            severity_map={**CDEVENTS_SEVERITY_MAP, **settings.cdevents_severity_map},
-            status_map={**CDEVENTS_STATUS_MAP, **settings.cdevents_status_map},
-            ticket_types=_names(settings.cdevents_ticket_types),
-            service_label_prefix=settings.cdevents_service_label_prefix,
-            default_service=settings.cdevents_default_service,
-            ticket_environment=settings.cdevents_ticket_environment,
-            ticket_sources=_names(settings.cdevents_ticket_sources),
-        )
-    )
-    return (
-        alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
-        *_observability(settings), cdevents, *_delivery_adapters(settings),
-    )  # fmt: skip
+IMPORTERS: Mapping[str, Callable[[Settings], Importer]] = {
+    "github": lambda settings: GitHubHistory(github_config(settings)),
+    "jira": lambda settings: JiraHistory(jira_config(settings)),
+    "pagerduty": lambda settings: PagerDutyHistory(pagerduty_config(settings)),
+}
+"""Source name -> its history converter built from settings (``mttr import <name>``)."""
 
 
-def _observability(settings: Settings) -> tuple[Adapter, ...]:
-    """Return the Opsgenie, New Relic and Splunk adapters (``ObservabilitySettings``)."""
-    opsgenie = OpsgenieAdapter(
-        OpsgenieConfig(
-            mode=settings.opsgenie_mode,
-            close_status=settings.opsgenie_close_status,
-            tag_prefix=settings.opsgenie_service_tag_prefix,
-            team_services=settings.opsgenie_team_services,
-            default_service=settings.opsgenie_default_service,
-            environment=settings.opsgenie_environment,
-        )
-    )
-    newrelic = NewRelicAdapter(
-        NewRelicConfig(
-            service_tag=settings.newrelic_service_tag,
-            default_service=settings.newrelic_default_service,
-            environment=settings.newrelic_environment,
-        )
-    )
-    splunk = SplunkAdapter(
-        SplunkConfig(
-            service_field=settings.splunk_service_field,
-            severity_field=settings.splunk_severity_field,
-            time_field=settings.splunk_time_field,
-            status_fields=tuple(_names_in_order(settings.splunk_status_fields)),
-            alert_id_field=settings.splunk_alert_id_field,
-            alert_key_fields=tuple(_names_in_order(settings.splunk_alert_key_fields)),
-            default_service=settings.splunk_default_service,
-            environment=settings.splunk_environment,
-        )
-    )
-    return (opsgenie, newrelic, splunk)
-
-
-def _delivery_adapters(settings: Settings) -> tuple[Adapter, ...]:
-    """Return the GitLab, Argo CD, Jenkins and ServiceNow adapters (``ValueError``: bad setting)."""
-    gitlab = GitLabAdapter(
-        GitLabConfig(
-            services=settings.gitlab_services,
-            environments=settings.gitlab_environments,
-            rollback_pipelines=_names(settings.gitlab_rollback_pipelines),
-            hotfix_pipelines=_names(settings.gitlab_hotfix_pipelines),
-            pipeline_environment=settings.gitlab_pipeline_environment,
-        ),
-        secrets=_secrets(settings.gitlab_webhook_secrets),
-    )
-    argocd = ArgoCDAdapter(
-        ArgoCDConfig(
-            services=settings.argocd_services,
-            environments=settings.argocd_environments,
-            environment_label=settings.argocd_environment_label,
-            degraded_severity=settings.argocd_degraded_severity,
-        )
-    )
-    jenkins = JenkinsAdapter(
-        JenkinsConfig.from_mapping(settings.jenkins_jobs, settings.jenkins_version_parameter)
-    )
-    servicenow = ServiceNowAdapter(
-        ServiceNowConfig(
-            state_map={**SERVICENOW_STATE_MAP, **settings.servicenow_state_map},
-            priority_map={**SERVICENOW_PRIORITY_MAP, **settings.servicenow_priority_map},
-            services=settings.servicenow_services,
-            default_service=settings.servicenow_default_service,
-            environment=settings.servicenow_environment,
-        ),
-        username=settings.servicenow_username or "",
-        password=_secret(settings.servicenow_password),
-    )
-    return (gitlab, argocd, jenkins, servicenow)
+def build_importer(name: str, settings: Settings) -> Importer:
+    """Return the history converter of source ``name``; ``ValueError`` on a bad setting."""
+    return IMPORTERS[name](settings)
 
 
 def build_sources(settings: Settings) -> dict[str, Convert]:
     """Return every endpoint's converter (``events`` is our own contract)."""
-    sources: dict[str, Convert] = {"events": own_events}
+    tokens = secrets_of(settings.gateway_token)
+    sources: dict[str, Convert] = {"events": _guarded(own_events, tokens)}
     for adapter in build_adapters(settings):
-        sources[adapter.name] = _served(adapter)
+        sources[adapter.name] = _served(adapter, tokens if _needs_token(adapter) else ())
     return sources
 
 
-def _served(adapter: Adapter) -> Convert:
-    """Return ``adapter`` as ``create_app``'s converter (query parameters are not used)."""
+def token_routes(settings: Settings) -> list[str]:
+    """Return the paths that take the shared gateway token (open while it is unset)."""
+    names = [adapter.name for adapter in build_adapters(settings) if _needs_token(adapter)]
+    return ["/events", *(f"/webhooks/{name}" for name in names)]
+
+
+def _needs_token(adapter: Adapter) -> bool:
+    """True when the gateway token guards ``adapter``'s route.
+
+    A source that cannot sign declares ``token_auth``; one of them may still
+    check credentials of its own when configured (ServiceNow with Basic
+    credentials: ``basic_auth``), and then the token does not apply.
+    """
+    return adapter.token_auth and not getattr(adapter, "basic_auth", False)
+
+
+def _served(adapter: Adapter, tokens: tuple[str, ...]) -> Convert:
+    """Return ``adapter`` as ``create_app``'s converter, behind the token when ``tokens``."""
 
     def convert(body: bytes, headers: Mapping[str, str], _query: Mapping[str, str]) -> Converted:
         return adapter.convert(body, headers)
 
-    return convert
+    return _guarded(convert, tokens)
 
 
-def _secrets(value: SecretStr | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in _secret(value).split(",") if part.strip())
+def _guarded(convert: Convert, tokens: tuple[str, ...]) -> Convert:
+    """Return ``convert`` checking the shared token first (nothing to check without tokens)."""
+    if not tokens:
+        return convert
+
+    def checked(body: bytes, headers: Mapping[str, str], query: Mapping[str, str]) -> Converted:
+        check_token(tokens, headers, query)
+        return convert(body, headers, query)
+
+    return checked
 
 
-def _names_in_order(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(_names_in_order(text))
-
-
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""
+__all__ = ["IMPORTERS", "build_adapters", "build_importer", "build_sources", "token_routes"]

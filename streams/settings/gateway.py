@@ -10,7 +10,8 @@ from streams.settings.base import MiB, MttrSettings
 class GatewaySettings(MttrSettings):
     """The webhook gateway: where it listens, and how each source's payloads are read.
 
-    Reads ``MTTR_GATEWAY_*``, ``MTTR_ALERTMANAGER_*``, ``MTTR_GITHUB_*``, ``MTTR_JIRA_*``
+    Reads ``MTTR_GATEWAY_*`` (``MTTR_GATEWAY_TOKEN``: the shared token of the routes
+    whose sender cannot sign), ``MTTR_ALERTMANAGER_*``, ``MTTR_GITHUB_*``, ``MTTR_JIRA_*``
     and ``MTTR_PAGERDUTY_*``. Webhook secrets are ``SecretStr``; the maps are JSON.
     """
 
@@ -22,6 +23,11 @@ class GatewaySettings(MttrSettings):
     )
     gateway_timeout_s: float = Field(
         10.0, gt=0, description="Seconds a request may take, Kafka acknowledgement included."
+    )
+    gateway_token: SecretStr | None = Field(
+        None,
+        description="Comma-separated shared tokens of /events and unsigned webhook routes "
+        "(Bearer, Basic password or ?token=); unset: those routes are open.",
     )
 
     # --- Alertmanager ----------------------------------------------------------

@@ -22,7 +22,9 @@ Alertmanager does not retry a 4xx, so rejecting the whole notification
 would lose its good alerts. Only a notification with no usable alert is a 400.
 
 The mapping is shared with Grafana Alerting (``alert_notification.convert_alerts``).
-Alertmanager does not sign its webhooks: ``AlertmanagerAdapter`` reads no header.
+Alertmanager does not sign its webhooks: ``AlertmanagerAdapter`` reads no
+header and declares ``token_auth``, so the gateway checks the shared
+``MTTR_GATEWAY_TOKEN`` (sent as ``http_config.authorization``) before it.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class AlertmanagerAdapter:
     """The ``Adapter`` of ``POST /webhooks/alertmanager``: no signature, ``convert`` the body."""
 
     name: ClassVar[str] = SOURCE
-    token_auth: ClassVar[bool] = True  # Alertmanager cannot sign: the gateway token guards it
+    token_auth: ClassVar[bool] = True
     config: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
 
     def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class PayloadError(ValueError):
@@ -60,7 +60,15 @@ class Adapter(Protocol):
     Implementations: ``AlertmanagerAdapter``, ``GitHubAdapter``,
     ``JiraAdapter``, ``PagerDutyAdapter``; ``build_adapters`` in
     ``streams/gateway/sources.py`` is the registry.
+
+    ``token_auth`` says who authenticates the sender: ``True`` for a sender
+    that cannot sign its requests (Alertmanager): the gateway then checks the
+    shared ``MTTR_GATEWAY_TOKEN`` before ``convert`` (``streams/gateway/auth.py``);
+    ``False`` for a source with its own vendor signature or secret, which
+    ``convert`` checks itself.
     """
+
+    token_auth: ClassVar[bool]
 
     @property
     def name(self) -> str:

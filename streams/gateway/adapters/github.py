@@ -78,6 +78,7 @@ class GitHubAdapter:
     """
 
     name: ClassVar[str] = SOURCE
+    token_auth: ClassVar[bool] = False
     config: GitHubConfig
     secret: str = field(repr=False)
 

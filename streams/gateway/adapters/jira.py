@@ -67,6 +67,7 @@ class JiraAdapter:
     """
 
     name: ClassVar[str] = SOURCE
+    token_auth: ClassVar[bool] = False
     config: JiraConfig
     secrets: tuple[str, ...] = field(repr=False)
 

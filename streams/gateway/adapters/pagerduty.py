@@ -109,6 +109,7 @@ class PagerDutyAdapter:
     """
 
     name: ClassVar[str] = SOURCE
+    token_auth: ClassVar[bool] = False
     config: PagerDutyConfig
     secrets: tuple[str, ...] = field(repr=False)
 

@@ -81,6 +81,7 @@ def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
 def test_adapter_satisfies_the_protocol(adapter: Adapter) -> None:
     assert isinstance(adapter, Adapter)
     assert isinstance(type(adapter).name, str)  # a class attribute, the same for every instance
+    assert isinstance(type(adapter).token_auth, bool)  # who authenticates: gateway or vendor
     assert adapter.name == MODULES[adapter.name].SOURCE
     expected = inspect.signature(Adapter.convert)
     actual = inspect.signature(type(adapter).convert)

@@ -43,6 +43,7 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
     },
     GatewaySettings: {
         "gateway_host", "gateway_port", "gateway_max_body_bytes", "gateway_timeout_s",
+        "gateway_token",
         "alertmanager_service_labels", "github_webhook_secret", "github_services",
         "github_environments", "github_rollback_workflows", "github_hotfix_workflows",
         "github_workflow_environment", "jira_webhook_secrets", "jira_status_map",
