@@ -21,9 +21,18 @@ through ``JiraConfig.status_map``, the severity is ``issue.fields.priority.name`
 through ``JiraConfig.priority_map``. The service comes from the first
 component, then from the first ``service:<name>`` label, then from
 ``JiraConfig.default_service``. The title is the summary, and the url is the
-browse page derived from ``issue.self``. ``event_id`` is
-``jira-<issue.id>-<timestamp>-<status>``. A re-delivered notification carries
-the same body and therefore gets the same ids.
+browse page derived from ``issue.self``.
+
+``event_id`` is ``jira-<issue.id>-created`` for the creation and
+``jira-<issue.id>-changelog-<changelog.id>`` for a transition: Jira's own ids
+of the issue and of the change group, which the REST changelog
+(``GET /rest/api/3/issue/{key}?expand=changelog``, ``histories[].id``) carries
+too, so an imported history (``mttr import jira``,
+``streams/gateway/history/jira.py``) and the live notifications of the same
+changes give the same ids, whether or not the webhook's ``timestamp`` and the
+history's ``created`` are the same millisecond. A re-delivered notification
+carries the same body and therefore gets the same ids. (Until this rule, the
+id was ``jira-<issue.id>-<timestamp>-<status>``.)
 
 Authentication: a webhook registered by a Jira admin with a secret is signed
 with ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>``
@@ -111,9 +120,12 @@ def convert(payload: Any, config: JiraConfig) -> Converted:
     status = config.status_map.get(status_name.strip().casefold())
     if status is None:
         return Converted(ignored=f"Jira status {status_name!r} is not in the status map")
+    change = "created"
+    if kind == "jira:issue_updated":
+        change = f"changelog-{require(payload, 'changelog.id', (str, int))}"
     service, service_path = _service(payload, config)
     event = {
-        "event_id": f"jira-{issue_id}-{timestamp}-{status}",
+        "event_id": f"jira-{issue_id}-{change}",
         "type": "ticket",
         "source": SOURCE,
         "service": service,

@@ -17,13 +17,24 @@ ignored.
 =========================  =================
 
 Mapping: the ticket is the incident (``data.id``) and the time is
-``event.occurred_at``, never the arrival time. The service is
+``event.occurred_at`` in whole seconds (UTC), never the arrival time. The service is
 ``data.service`` looked up in ``PagerDutyConfig.services`` by id, then by
 name; without an entry, the PagerDuty service name is used. Severity comes
 from ``data.priority.summary`` through ``priority_map``, else from
 ``data.urgency`` through ``urgency_map``. The title is ``data.title`` and the
-url is ``data.html_url``. ``event_id`` is ``pagerduty-<event.id>``: the id
-is unique per PagerDuty event, so a retried delivery maps to the same id.
+url is ``data.html_url``.
+
+``event_id`` is ``pagerduty-<data.id>-<status>-<occurred_at>``, the time in
+whole seconds (``2020-10-02T18:42:10Z``): a retried delivery maps to the same
+id, and so does the incident's REST log entry of the same change
+(``mttr import pagerduty``, ``streams/gateway/history/pagerduty.py``), which
+does not carry the webhook's ``event.id``. The REST API gives times in whole
+seconds while webhooks carry milliseconds, hence the truncation of the id and
+of ``occurred_at`` alike: the same change gives the same event by either
+path. Assumed (PagerDuty documents neither): a webhook's ``event.occurred_at``
+and the log entry's ``created_at`` are the same instant. Two changes of one
+incident to the same status within one second are one event. (Until this
+rule, the id was ``pagerduty-<event.id>``.)
 
 Authentication: ``X-PagerDuty-Signature`` carries one or more comma-separated
 ``v1=<hex HMAC-SHA256 of the raw body>`` signatures, one for each active
@@ -37,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from schemas.events import SEVERITIES as SEVERITY_ORDER
@@ -141,31 +153,31 @@ def convert(payload: Any, config: PagerDutyConfig) -> Converted:
     status = EVENT_STATUS.get(event_type)
     if status is None:
         return Converted(ignored=f"event.event_type {event_type!r} is not converted")
-    event_id = require(payload, "event.id")
-    if not event_id.strip():  # the id of every event would collide
-        msg = "event.id: must not be blank"
-        raise PayloadError(msg)
-    occurred_at = require(payload, "event.occurred_at")
+    occurred_at = _whole_second(require(payload, "event.occurred_at"))
     data_type = require(payload, "event.data.type")
     if data_type != "incident":
         msg = f"event.data.type: expected 'incident' for {event_type}, got {data_type!r}"
         raise PayloadError(msg)
+    incident_id = require(payload, "event.data.id")
+    if not incident_id.strip():  # the ids of different incidents would collide
+        msg = "event.data.id: must not be blank"
+        raise PayloadError(msg)
     service, service_path = _service(payload, config)
     event = {
-        "event_id": f"pagerduty-{event_id}",
+        "event_id": f"pagerduty-{incident_id}-{status}-{occurred_at}",
         "type": "ticket",
         "source": SOURCE,
         "service": service,
         "environment": config.environment,
         "occurred_at": occurred_at,
-        "ticket_id": require(payload, "event.data.id"),
+        "ticket_id": incident_id,
         "status": status,
         "severity": _severity(payload, config),
         "title": optional_str(payload, "event.data.title"),
         "url": optional_str(payload, "event.data.html_url"),
     }
     paths = {
-        "event_id": "event.id",
+        "event_id": "event.data.id",
         "service": service_path,
         "ticket_id": "event.data.id",
         "title": "event.data.title",
@@ -173,6 +185,21 @@ def convert(payload: Any, config: PagerDutyConfig) -> Converted:
         "occurred_at": "event.occurred_at",
     }
     return Converted(events=[checked(event, paths)])
+
+
+def _whole_second(value: str) -> str:
+    """Return an ISO 8601 time as UTC whole seconds (``2020-10-02T18:42:10Z``).
+
+    A value that is no such time is returned as is: ``checked`` then names
+    ``event.occurred_at`` and the contract's reason.
+    """
+    try:
+        instant = datetime.fromisoformat(value)
+        if instant.tzinfo is None or "T" not in value:
+            return value
+        return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return value
 
 
 def _service(payload: dict[str, Any], config: PagerDutyConfig) -> tuple[str, str]:

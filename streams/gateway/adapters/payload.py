@@ -77,6 +77,6 @@ def checked(event: dict[str, Any], paths: Mapping[str, str]) -> dict[str, Any]:
             where = str(error["loc"][1]) if len(error["loc"]) > 1 else ""
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{paths.get(where, where)}: {message}")
-        msg = "; ".join(problems)
+        msg = "; ".join(dict.fromkeys(problems))  # two fields from one path: said once
         raise PayloadError(msg) from None
     return event

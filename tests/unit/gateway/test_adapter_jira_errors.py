@@ -43,6 +43,11 @@ def broken(edit: Any, name: str = "derived_issue_updated_status.json") -> dict[s
             "timestamp: -1 ms is outside 1970-01-01 .. 2100-01-01",
         ),
         (broken(lambda p: p.pop("issue")), "issue: missing"),
+        (broken(lambda p: p["changelog"].pop("id")), "changelog.id: missing"),
+        (
+            broken(lambda p: p["changelog"].update(id=1.5)),
+            "changelog.id: expected str/int, got float",
+        ),
         (broken(lambda p: p["issue"].pop("key")), "issue.key: missing"),
         (broken(lambda p: p["issue"].update(id="")), "issue.id: must not be blank"),
         (broken(lambda p: p["issue"].update(id=None)), "issue.id: expected str/int, got NoneType"),

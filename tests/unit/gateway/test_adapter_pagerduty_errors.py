@@ -33,7 +33,6 @@ def broken(edit: Any) -> dict[str, Any]:
             broken(lambda p: p["event"].update(event_type=None)),
             "event.event_type: expected str, got NoneType",
         ),
-        (broken(lambda p: p["event"].pop("id")), "event.id: missing"),
         (broken(lambda p: p["event"].pop("occurred_at")), "event.occurred_at: missing"),
         (
             broken(lambda p: p["event"].update(occurred_at="2020-10-02T18:40:05")),
@@ -77,12 +76,12 @@ def broken(edit: Any) -> dict[str, Any]:
             "event.data.html_url: String should have at most 2048 characters",
         ),
         (
-            broken(lambda p: p["event"].update(id=" ")),
-            "event.id: must not be blank",
+            broken(lambda p: p["event"]["data"].update(id=" ")),
+            "event.data.id: must not be blank",
         ),
         (
-            broken(lambda p: p["event"].update(id="01\x00")),
-            "event.id: must not contain control characters or line breaks",
+            broken(lambda p: p["event"]["data"].update(id="P\x00")),
+            "event.data.id: must not contain control characters or line breaks",
         ),
     ],
 )

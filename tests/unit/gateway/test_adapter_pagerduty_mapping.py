@@ -39,26 +39,26 @@ COMMON = {
     [
         (
             "derived_incident_triggered.json",
-            "pagerduty-01DERIVEDTRIGGERED00000001",
-            "2020-10-02T18:40:05.000Z",
+            "pagerduty-PGR0VU2-opened-2020-10-02T18:40:05Z",
+            "2020-10-02T18:40:05Z",
             "opened",
         ),
         (
             "derived_incident_acknowledged.json",
-            "pagerduty-01DERIVEDACKNOWLEDGED00001",
-            "2020-10-02T18:42:10.500Z",
+            "pagerduty-PGR0VU2-acknowledged-2020-10-02T18:42:10Z",
+            "2020-10-02T18:42:10Z",
             "acknowledged",
         ),
         (
             "derived_incident_resolved.json",
-            "pagerduty-01DERIVEDRESOLVED000000001",
-            "2020-10-02T19:05:00.000Z",
+            "pagerduty-PGR0VU2-resolved-2020-10-02T19:05:00Z",
+            "2020-10-02T19:05:00Z",
             "resolved",
         ),
         (
             "derived_incident_reopened.json",
-            "pagerduty-01DERIVEDREOPENED000000001",
-            "2020-10-02T19:09:30.250Z",
+            "pagerduty-PGR0VU2-reopened-2020-10-02T19:09:30Z",
+            "2020-10-02T19:09:30Z",
             "reopened",
         ),
     ],
@@ -112,7 +112,7 @@ def test_time_comes_from_the_payload() -> None:
     payload["event"]["occurred_at"] = "2020-10-02T20:42:10.123456+02:00"
     event = only_event(convert(payload, CONFIG))
     parsed = EVENT_ADAPTER.validate_python(event)
-    assert parsed.occurred_at.isoformat() == "2020-10-02T18:42:10.123000+00:00"
+    assert parsed.occurred_at.isoformat() == "2020-10-02T18:42:10+00:00"  # whole seconds, UTC
 
 
 # --- service ----------------------------------------------------------------------------
