@@ -8,6 +8,7 @@ from streams.cli.clickhouse import clickhouse
 from streams.cli.common import env_help
 from streams.cli.demo import demo
 from streams.cli.gateway import gateway
+from streams.cli.history_import import import_history
 from streams.cli.kafka import kafka
 from streams.cli.migrate import migrate
 from streams.cli.publish import publish
@@ -34,6 +35,7 @@ def main() -> None:
       mttr worker                # validate, store, correlate into incidents
       mttr publish events.jsonl  # validate and publish events
       mttr gateway               # receive webhooks (Alertmanager, ...) on 127.0.0.1:8080
+      mttr import jira issues.json  # a tool's history, with the ids of its webhooks
     """
 
 
@@ -47,3 +49,4 @@ main.add_command(report)
 main.add_command(simulate)
 main.add_command(demo)
 main.add_command(gateway)
+main.add_command(import_history)

@@ -32,6 +32,8 @@ The engine and the edge (unit tests)
   scripted history as CDEvents, and the native history cut to what CDEvents can carry.
 - ``gateway_requests``: one request to the gateway app serving the real sources of a
   ``Settings``, in-process, with the published events recorded (``post``, ``Answer``).
+- ``history_payloads``: the saved REST histories of ``tests/fixtures/{github,jira,pagerduty}/``
+  as documents, their import, and the live webhook events of the same incidents.
 
 Real processes (integration and reliability tests)
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as
