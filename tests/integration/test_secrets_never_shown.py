@@ -26,11 +26,14 @@ SECRETS = {
     "github_webhook_secret": "gh-secret-51d2e8",
     "jira_webhook_secrets": "jira-secret-a0b1c2,jira-secret-d3e4f5",
     "pagerduty_webhook_secrets": "pd-secret-9e8d7c",
+    "gateway_token": "gw-token-2c4e6a,gw-token-8f1a3b",
     "slack_webhook_url": "https://hooks.slack.invalid/services/T000/B000/slack-token-6b5a4f",
 }
 NEEDLES = ("ch-pw-7f3a9c", "gh-secret-51d2e8", "jira-secret-a0b1c2", "jira-secret-d3e4f5",
-           "pd-secret-9e8d7c", "slack-token-6b5a4f")  # fmt: skip
-COMMANDS = ("worker", "gateway", "report", "migrate", "publish", "simulate", "demo", "kafka")
+           "pd-secret-9e8d7c", "slack-token-6b5a4f", "gw-token-2c4e6a",
+           "gw-token-8f1a3b")  # fmt: skip
+COMMANDS = ("worker", "gateway", "report", "migrate", "publish", "simulate", "demo", "kafka",
+            "import")  # fmt: skip
 
 
 def _leaks(text: str) -> list[str]:
@@ -64,6 +67,12 @@ def test_no_secret_in_help_logs_pages_or_report(
                 urllib.request.urlopen(request, timeout=10)
             assert refused.value.code == 401
             pages.append(refused.value.read().decode())
+        for query, code in (("gw-token-8f1a3b", 400), ("gw-token-2c4e6", 401)):  # token in URL
+            request = urllib.request.Request(f"{base}/events?token={query}", data=b"{}")
+            with pytest.raises(urllib.error.HTTPError) as answered:
+                urllib.request.urlopen(request, timeout=10)
+            assert answered.value.code == code
+            pages.append(answered.value.read().decode())
         for url in (f"{base}/metrics", f"http://127.0.0.1:{settings.web_port}/metrics"):
             with urllib.request.urlopen(url, timeout=10) as response:
                 pages.append(response.read().decode())
