@@ -64,7 +64,7 @@ def test_a_result_without_time_is_rejected_not_timed_at_arrival() -> None:
         (edited(lambda p: p["result"].update(service=True)),
          "result.service: expected a string field value, got bool"),
         (edited(lambda p: p["result"].update(alert_id="a" * 300)),
-         "result.alert_id: String should have at most 256 characters; "  # event_id, alert_id
+         # event_id and alert_id both come from result.alert_id: named once
          "result.alert_id: String should have at most 256 characters"),
     ],
 )  # fmt: skip

@@ -84,6 +84,8 @@ def test_cdevents_settings_reach_the_adapter_and_wrong_ones_fail_at_start() -> N
         build_sources(Settings(cdevents_severity_map={"p0": "urgent"}))
     with pytest.raises(ValueError, match="invalid service/environment name"):
         build_sources(Settings(cdevents_services={"a": " "}))
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [

@@ -87,9 +87,18 @@ def run(token: str | None, scenario: Callable[[Client], Awaitable[None]]) -> lis
 
 
 def test_token_routes_are_events_and_the_unsigned_adapters() -> None:
-    assert token_routes(settings(None)) == ["/events", "/webhooks/alertmanager"]
+    signed = {"github", "jira", "pagerduty", "gitlab"}  # a vendor signature or secret of their own
+    unsigned = [
+        "alertmanager", "grafana", "azure-monitor", "datadog", "opsgenie", "newrelic", "splunk",
+        "cdevents", "argocd", "jenkins", "servicenow",
+    ]  # fmt: skip
+    assert token_routes(settings(None)) == ["/events", *(f"/webhooks/{n}" for n in unsigned)]
     flags = {adapter.name: adapter.token_auth for adapter in build_adapters(settings(None))}
-    assert flags == {"alertmanager": True, "github": False, "jira": False, "pagerduty": False}
+    assert flags == {name: name not in signed for name in [*signed, *unsigned]}
+    with_basic = settings(None).model_copy(
+        update={"servicenow_username": "mttr", "servicenow_password": SecretStr("pw")}
+    )
+    assert "/webhooks/servicenow" not in token_routes(with_basic)  # it checks Basic itself
 
 
 def test_without_the_token_nothing_is_published_and_the_error_says_why() -> None:
