@@ -6,7 +6,9 @@ a fresh database on ``engine``: ``chdb`` keeps the default (embedded chDB under
 (``mttr clickhouse``'s, streams/devtools/clickhouse/) in ``directory``, reached
 over HTTP as the read-write user with a password, and stops it afterwards.
 A server per test (about half a second to start) keeps tests as independent as
-their chDB directories.
+their chDB directories. ``as_reader(target)`` turns a server target into the
+read-only user's (``mttr_reader``: Grafana, reports), so read paths are tested
+with the rights they have in production.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import SecretStr
 
 from streams.devtools.broker.ports import free_port
 from streams.devtools.clickhouse import server
+from streams.devtools.clickhouse.config import READER, WRITER
 
 ENGINES = ("chdb", "server")
 WRITER_PASSWORD = "writer-test-password"  # noqa: S105
@@ -56,3 +59,14 @@ def storage(engine: str, directory: Path) -> Iterator[dict[str, Any]]:
             "clickhouse_url": SecretStr(state.url),
             "clickhouse_password": SecretStr(WRITER_PASSWORD),
         }
+
+
+def as_reader(target: dict[str, Any]) -> dict[str, Any]:
+    """Return ``target`` as the read-only user (unchanged for chDB, which has no users)."""
+    if "clickhouse_url" not in target:
+        return target
+    url = target["clickhouse_url"].get_secret_value()
+    return {
+        "clickhouse_url": SecretStr(url.replace(f"//{WRITER}@", f"//{READER}@", 1)),
+        "clickhouse_password": SecretStr(READER_PASSWORD),
+    }

@@ -1,8 +1,9 @@
 """Fixtures of the dashboard tests, package-scoped: built once for every module here.
 
-``db``: a ClickHouse on each engine (chDB, and a server over HTTP) with the
-migrations and the seed of tests/support/dashboard_seed.py (consecutive
-versions of an incident in different parts, so only FINAL merges them).
+``db``: a ClickHouse on each engine (chDB, and a server over HTTP, queried as
+the read-only user Grafana has) with the migrations and the seed of
+tests/support/dashboard_seed.py (consecutive versions of an incident in
+different parts, so only FINAL merges them).
 ``options``: the options of every template variable, per dashboard uid, as
 Grafana computes them (query variables run on ``db``). docs/dashboards.md.
 """
@@ -18,7 +19,7 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from tests.support.clickhouse_engines import ENGINES, storage
+from tests.support.clickhouse_engines import ENGINES, as_reader, storage
 from tests.support.dashboard_seed import TIME, Database, make_seed
 from tests.support.grafana_dashboards import custom_options, load_dashboards
 from tests.support.grafana_queries import expand
@@ -32,10 +33,16 @@ def db(
 ) -> Iterator[Database]:
     directory = tmp_path_factory.mktemp(f"dashboards-{request.param}")
     with storage(request.param, directory) as target:
-        yield from _seeded(Settings(var_dir=directory / "var", **target))
+        _seed(Settings(var_dir=directory / "var", **target))
+        # every query runs as the read-only user Grafana has (on the server engine)
+        client = connect(Settings(var_dir=directory / "var", **as_reader(target)))
+        try:
+            yield Database(client, make_seed())
+        finally:
+            client.close()
 
 
-def _seeded(settings: Settings) -> Iterator[Database]:
+def _seed(settings: Settings) -> None:
     client = connect(settings)
     try:
         migrate(client, load_migrations())
@@ -49,7 +56,6 @@ def _seeded(settings: Settings) -> Iterator[Database]:
                 client.insert(
                     table, [[r[c] for c in columns] for r in part], column_names=list(columns)
                 )
-        yield Database(client, seed)
     finally:
         client.close()
 
