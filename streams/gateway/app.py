@@ -5,7 +5,8 @@ Rules for every endpoint:
 * 2xx only after Kafka acknowledged every event of the request (acks=all);
   when Kafka does not answer in time: 503, and nothing is claimed accepted.
 * Invalid payloads: 400 with ``{"error": "..."}`` saying exactly what is wrong;
-  a bad or missing signature/secret: 401; a body over the limit: 413.
+  a bad or missing signature/secret: 401; a body over the limit: 413; a
+  service the check needs (SNS's signing certificate) unreachable: 503.
 * Well-formed payloads of a kind we do not convert: 202 ``{"ignored": ...}``,
   counted on ``/metrics``.
 
@@ -32,7 +33,12 @@ from prometheus_client import (
 from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER
-from streams.gateway.adapters.base import Converted, PayloadError, SignatureError
+from streams.gateway.adapters.base import (
+    Converted,
+    PayloadError,
+    SignatureError,
+    UnavailableError,
+)
 from streams.gateway.adapters.payload import parse_json
 from streams.ingest.decode import format_validation_error
 
@@ -41,8 +47,9 @@ disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created serie
 
 Publish = Callable[[Sequence[dict[str, Any]]], Awaitable[None]]
 Health = Callable[[], Awaitable[None]]
-# A source: (raw body, request headers, query parameters) -> events or ignored.
-Convert = Callable[[bytes, Mapping[str, str], Mapping[str, str]], Converted]
+# A source: (raw body, request headers, query parameters) -> events or ignored. A source
+# that needs I/O before it can decide (SNS: fetch a certificate) returns an awaitable.
+Convert = Callable[[bytes, Mapping[str, str], Mapping[str, str]], Converted | Awaitable[Converted]]
 CONTENT_TYPE = "text/plain; version=0.0.4"
 
 
@@ -138,11 +145,14 @@ def create_app(
         except web.HTTPRequestEntityTooLarge:
             raise _Reject(413, f"body exceeds the {config.max_body_bytes} byte limit") from None
         try:
-            converted = sources[name](body, request.headers, request.query)
+            result = sources[name](body, request.headers, request.query)
+            converted = result if isinstance(result, Converted) else await result
         except SignatureError as exc:
             raise _Reject(401, str(exc)) from None
         except PayloadError as exc:
             raise _Reject(400, str(exc)) from None
+        except UnavailableError as exc:
+            raise _Reject(503, str(exc)) from None
         if converted.ignored is not None:
             metrics.ignored.labels(name).inc()
             return web.json_response({"ignored": converted.ignored}, status=202)

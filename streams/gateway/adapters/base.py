@@ -36,6 +36,14 @@ class SignatureError(ValueError):
     """Missing or wrong signature / shared secret (HTTP 401). The message says which."""
 
 
+class UnavailableError(RuntimeError):
+    """A service the check depends on did not answer, e.g. SNS's certificate host (HTTP 503).
+
+    The request may be fine: the sender retries a 5xx (SNS does), and the
+    message says what failed.
+    """
+
+
 @dataclass(frozen=True)
 class Converted:
     """The events of one webhook, or why it carries none we use.

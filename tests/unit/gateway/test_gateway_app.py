@@ -12,7 +12,12 @@ from typing import Any
 import orjson
 from aiohttp.test_utils import TestClient, TestServer
 
-from streams.gateway.adapters.base import Converted, PayloadError, SignatureError
+from streams.gateway.adapters.base import (
+    Converted,
+    PayloadError,
+    SignatureError,
+    UnavailableError,
+)
 from streams.gateway.app import GatewayConfig, create_app, own_events
 
 DEPLOY = {
@@ -55,6 +60,16 @@ class Kafka:
             raise ConnectionError("no broker")
 
 
+async def awaiting_source(
+    body: bytes, headers: Mapping[str, str], query: Mapping[str, str]
+) -> Converted:
+    """Needs I/O before it decides (as SNS fetching a certificate): "down" cannot reach it."""
+    await asyncio.sleep(0)
+    if body == b"down":
+        raise UnavailableError("certificate host did not answer; retry later")
+    return fake_source(body, headers, query)
+
+
 Scenario = Callable[[TestClient[Any, Any], Kafka], Awaitable[None]]
 
 
@@ -62,7 +77,7 @@ def run(scenario: Scenario, kafka: Kafka | None = None) -> Kafka:
     kafka = kafka or Kafka()
     app = create_app(
         GatewayConfig(max_body_bytes=2048, timeout_s=0.3),
-        {"fake": fake_source, "events": own_events},
+        {"fake": fake_source, "slow": awaiting_source, "events": own_events},
         kafka.publish,
         kafka.health,
     )
@@ -171,3 +186,18 @@ def test_items_left_out_are_named_in_the_answer_and_counted() -> None:
         assert 'mttr_gateway_rejected_total{source="fake"} 1.0' in metrics
 
     assert len(run(scenario).published) == 1
+
+
+def test_a_source_may_await_before_it_decides() -> None:
+    async def scenario(client: TestClient[Any, Any], kafka: Kafka) -> None:
+        signed = {"X-Secret": "s3cret"}
+        response = await client.post("/webhooks/slow", data=b"{}", headers=signed)
+        assert (response.status, (await response.json())["accepted"]) == (200, 2)
+        cases = [(b"down", 503, "certificate host did not answer"), (b"bad", 400, "alerts.0")]
+        for body, status, message in cases:
+            response = await client.post("/webhooks/slow", data=body, headers=signed)
+            assert response.status == status
+            assert message in (await response.json())["error"]
+        assert (await client.post("/webhooks/slow", data=b"{}")).status == 401
+
+    assert len(run(scenario).published) == 2
