@@ -40,7 +40,10 @@ from streams.gateway.adapters.servicenow_config import (
     DEFAULT_PRIORITY_MAP as SERVICENOW_PRIORITY_MAP,
 )
 from streams.gateway.adapters.servicenow_config import DEFAULT_STATE_MAP as SERVICENOW_STATE_MAP
+from streams.gateway.adapters.sns import SnsAdapter
+from streams.gateway.adapters.sns_config import SnsConfig
 from streams.gateway.adapters.splunk import SplunkAdapter, SplunkConfig
+from streams.gateway.sns_certificates import CertificateCache, https_get
 from streams.settings import Settings
 
 
@@ -129,7 +132,7 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
     )
     return (
         alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
-        *_observability(settings), cdevents, *_delivery_adapters(settings),
+        *_observability(settings), cdevents, *_delivery_adapters(settings), _sns(settings),
     )  # fmt: skip
 
 
@@ -202,6 +205,29 @@ def _delivery_adapters(settings: Settings) -> tuple[Adapter, ...]:
         password=_secret(settings.servicenow_password),
     )
     return (gitlab, argocd, jenkins, servicenow)
+
+
+def _sns(settings: Settings) -> SnsAdapter:
+    """The SNS adapter; ``ValueError`` if subscriptions are confirmed for any topic at all."""
+    topics = _names(settings.sns_topic_arns)
+    if settings.sns_confirm_subscriptions and not topics:
+        msg = (
+            "MTTR_SNS_CONFIRM_SUBSCRIPTIONS needs MTTR_SNS_TOPIC_ARNS: without it the gateway "
+            "would confirm a subscription from any AWS account's topic"
+        )
+        raise ValueError(msg)
+    config = SnsConfig(
+        topic_arns=topics,
+        services=settings.sns_services,
+        service_dimensions=tuple(settings.sns_service_dimensions.split(",")),
+        name_separator=settings.sns_alarm_name_separator,
+        default_service=settings.sns_default_service,
+        severity=settings.sns_severity,
+        severities=settings.sns_alarm_severities,
+        environment=settings.sns_environment,
+        account_environments=settings.sns_account_environments,
+    )
+    return SnsAdapter(config, CertificateCache(https_get(settings.sns_fetch_timeout_s)))
 
 
 def secrets_of(value: SecretStr | None) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from streams.gateway.adapters.base import Adapter, Converted
+from streams.gateway.adapters.sns import SnsAdapter
 from streams.gateway.app import Convert, own_events
 from streams.gateway.auth import check_token
 from streams.gateway.history.base import Importer
@@ -29,6 +30,8 @@ from streams.gateway.registry import (
     pagerduty_config,
     secrets_of,
 )
+from streams.gateway.sns_certificates import https_get
+from streams.gateway.sns_endpoint import sns_endpoint
 from streams.settings import Settings
 
 IMPORTERS: Mapping[str, Callable[[Settings], Importer]] = {
@@ -49,7 +52,7 @@ def build_sources(settings: Settings) -> dict[str, Convert]:
     tokens = secrets_of(settings.gateway_token)
     sources: dict[str, Convert] = {"events": _guarded(own_events, tokens)}
     for adapter in build_adapters(settings):
-        sources[adapter.name] = _served(adapter, tokens if _needs_token(adapter) else ())
+        sources[adapter.name] = _served(adapter, tokens if _needs_token(adapter) else (), settings)
     return sources
 
 
@@ -69,8 +72,15 @@ def _needs_token(adapter: Adapter) -> bool:
     return adapter.token_auth and not getattr(adapter, "basic_auth", False)
 
 
-def _served(adapter: Adapter, tokens: tuple[str, ...]) -> Convert:
-    """Return ``adapter`` as ``create_app``'s converter, behind the token when ``tokens``."""
+def _served(adapter: Adapter, tokens: tuple[str, ...], settings: Settings) -> Convert:
+    """Return ``adapter`` as ``create_app``'s converter, behind the token when ``tokens``.
+
+    SNS is served by ``sns_endpoint``, which awaits certificate fetches and
+    subscription confirmations around the pure adapter (it signs: no token).
+    """
+    if isinstance(adapter, SnsAdapter):
+        fetch = https_get(settings.sns_fetch_timeout_s)
+        return sns_endpoint(adapter, fetch, confirm=settings.sns_confirm_subscriptions)
 
     def convert(body: bytes, headers: Mapping[str, str], _query: Mapping[str, str]) -> Converted:
         return adapter.convert(body, headers)

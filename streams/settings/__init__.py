@@ -18,6 +18,8 @@ reads ``os.environ`` on its own.
 - ``CDEventsSettings`` (``cdevents.py``): the CDEvents source's renames and ticket rules.
 - ``PipelineSettings`` (``pipelines.py``): GitLab, Argo CD and Jenkins sources.
 - ``ServiceNowSettings`` (``servicenow.py``): the ServiceNow source.
+- ``SnsSettings`` (``sns.py``): Amazon SNS (CloudWatch alarms): topics,
+  subscription confirmation, alarm mapping.
 - ``SlackSettings`` (``slack.py``): incident notices.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
 - ``VarDirSettings`` (``paths.py``): ``MTTR_VAR_DIR``, inherited by the
@@ -40,6 +42,7 @@ from streams.settings.paths import VarDirSettings, default_var_dir, project_root
 from streams.settings.pipelines import PipelineSettings
 from streams.settings.servicenow import ServiceNowSettings
 from streams.settings.slack import SlackSettings
+from streams.settings.sns import SnsSettings
 from streams.settings.worker import WorkerSettings
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "ServiceNowSettings",
     "Settings",
     "SlackSettings",
+    "SnsSettings",
     "VarDirSettings",
     "WorkerSettings",
     "default_var_dir",
@@ -73,6 +77,7 @@ __all__ = [
 class Settings(
     LocalSettings,
     SlackSettings,
+    SnsSettings,
     ServiceNowSettings,
     PipelineSettings,
     CDEventsSettings,
@@ -105,6 +110,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     CDEventsSettings,
     PipelineSettings,
     ServiceNowSettings,
+    SnsSettings,
     SlackSettings,
     LocalSettings,
 )

@@ -34,6 +34,8 @@ The engine and the edge (unit tests)
   ``Settings``, in-process, with the published events recorded (``post``, ``Answer``).
 - ``history_payloads``: the saved REST histories of ``tests/fixtures/{github,jira,pagerduty}/``
   as documents, their import, and the live webhook events of the same incidents.
+- ``sns_messages``: SNS messages signed with a local test key (``Trusted`` store, envelopes of
+  the CloudWatch alarm fixtures in ``tests/fixtures/sns/``) and AWS's own signed messages.
 
 Real processes (integration and reliability tests)
 - ``processes``: the real CLI, worker and gateway as subprocesses; status page, settings as

@@ -66,7 +66,7 @@ class Adapter(Protocol):
     """One webhook source of the gateway, configured and ready to serve requests.
 
     Implementations: ``AlertmanagerAdapter``, ``GitHubAdapter``,
-    ``JiraAdapter``, ``PagerDutyAdapter``; ``build_adapters`` in
+    ``JiraAdapter``, ``PagerDutyAdapter``, ``SnsAdapter``; ``build_adapters`` in
     ``streams/gateway/sources.py`` is the registry.
 
     ``token_auth`` says who authenticates the sender: ``True`` for a sender

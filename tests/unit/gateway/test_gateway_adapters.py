@@ -24,6 +24,7 @@ from streams.gateway.adapters import (
     opsgenie,
     pagerduty,
     servicenow,
+    sns,
     splunk,
 )
 from streams.gateway.adapters.base import Adapter, Converted, PayloadError, SignatureError
@@ -58,13 +59,14 @@ MODULES = {
         opsgenie,
         pagerduty,
         servicenow,
+        sns,
         splunk,
     )
 }
 # Sources that check their own signature or secret (grafana: because a secret is set;
 # servicenow: because Basic credentials are set); every other source is unsigned and parses
 # the body at once (the gateway token is checked before the adapter runs).
-SIGNED = {"github", "jira", "pagerduty", "grafana", "gitlab", "servicenow"}
+SIGNED = {"github", "jira", "pagerduty", "grafana", "gitlab", "servicenow", "sns"}
 
 
 def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
@@ -72,7 +74,7 @@ def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
     assert names == [
         "alertmanager", "github", "jira", "pagerduty", "grafana", "azure-monitor", "datadog",
         "opsgenie", "newrelic", "splunk", "cdevents",
-        "gitlab", "argocd", "jenkins", "servicenow",
+        "gitlab", "argocd", "jenkins", "servicenow", "sns",
     ]  # fmt: skip
     assert sorted(build_sources(SETTINGS)) == sorted(["events", *names])
 

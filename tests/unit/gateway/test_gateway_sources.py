@@ -31,7 +31,7 @@ def test_every_source_is_served() -> None:
     assert sorted(build_sources(SETTINGS)) == [
         "alertmanager", "argocd", "azure-monitor", "cdevents", "datadog", "events", "github",
         "gitlab", "grafana", "jenkins", "jira", "newrelic", "opsgenie", "pagerduty", "servicenow",
-        "splunk",
+        "sns", "splunk",
     ]  # fmt: skip
 
 

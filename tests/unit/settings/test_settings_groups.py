@@ -21,6 +21,7 @@ from streams.settings import (
     ServiceNowSettings,
     Settings,
     SlackSettings,
+    SnsSettings,
     VarDirSettings,
     WorkerSettings,
     describe_env,
@@ -81,6 +82,11 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "servicenow_username", "servicenow_password", "servicenow_state_map",
         "servicenow_priority_map", "servicenow_services", "servicenow_default_service",
         "servicenow_environment",
+    },
+    SnsSettings: {
+        "sns_topic_arns", "sns_confirm_subscriptions", "sns_fetch_timeout_s", "sns_services",
+        "sns_service_dimensions", "sns_alarm_name_separator", "sns_default_service",
+        "sns_severity", "sns_alarm_severities", "sns_environment", "sns_account_environments",
     },
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
