@@ -13,7 +13,7 @@ fails at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from streams.gateway.adapters.base import Adapter, Converted
 from streams.gateway.adapters.sns import SnsAdapter
@@ -93,8 +93,10 @@ def _guarded(convert: Convert, tokens: tuple[str, ...]) -> Convert:
     if not tokens:
         return convert
 
-    def checked(body: bytes, headers: Mapping[str, str], query: Mapping[str, str]) -> Converted:
-        check_token(tokens, headers, query)
+    def checked(
+        body: bytes, headers: Mapping[str, str], query: Mapping[str, str]
+    ) -> Converted | Awaitable[Converted]:
+        check_token(tokens, headers, query)  # before the source runs, awaitable or not
         return convert(body, headers, query)
 
     return checked

@@ -87,7 +87,7 @@ def run(token: str | None, scenario: Callable[[Client], Awaitable[None]]) -> lis
 
 
 def test_token_routes_are_events_and_the_unsigned_adapters() -> None:
-    signed = {"github", "jira", "pagerduty", "gitlab"}  # a vendor signature or secret of their own
+    signed = {"github", "jira", "pagerduty", "gitlab", "sns"}  # a vendor signature or secret
     unsigned = [
         "alertmanager", "grafana", "azure-monitor", "datadog", "opsgenie", "newrelic", "splunk",
         "cdevents", "argocd", "jenkins", "servicenow",
