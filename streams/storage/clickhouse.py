@@ -23,6 +23,14 @@ from streams.settings import Settings, mask_url, project_root
 
 log = logging.getLogger(__name__)
 
+MIN_SERVER_VERSION = "26.9"
+"""The oldest ClickHouse the SQL is run against (the engine of the pinned chdb-core).
+
+Older servers may lack what ``sql/`` uses (``enable_block_number_column``,
+``ReplacingMergeTree(version, is_deleted)``, the query settings of the
+views); ``migrate`` refuses them with a clear error instead of half applying.
+"""
+
 
 def sql_dir() -> Path:
     """Return the folder holding the numbered ``NNN_name.sql`` migrations."""
@@ -119,8 +127,10 @@ def migrate(client: Client, migrations: list[Migration]) -> list[str]:
     """Apply every migration; all statements are idempotent, so re-running is safe.
 
     Returns the names of files that were new or changed since the last run;
-    they are recorded in ``mttr.schema_migrations``.
+    they are recorded in ``mttr.schema_migrations``. Raises ``ConfigError``
+    on a server older than ``MIN_SERVER_VERSION``, before any statement.
     """
+    check_server_version(str(client.query("SELECT version()").result_rows[0][0]))
     for migration in migrations:
         for statement in migration.statements:
             client.command(statement)
@@ -136,3 +146,19 @@ def migrate(client: Client, migrations: list[Migration]) -> list[str]:
             column_names=["name", "checksum", "applied_at"],
         )
     return [m.name for m in changed]
+
+
+def check_server_version(version: str) -> None:
+    """Raise ``ConfigError`` when ``version`` is older than ``MIN_SERVER_VERSION``."""
+    try:
+        found = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        log.warning("cannot read the ClickHouse version %r; not checking it", version)
+        return
+    minimum = tuple(int(part) for part in MIN_SERVER_VERSION.split("."))
+    if found < minimum:
+        msg = (
+            f"ClickHouse {version} is older than {MIN_SERVER_VERSION}, the oldest version the "
+            "project's SQL is tested on (docs/scaling.md); upgrade the server"
+        )
+        raise ConfigError(msg)

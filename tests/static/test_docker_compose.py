@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from streams.devtools.clickhouse.config import READER
 from streams.settings import ENV_PREFIX, Settings
+from streams.storage.clickhouse import MIN_SERVER_VERSION
 from tests.support.paths import ROOT
 
 PROVISIONING = ROOT / "grafana" / "provisioning"
@@ -25,7 +28,8 @@ IMAGES = {
 }
 PUBLISHED = {"kafka": 9092, "clickhouse": 8123, "worker": 6066, "gateway": 8080, "grafana": 3000}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-ENV_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*(:?-[^}]*)?\}$")  # ${VAR} or ${VAR:-default}
+ENV_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*(:?[-?][^}]*)?\}$")  # ${VAR}, ${VAR:-dflt}, ${VAR:?msg}
+REQUIRED_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}$")  # ${VAR:?set it}: no default
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +165,9 @@ def test_no_literal_secrets(services):
     for name, svc in services.items():
         for key, value in env_of(svc).items():
             if re.search(r"PASSWORD|SECRET|TOKEN", key):
-                assert ENV_REF.match(value), f"{name}: {key} must be ${{VAR:-default}}, not literal"
+                assert ENV_REF.match(value), f"{name}: {key} must be ${{VAR:?...}}, not literal"
+            if "PASSWORD" in key:  # no default password: compose refuses to start without it
+                assert REQUIRED_REF.match(value), f"{name}: {key} must be ${{VAR:?set it}}"
             if "://" in value:
                 assert urlsplit(value).password is None, f"{name}: {key} URL embeds a password"
 
@@ -172,13 +178,16 @@ def test_grafana_datasource(services):
     assert ds and ds["type"] == DS_TYPE, f"datasource {DS_UID!r} of type {DS_TYPE!r} missing"
     data, ch_env = ds["jsonData"], env_of(services["clickhouse"])
     assert (data["host"], data["port"], data["protocol"]) == ("clickhouse", 8123, "http")
-    assert data["username"] == ch_env["CLICKHOUSE_USER"], "Grafana user != CLICKHOUSE_USER"
+    assert data["username"] == READER != ch_env["CLICKHOUSE_USER"], "Grafana reads as the reader"
     assert data["defaultDatabase"] == "mttr"
-    assert ds["secureJsonData"]["password"] in ("$CLICKHOUSE_PASSWORD", "${CLICKHOUSE_PASSWORD}")
+    password = ds["secureJsonData"]["password"]
+    assert password in ("$CLICKHOUSE_READER_PASSWORD", "${CLICKHOUSE_READER_PASSWORD}")
     gf_env = env_of(services["grafana"])
-    assert "CLICKHOUSE_PASSWORD" in gf_env, "grafana needs CLICKHOUSE_PASSWORD for provisioning"
-    plugins = gf_env.get("GF_INSTALL_PLUGINS", "") + gf_env.get("GF_PLUGINS_PREINSTALL_SYNC", "")
-    assert DS_TYPE in plugins, "grafana must install the ClickHouse plugin"
+    assert "CLICKHOUSE_READER_PASSWORD" in gf_env, "grafana needs the reader's password"
+    assert "CLICKHOUSE_PASSWORD" not in gf_env, "grafana must not get the writer's password"
+    assert "GF_INSTALL_PLUGINS" not in gf_env, "GF_INSTALL_PLUGINS is deprecated"
+    plugin = gf_env.get("GF_PLUGINS_PREINSTALL_SYNC", "")
+    assert re.fullmatch(rf"{DS_TYPE}@\d+\.\d+\.\d+", plugin), f"pin the plugin: {plugin!r}"
     assert ("./grafana/provisioning", "/etc/grafana/provisioning") in mounts(services["grafana"])
 
 
@@ -206,3 +215,33 @@ def test_dockerfile():
     assert users and users[-1].split(":")[0] not in ("root", "0"), "image must run as non-root"
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", "tests"} <= set(ignored), ".dockerignore incomplete"
+
+
+def test_images_are_the_versions_the_tests_run(services):
+    """Kafka = the local broker's version; ClickHouse = the chdb-core engine's major.minor."""
+    kafka = services["kafka"]["image"].split(":", 1)[1]
+    assert kafka == Settings().kafka_version, f"kafka image {kafka} != local broker"
+    engine = ".".join(metadata.version("chdb-core").split(".")[:2])
+    clickhouse = services["clickhouse"]["image"].split(":", 1)[1]
+    assert clickhouse == engine, f"clickhouse image {clickhouse} != tested engine {engine}"
+    assert clickhouse == MIN_SERVER_VERSION, "the documented minimum is the tested engine"
+    grafana = services["grafana"]["image"].split(":", 1)[1]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", grafana), f"pin grafana to a version: {grafana}"
+
+
+def test_clickhouse_declares_the_read_only_user(services):
+    mounted = dict(mounts(services["clickhouse"]))
+    source = "./clickhouse/users.d/mttr-reader.xml"
+    assert mounted.get(source) == "/etc/clickhouse-server/users.d/mttr-reader.xml"
+    users = (ROOT / source).read_text(encoding="utf-8")
+    assert f"<{READER}>" in users and "<readonly>2</readonly>" in users
+    assert '<password from_env="CLICKHOUSE_READER_PASSWORD"/>' in users
+    assert REQUIRED_REF.match(env_of(services["clickhouse"])["CLICKHOUSE_READER_PASSWORD"])
+
+
+def test_gateway_is_not_open_on_every_interface_without_a_token(services):
+    """Routes without a vendor signature are open while MTTR_GATEWAY_TOKEN is unset."""
+    (port,) = services["gateway"]["ports"]
+    bind = str(port).rsplit(":", 2)[0]
+    assert bind == "${GATEWAY_BIND:-127.0.0.1}", f"gateway published as {port!r}"
+    assert env_of(services["gateway"])["MTTR_GATEWAY_TOKEN"] == "${GATEWAY_TOKEN:-}"
