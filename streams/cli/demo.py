@@ -14,10 +14,12 @@ from typing import Any
 
 import click
 from kafka import KafkaConsumer, KafkaProducer
+from pydantic import SecretStr
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress
 from streams.devtools.broker import local
+from streams.devtools.clickhouse import server as clickhouse_server
 from streams.devtools.processes import stop_process
 from streams.devtools.simulate import simulate as generate
 from streams.devtools.wait import wait_processed
@@ -35,9 +37,18 @@ SAMPLE = project_root() / "samples" / "events.jsonl"
 
 
 def _worker_env(settings: Settings, url: str) -> dict[str, str]:
-    # The demo's own broker is PLAINTEXT: drop any Kafka security variables.
-    security = ("MTTR_KAFKA_SECURITY_PROTOCOL", "MTTR_KAFKA_SASL_", "MTTR_KAFKA_SSL_")
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(security)}
+    # The demo's own broker is PLAINTEXT: drop any Kafka security variables; its
+    # ClickHouse is the one chosen here (embedded, or the demo's own server).
+    drop = (
+        "MTTR_KAFKA_SECURITY_PROTOCOL",
+        "MTTR_KAFKA_SASL_",
+        "MTTR_KAFKA_SSL_",
+        "MTTR_CLICKHOUSE_",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(drop)}
+    password = settings.resolved_clickhouse_password()
+    if password is not None and not url.startswith("chdb://"):
+        env["MTTR_CLICKHOUSE_PASSWORD"] = password
     env.update(
         MTTR_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
         MTTR_CLICKHOUSE_URL=url,
@@ -84,7 +95,16 @@ def _dead_letters(settings: Settings, expected: int) -> list[tuple[int, str]]:
 @click.option(
     "--clean", is_flag=True, help="Delete var/demo/ afterwards (default: keep the database)."
 )
-def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None:
+@click.option(
+    "--clickhouse",
+    "engine",
+    type=click.Choice(["embedded", "server"]),
+    default="embedded",
+    show_default=True,
+    help="Embedded chDB, or a local ClickHouse server (`mttr clickhouse`) the worker "
+    "writes to over HTTP, as several workers would.",
+)
+def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine: str) -> None:
     """Run the whole pipeline on this machine, print the MTTR report, stop everything.
 
     Starts Kafka and the worker, publishes the sample events and a simulated
@@ -114,7 +134,7 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None
     )
     url = f"chdb://{root / 'chdb'}"
     worker: subprocess.Popen[bytes] | None = None
-    broker_dir = root / "kafka"
+    broker_dir, server_dir = root / "kafka", root / "clickhouse-server"
     try:
         console.print("[bold]1/6[/] starting Kafka ...")
         state, _ = local.start(
@@ -127,7 +147,14 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None
         settings = settings.model_copy(update={"kafka_bootstrap": state.bootstrap})
         console.print(f"      Kafka {state.kafka_version} on {state.bootstrap} (pid {state.pid})")
 
-        console.print(f"[bold]2/6[/] migrating ClickHouse (embedded chDB at {root / 'chdb'}) ...")
+        if engine == "server":
+            url = _start_server(server_dir, settings, console)
+            settings = settings.model_copy(update={"clickhouse_url": SecretStr(url)})
+            console.print(f"[bold]2/6[/] migrating ClickHouse (server {url}) ...")
+        else:
+            console.print(
+                f"[bold]2/6[/] migrating ClickHouse (embedded chDB at {root / 'chdb'}) ..."
+            )
         client = connect(settings)
         migrate(client, load_migrations())
         client.close()
@@ -183,9 +210,11 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None
             console.print(f"      dead-letter <- alerts@{offset}: {reason}")
         if not clean:
             console.print(f"      HTML report (opens offline): {html}")
-            console.print(
-                f"      the same numbers as JSON: MTTR_VAR_DIR={root} mttr report --format json"
-            )
+            again = f"MTTR_VAR_DIR={root}"
+            if engine == "server":
+                console.print(f"      database kept: mttr clickhouse start --data-dir {server_dir}")
+                again = "MTTR_CLICKHOUSE_URL=<the URL it prints>"
+            console.print(f"      the same numbers as JSON: {again} mttr report --format json")
     except MttrError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -193,8 +222,10 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool) -> None
     finally:
         if worker is not None:
             stop_process(worker)
+        stopped_server = clickhouse_server.stop(server_dir) is not None
         if local.stop(broker_dir) is not None:
-            console.print("stopped Kafka and the worker; nothing left running")
+            what = "Kafka, ClickHouse and the worker" if stopped_server else "Kafka and the worker"
+            console.print(f"stopped {what}; nothing left running")
         time.sleep(0.2)
         shutil.rmtree(root if clean else broker_dir, ignore_errors=True)
 
@@ -235,3 +266,16 @@ def _publish_history(events: list[dict[str, Any]], settings: Settings, console: 
     finally:
         producer.close()
     console.print(f"      {len(events)} simulated events published")
+
+
+def _start_server(server_dir: Path, settings: Settings, console: Console) -> str:
+    """Start the demo's ClickHouse server on free ports; return the writer's URL."""
+    state, _ = clickhouse_server.start(
+        server_dir,
+        http_port=local.free_port(),
+        tcp_port=local.free_port(),
+        writer_password=settings.resolved_clickhouse_password(),
+        reader_password=None,
+    )
+    console.print(f"      ClickHouse server on {state.url} (pid {state.pid})")
+    return state.url

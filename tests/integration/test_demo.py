@@ -80,3 +80,20 @@ def _report_lines(out: str) -> dict[tuple[str, str, str], list[str]]:
         if len(parts) == 9 and parts[3].isdigit():
             cells[(parts[0], parts[1], parts[2])] = parts[3:]
     return cells
+
+
+def test_demo_on_a_clickhouse_server(tmp_path: Path) -> None:
+    """``mttr demo --clickhouse server``: the same pipeline through ``mttr clickhouse``."""
+    var_dir = tmp_path / "var"
+    args = ("demo", "--clickhouse", "server", "--services", "2", "--days", "14")
+    result = mttr(*args, settings=Settings(var_dir=var_dir), timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "migrating ClickHouse (server http://mttr@127.0.0.1:" in out
+    assert "17m 40s" in out and "checkout-412" in out and "1h 5m" in out
+    assert out.count("dead-letter <-") == 3
+    assert "stopped Kafka, ClickHouse and the worker; nothing left running" in out
+    assert _processes_mentioning(str(var_dir)) == []
+    server_dir = var_dir / "demo" / "clickhouse-server"
+    assert f"mttr clickhouse start --data-dir {server_dir}" in out.replace("\n", "")
+    assert (server_dir / "data").is_dir()
