@@ -43,6 +43,9 @@ ENV = [
     "slack_webhook_url",
     "slack_link_template",
     "slack_min_severity",
+    "teams_webhook_url",
+    "teams_link_template",
+    "teams_min_severity",
 ]
 
 

@@ -1,17 +1,16 @@
-"""The thin ``notify`` agent: incident versions from the ``incidents`` topic to Slack."""
+"""The thin notify agents: incident versions from the ``incidents`` topic to each channel."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import faust
 from faust.types import Message
 
-from streams.notify.sender import HttpPost, SlackSender
+from streams.notify.channel import ChannelSettings, configured
+from streams.notify.sender import HttpPost, NoticeSender
 from streams.notify.step import NotifyStep
-from streams.notify.transitions import NoticeRules
 from streams.settings import Settings
 from streams.worker.app import incidents_topic, notified_table
 from streams.worker.batches import holding, position
@@ -24,34 +23,46 @@ def _failure(message: Message, _: Message) -> str:
     return f"unexpected failure on {position(message)}; stopping the worker"
 
 
-def register_notify_agent(app: faust.App, settings: Settings, counters: IngestCounters) -> Any:
-    """Register the ``notify`` agent when ``MTTR_SLACK_WEBHOOK_URL`` is set; else do nothing.
+def register_notify_agents(
+    app: faust.App, settings: Settings, counters: IngestCounters
+) -> list[Any]:
+    """Register one notify agent per channel with a webhook URL; return them (maybe none).
 
-    Returns the agent, or None when notices are off (then the worker does not
-    even subscribe to the incidents topic). The agent has concurrency 1 and
-    holds each message until its notice is posted and the ``slack-notified``
-    table is written, so the offset is committed only after that; a post
-    retried for a long time blocks only this agent. Anything unexpected
-    stops the worker, like the other agents.
+    Slack's agent is ``notify`` (table ``slack-notified``), Teams' is
+    ``notify-teams`` (table ``teams-notified``). Without any URL nothing is
+    registered and the worker does not even subscribe to the incidents topic.
+    Each channel reads every incident version on its own and remembers in its
+    own table what it dealt with, so one channel's outage never holds back the
+    other's posts or records, and a channel enabled later starts from its own
+    (empty) table. A message's offset is committed once every channel has
+    handled it (``faust_compat.finished``).
     """
-    url = settings.slack_webhook_url
-    if url is None:
-        return None
-    table = notified_table(app, settings)
-    rules = NoticeRules(
-        min_severity=settings.slack_min_severity,
-        max_age=timedelta(seconds=settings.slack_max_age_s),
-    )
+    return [_register(app, settings, counters, channel) for channel in configured(settings)]
 
-    @app.agent(incidents_topic(app, settings), name="notify", concurrency=1)
+
+def _register(
+    app: faust.App, settings: Settings, counters: IngestCounters, config: ChannelSettings
+) -> Any:
+    """Register the agent of one channel.
+
+    The agent has concurrency 1 and holds each message until its notice is
+    posted and the channel's table is written, so the offset is committed only
+    after that; a post retried for a long time blocks only this agent. Anything
+    unexpected stops the worker, like the other agents.
+    """
+    channel = config.channel
+    table = notified_table(app, settings, channel.table)
+
+    @app.agent(incidents_topic(app, settings), name=channel.agent, concurrency=1)
     async def notify(stream: faust.StreamT[bytes]) -> None:
-        post = HttpPost(url)
-        sender = SlackSender(
+        post = HttpPost(config.url)
+        sender = NoticeSender(
             post,
-            rate_per_minute=settings.slack_rate_per_minute,
-            max_delay=settings.slack_retry_max_seconds,
+            channel.policy,
+            rate_per_minute=config.rate_per_minute,
+            max_delay=config.retry_max_seconds,
         )
-        step = NotifyStep(sender.send, rules, settings.slack_link_template)
+        step = NotifyStep(sender.send, config.rules, config.link_template, payload=channel.payload)
         try:
             async for event in stream.events():
                 # released only once posted and recorded
@@ -59,9 +70,9 @@ def register_notify_agent(app: faust.App, settings: Settings, counters: IngestCo
                     await step.handle(event.message.value, position(event.message), table)
                 if held.failed:
                     return
-                counters.slack_sent = step.sent
-                counters.slack_failed = step.rejected
-                counters.slack_skipped = step.skipped
+                setattr(counters, f"{channel.key}_sent", step.sent)
+                setattr(counters, f"{channel.key}_failed", step.rejected)
+                setattr(counters, f"{channel.key}_skipped", step.skipped)
         finally:
             await post.close()
 

@@ -1,9 +1,11 @@
-"""Post Slack payloads: rate limit, retries and the HTTP transport.
+"""Post notice payloads: rate limit, retries and the HTTP transport (any channel).
 
-``SlackSender.send`` waits for a token, posts, and follows ``policy.decide``:
-a notice is retried until Slack takes it (only the notify agent waits
-meanwhile) or given up when Slack rejects it for good. The webhook URL is a
-secret: it is never logged, and error texts have it masked.
+``NoticeSender.send`` waits for a token, posts, and follows its channel's
+``policy.ResponsePolicy``: a notice is retried until the channel takes it
+(only that channel's notify agent waits meanwhile) or given up when the
+channel rejects it for good. ``SlackSender`` is the sender with Slack's
+policy. Webhook URLs are secrets (Slack's path, the ``sig`` query parameter
+of a Teams Workflows URL): never logged, and masked in error texts.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import aiohttp
 import orjson
 from pydantic import SecretStr
+from yarl import URL
 
 from streams.notify.bucket import TokenBucket
-from streams.notify.policy import decide
+from streams.notify.policy import SLACK, ResponsePolicy
 
 log = logging.getLogger(__name__)
 BODY_CHARS = 300  # of an error response, for the log
@@ -61,11 +64,24 @@ class SystemClock:
         await asyncio.sleep(seconds)
 
 
+MIN_SECRET = 8  # query values this long or longer are masked (``sig``), short ones are not
+
+
 def mask_webhook(text: str, url: str) -> str:
-    """Return ``text`` with the webhook URL, and its secret path, replaced by ``***``."""
-    path = urlsplit(url).path
+    """Return ``text`` with the webhook URL and its secret parts replaced by ``***``.
+
+    The parts are the path (Slack's token) and the query with every long
+    query value (a Teams Workflows URL's ``sig``), raw and percent-decoded.
+    """
+    parts = urlsplit(url)
     text = text.replace(url, "***")
-    return text.replace(path, "/***") if len(path) > 1 else text
+    if parts.query:
+        text = text.replace(parts.query, "***")
+        for _, value in parse_qsl(parts.query):
+            for form in {value, unquote(value)}:
+                if len(form) >= MIN_SECRET:
+                    text = text.replace(form, "***")
+    return text.replace(parts.path, "/***") if len(parts.path) > 1 else text
 
 
 class HttpPost:
@@ -77,13 +93,18 @@ class HttpPost:
         self._session: aiohttp.ClientSession | None = None
 
     async def __call__(self, body: bytes) -> Response:
-        """Post ``body``; returns the status, or status None with the masked error."""
+        """Post ``body``; returns the status, or status None with the masked error.
+
+        The URL is sent exactly as configured (already encoded): a Workflows
+        URL's signed query (``sp=%2Ftriggers%2Fmanual%2Frun``) is not re-quoted.
+        """
         url = self._url.get_secret_value()
+        target = URL(url, encoded=True)
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
         try:
             async with self._session.post(
-                url,
+                target,
                 data=body,
                 headers={"Content-Type": "application/json"},
                 allow_redirects=False,
@@ -100,8 +121,78 @@ class HttpPost:
             self._session = None
 
 
-class SlackSender:
-    """Rate-limited, retrying delivery of payloads through ``post``."""
+class NoticeSender:
+    """Rate-limited, retrying delivery of payloads through ``post``, under ``policy``."""
+
+    def __init__(
+        self,
+        post: Post,
+        policy: ResponsePolicy,
+        *,
+        rate_per_minute: float,
+        max_delay: float,
+        first_delay: float = 1.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self._post = post
+        self._policy = policy
+        self._clock = clock or SystemClock()
+        self._bucket = TokenBucket.per_minute(rate_per_minute, self._clock.monotonic())
+        self._first = first_delay
+        self._max = max_delay
+
+    async def send(self, payload: dict[str, Any], what: str) -> bool:
+        """Post ``payload`` until done; True once the channel took it, False if it refused it.
+
+        Retries (network errors, 408, 429, 5xx) never end; cancellation
+        (worker shutdown) propagates. ``what`` names the notice in logs.
+        """
+        body = orjson.dumps(payload)
+        channel = self._policy.channel
+        attempt = 1
+        while True:
+            wait = self._bucket.reserve(self._clock.monotonic())
+            if wait > 0:
+                await self._clock.sleep(wait)
+            response = await self._post(body)
+            decision = self._policy.decide(
+                response.status,
+                response.retry_after,
+                attempt,
+                first_delay=self._first,
+                max_delay=self._max,
+            )
+            if decision.action == "done":
+                if attempt > 1:
+                    log.info("posted %s to %s after %d attempts", what, channel, attempt)
+                return True
+            answer = "no answer" if response.status is None else f"HTTP {response.status}"
+            if decision.action == "give_up":
+                meaning = self._policy.meaning(response.status)
+                log.error(
+                    "%s rejected %s with %s %r; giving it up%s",
+                    channel,
+                    what,
+                    answer,
+                    response.body,
+                    f" ({meaning})" if meaning else "",
+                )
+                return False
+            log.warning(
+                "posting %s to %s failed (attempt %d, %s %r), retrying in %.1fs",
+                what,
+                channel,
+                attempt,
+                answer,
+                response.body,
+                decision.delay,
+            )
+            await self._clock.sleep(decision.delay)
+            attempt += 1
+
+
+class SlackSender(NoticeSender):
+    """A :class:`NoticeSender` with Slack's response policy."""
 
     def __init__(
         self,
@@ -112,47 +203,11 @@ class SlackSender:
         first_delay: float = 1.0,
         clock: Clock | None = None,
     ) -> None:
-        self._post = post
-        self._clock = clock or SystemClock()
-        self._bucket = TokenBucket.per_minute(rate_per_minute, self._clock.monotonic())
-        self._first = first_delay
-        self._max = max_delay
-
-    async def send(self, payload: dict[str, Any], what: str) -> bool:
-        """Post ``payload`` until done; True once Slack took it, False if it rejected it.
-
-        Retries (network errors, 408, 429, 5xx) never end; cancellation
-        (worker shutdown) propagates. ``what`` names the notice in logs.
-        """
-        body = orjson.dumps(payload)
-        attempt = 1
-        while True:
-            wait = self._bucket.reserve(self._clock.monotonic())
-            if wait > 0:
-                await self._clock.sleep(wait)
-            response = await self._post(body)
-            decision = decide(
-                response.status,
-                response.retry_after,
-                attempt,
-                first_delay=self._first,
-                max_delay=self._max,
-            )
-            if decision.action == "done":
-                if attempt > 1:
-                    log.info("posted %s to Slack after %d attempts", what, attempt)
-                return True
-            answer = "no answer" if response.status is None else f"HTTP {response.status}"
-            if decision.action == "give_up":
-                log.error("Slack rejected %s with %s %r; giving it up", what, answer, response.body)
-                return False
-            log.warning(
-                "posting %s to Slack failed (attempt %d, %s %r), retrying in %.1fs",
-                what,
-                attempt,
-                answer,
-                response.body,
-                decision.delay,
-            )
-            await self._clock.sleep(decision.delay)
-            attempt += 1
+        super().__init__(
+            post,
+            SLACK,
+            rate_per_minute=rate_per_minute,
+            max_delay=max_delay,
+            first_delay=first_delay,
+            clock=clock,
+        )

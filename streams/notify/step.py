@@ -1,7 +1,8 @@
-"""One ``incidents`` message through parsing, the transition rules, Slack and the table.
+"""One ``incidents`` message through parsing, the transition rules, one channel and its table.
 
-No Faust here: the table is any mutable mapping (the agent passes the
-``slack-notified`` table with the message as Faust's current event).
+No Faust here: the table is any mutable mapping (the agent passes its
+channel's table, e.g. ``slack-notified``, with the message as Faust's
+current event). The channel shows only in ``send`` and ``payload``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streams.notify.incident_row import parse_row
-from streams.notify.slack_payload import slack_payload
-from streams.notify.transitions import SKIPPED, NoticeRules, notices
+from streams.notify.transitions import SKIPPED, Notice, NoticeRules, notices
 
 log = logging.getLogger(__name__)
 Send = Callable[[dict[str, Any], str], Awaitable[bool]]
+Payload = Callable[[Notice, str | None], dict[str, Any]]
+"""Build a channel's JSON body from a notice and the link template (pure)."""
 
 
 def _utc_now() -> datetime:
@@ -26,7 +28,7 @@ def _utc_now() -> datetime:
 class NotifyStep:
     """Turns incident row versions into at most one notice each, posted at most once.
 
-    Counts ``sent`` (Slack took it), ``rejected`` (Slack refused it for good),
+    Counts ``sent`` (the channel took it), ``rejected`` (it refused it for good),
     ``skipped`` (too old to post) and ``invalid`` (not an incident row).
     """
 
@@ -36,9 +38,11 @@ class NotifyStep:
         rules: NoticeRules,
         link_template: str | None,
         *,
+        payload: Payload,
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._send = send
+        self._payload = payload
         self._rules = rules
         self._link = link_template
         self._now = now
@@ -52,7 +56,7 @@ class NotifyStep:
     ) -> None:
         """Process one message; ``origin`` is ``topic[partition]@offset`` for logs.
 
-        The notice is posted (with retries, see ``SlackSender.send``) before
+        The notice is posted (with retries, see ``NoticeSender.send``) before
         the incident's new state is written, so a crash in between can repeat
         a notice but never lose one. A message that is not an incident row is
         logged and skipped.
@@ -66,7 +70,7 @@ class NotifyStep:
         new_state, due = notices(state, row, now=self._now(), rules=self._rules)
         for notice in due:
             what = f"the {notice.kind} notice of incident {row.incident_id} v{row.version}"
-            if await self._send(slack_payload(notice, self._link), what):
+            if await self._send(self._payload(notice, self._link), what):
                 self.sent += 1
                 log.info("posted %s (%s/%s)", what, row.service, row.environment)
             else:

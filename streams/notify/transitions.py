@@ -1,11 +1,12 @@
 """Which notice an incident row version calls for (pure: no Faust, no clock, no I/O).
 
-State per incident (a plain JSON snapshot kept in the ``slack-notified`` table)::
+State per incident and channel (a plain JSON snapshot kept in the channel's
+table, ``slack-notified`` or ``teams-notified``)::
 
     {"version": 3, "deleted": false, "done": {"opened": "sent", "acknowledged": "skipped"}}
 
 ``done`` maps each notice kind already dealt with to ``sent`` (posted, or
-given up after Slack rejected it) or ``skipped`` (too old when first seen).
+given up after the channel rejected it) or ``skipped`` (too old when first seen).
 Rules, for a row newer than the last version seen (older or equal versions,
 i.e. replays and re-written rows, change nothing):
 

@@ -20,7 +20,8 @@ reads ``os.environ`` on its own.
 - ``ServiceNowSettings`` (``servicenow.py``): the ServiceNow source.
 - ``SnsSettings`` (``sns.py``): Amazon SNS (CloudWatch alarms): topics,
   subscription confirmation, alarm mapping.
-- ``SlackSettings`` (``slack.py``): incident notices.
+- ``SlackSettings`` (``slack.py``): incident notices to Slack.
+- ``TeamsSettings`` (``teams.py``): incident notices to Microsoft Teams.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
 - ``VarDirSettings`` (``paths.py``): ``MTTR_VAR_DIR``, inherited by the
   ClickHouse, worker and local groups that keep files there.
@@ -43,6 +44,7 @@ from streams.settings.pipelines import PipelineSettings
 from streams.settings.servicenow import ServiceNowSettings
 from streams.settings.slack import SlackSettings
 from streams.settings.sns import SnsSettings
+from streams.settings.teams import TeamsSettings
 from streams.settings.worker import WorkerSettings
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "Settings",
     "SlackSettings",
     "SnsSettings",
+    "TeamsSettings",
     "VarDirSettings",
     "WorkerSettings",
     "default_var_dir",
@@ -76,6 +79,7 @@ __all__ = [
 # ``model_fields`` (and the tables generated from it) start with Kafka, end with the broker.
 class Settings(
     LocalSettings,
+    TeamsSettings,
     SlackSettings,
     SnsSettings,
     ServiceNowSettings,
@@ -93,7 +97,8 @@ class Settings(
     One flat namespace: each field is still ``settings.<field>`` and ``MTTR_<FIELD>``.
     Each validation rule is owned by the group defining its fields (the topic and
     Kafka security rules by ``KafkaSettings``, the heap cap by ``LocalSettings``, the
-    Slack URL and template checks by ``SlackSettings``); no rule spans two groups.
+    Slack and Teams URL and template checks by ``SlackSettings`` and ``TeamsSettings``);
+    no rule spans two groups.
     Secrets are ``SecretStr``: they print as ``**********`` and are only unwrapped
     where a client is built.
     """
@@ -112,6 +117,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     ServiceNowSettings,
     SnsSettings,
     SlackSettings,
+    TeamsSettings,
     LocalSettings,
 )
 """The small models ``Settings`` is composed of, in field order (each defines its own fields)."""

@@ -1,4 +1,8 @@
-"""Slack notice settings: the webhook, rate, retries, link template and which changes post."""
+"""Slack notice settings: the webhook, rate, retries, link template and which changes post.
+
+The retry cap and maximum age apply to Teams notices too (``teams.py``), and
+the URL and template checks here are shared with that group.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +30,14 @@ class SlackSettings(MttrSettings):
         20, gt=0, le=600, description="Most Slack posts per minute (token bucket, bursts of 5)."
     )
     slack_retry_max_seconds: float = Field(
-        60.0, gt=0, description="Longest back-off between retries of a Slack post (5xx, network)."
+        60.0,
+        gt=0,
+        description="Longest back-off between retries of a Slack or Teams post (5xx, network).",
     )
     slack_link_template: str | None = Field(
         None,
         description=(
-            "Link in each notice; {incident_id}, {service} and {environment} are filled in,"
+            "Link in each Slack notice; {incident_id}, {service} and {environment} are filled in,"
             " e.g. https://grafana.example/d/mttr-incident-drilldown?var-incident={incident_id}."
         ),
     )
@@ -43,38 +49,49 @@ class SlackSettings(MttrSettings):
         gt=0,
         description=(
             "Changes that happened longer ago than this (event time) are recorded, not posted:"
-            " enabling notices on an existing history or replaying one does not flood Slack."
+            " enabling notices on an existing history or replaying one does not flood Slack"
+            " or Teams."
         ),
     )
 
     @field_validator("slack_webhook_url")
     @classmethod
     def _webhook_is_http(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        parts = urlsplit(value.get_secret_value())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            msg = "slack_webhook_url must be an http(s) URL with a host (value not shown)"
-            raise ValueError(msg)
-        return value
+        return check_webhook_url(value, "slack_webhook_url")
 
     @field_validator("slack_link_template")
     @classmethod
     def _link_template_is_known(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        names = {"incident_id", "service", "environment"}
-        try:
-            used = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
-            if used <= names:
-                value.format(**dict.fromkeys(names, "x"))
-        except (ValueError, KeyError, IndexError, AttributeError) as exc:
-            msg = f"slack_link_template is not a valid template: {exc}"
-            raise ValueError(msg) from exc
-        if not used <= names or urlsplit(value).scheme not in ("http", "https"):
-            msg = (
-                "slack_link_template must be an http(s) URL using only {incident_id}, "
-                f"{{service}} and {{environment}}, got fields {sorted(used)}"
-            )
-            raise ValueError(msg)
-        return value
+        return check_link_template(value, "slack_link_template")
+
+
+def check_webhook_url(value: SecretStr | None, name: str) -> SecretStr | None:
+    """Return ``value`` if it is an http(s) URL with a host; the error never shows it."""
+    if value is None:
+        return None
+    parts = urlsplit(value.get_secret_value())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        msg = f"{name} must be an http(s) URL with a host (value not shown)"
+        raise ValueError(msg)
+    return value
+
+
+def check_link_template(value: str | None, name: str) -> str | None:
+    """Return ``value`` (None if blank) if it is an http(s) URL using only known fields."""
+    if value is None or not value.strip():
+        return None
+    names = {"incident_id", "service", "environment"}
+    try:
+        used = {field for _, field, _, _ in Formatter().parse(value) if field is not None}
+        if used <= names:
+            value.format(**dict.fromkeys(names, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        msg = f"{name} is not a valid template: {exc}"
+        raise ValueError(msg) from exc
+    if not used <= names or urlsplit(value).scheme not in ("http", "https"):
+        msg = (
+            f"{name} must be an http(s) URL using only {{incident_id}}, "
+            f"{{service}} and {{environment}}, got fields {sorted(used)}"
+        )
+        raise ValueError(msg)
+    return value

@@ -109,11 +109,13 @@ def incidents_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     )
 
 
-def notified_table(app: faust.App, settings: Settings) -> faust.types.TableT[str, object]:
-    """Return the changelog-backed table of the notices dealt with, per incident id."""
+def notified_table(
+    app: faust.App, settings: Settings, name: str
+) -> faust.types.TableT[str, object]:
+    """Return a channel's changelog-backed table (``slack-notified``, ...) of notices dealt with."""
     options = {"driver": "rocksdict"} if settings.store.startswith("rocksdb") else None
     return app.Table(
-        "slack-notified",
+        name,
         partitions=settings.topic_partitions,
         options=options,
         key_type=str,

@@ -18,7 +18,7 @@ from streams.ingest.deadletter import DlqLimit
 from streams.ingest.pipeline import Forward, IngestPipeline, ReadOffsets
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.ingest.types import SendDeadLetter
-from streams.notify.agent import register_notify_agent
+from streams.notify.agent import register_notify_agents
 from streams.settings import Settings
 from streams.storage.incident_writer import IncidentWriter, PublishRows
 from streams.storage.sink import TableSink
@@ -192,7 +192,7 @@ def build_worker(
         batch_seconds=seconds,
         counters=counters,
     )
-    register_notify_agent(app, settings, counters)  # only with MTTR_SLACK_WEBHOOK_URL
+    register_notify_agents(app, settings, counters)  # only with a Slack or Teams webhook URL
     snapshot_status = register_snapshot_refresh(app, settings)
     register_pages(
         app,

@@ -22,6 +22,9 @@ class IngestCounters:
     slack_sent: int = 0  # notices Slack took (streams/notify/)
     slack_failed: int = 0  # notices Slack rejected for good (given up)
     slack_skipped: int = 0  # changes too old to post when first seen
+    teams_sent: int = 0  # notices the Teams workflow accepted (202)
+    teams_failed: int = 0  # notices the Teams workflow rejected for good (given up)
+    teams_skipped: int = 0  # changes too old to post when first seen
     consumed: dict[str, int] = field(default_factory=dict)  # per source topic
     dead_lettered: dict[str, int] = field(default_factory=dict)  # per reason class
     last_error: str | None = None

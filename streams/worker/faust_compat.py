@@ -42,8 +42,9 @@ moves past an unacknowledged message at the head of a partition
 (``Consumer._new_offset`` only stops at a gap of more than one offset, and not
 at all for a partition never committed), so refusing some acks is not enough:
 while the app stops, ``Consumer.ack`` acknowledges only messages whose batch
-an agent wrote and released (:func:`release`), so every other message of the
-stop stays behind the commit and the next worker reads it again. Only while
+every agent reading them wrote and released (:func:`release`; two agents read
+the incidents topic when both Slack and Teams notices are on), so every other
+message of the stop stays behind the commit and the next worker reads it again. Only while
 stopping: in a running worker a refusal could leave an offset that Faust never
 delivers again unacknowledged, which stops the partition's commits; during a
 rebalance Faust's own seek back to the committed offsets re-reads what it
@@ -168,16 +169,28 @@ def held(app: AppT, message: Message) -> bool:
 
 
 def release(app: AppT, message: Message) -> None:
-    """Mark ``message``'s work as written and drop the reference ``hold`` added."""
+    """Mark ``message``'s work as written by one agent and drop the reference ``hold`` added."""
     registry = getattr(app, "finished_messages", None)
     if registry is not None:
-        registry.add(message)
+        registry[message] = registry.get(message, 0) + 1
     message.decref()
 
 
+def readers(app: AppT, topic: str) -> int:
+    """Return how many of ``app``'s agents read ``topic`` (at least 1)."""
+    count = sum(topic in getattr(agent.channel, "topics", ()) for agent in app.agents.values())
+    return max(count, 1)
+
+
 def finished(app: AppT, message: Message) -> bool:
-    """Return whether an agent wrote ``message``'s work and released it (``release``)."""
-    return message in getattr(app, "finished_messages", ())
+    """Return whether every agent reading ``message``'s topic released it (``release``).
+
+    Several agents can read one topic (the Slack and Teams notify agents both
+    read the incidents topic): the message is finished only once each of them
+    wrote its work, not when the first did.
+    """
+    releases: int = getattr(app, "finished_messages", {}).get(message, 0)
+    return releases >= readers(app, message.topic) if releases else False
 
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -226,10 +239,11 @@ class Consumer(driver.Consumer):
     def ack(self, message: Message) -> bool:
         """Acknowledge ``message``, unless the app stops and no agent finished it.
 
-        While the app stops, only a message whose batch an agent wrote and
-        released (:func:`release`) may be acknowledged; any other (skipped
-        unread by Faust, buffered by ``take_events`` but not yet taken, or
-        taken by a batch that did not finish) is left for the next worker.
+        While the app stops, only a message whose batch every agent reading
+        it wrote and released (:func:`release`, :func:`finished`) may be
+        acknowledged; any other (skipped unread by Faust, buffered by
+        ``take_events`` but not yet taken, or taken by a batch that did not
+        finish) is left for the next worker.
         """
         app = self.app
         if (
@@ -260,7 +274,9 @@ class App(faust.App):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
-        self.finished_messages: weakref.WeakSet[Message] = weakref.WeakSet()
+        self.finished_messages: weakref.WeakKeyDictionary[Message, int] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # App._new_transport (faust-streaming 0.15.3) creates the transport. If Faust
     # stops calling it, kafka:// brokers get Faust's own transport, without the

@@ -51,6 +51,9 @@ Real processes (integration and reliability tests)
   target, Prometheus and Alertmanager as subprocesses on free loopback ports, HTTP and query
   helpers.
 - ``npm_fixtures``: test data shipped as npm packages, installed once into ``.cache/npm/``.
+- ``webhooks``: a local stand-in for a Teams Workflows webhook (scripted answers, then 202,
+  signed path checked) and readers of the posted Adaptive Card (``card``, ``facts``,
+  ``texts``, ``links``); used by the notice unit, agent and integration tests.
 
 Views, dashboards and the HTML report
 - ``view_history``: the seeded incident history of the view tests; ``view_worked_month``: the

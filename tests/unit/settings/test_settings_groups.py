@@ -22,6 +22,7 @@ from streams.settings import (
     Settings,
     SlackSettings,
     SnsSettings,
+    TeamsSettings,
     VarDirSettings,
     WorkerSettings,
     describe_env,
@@ -91,6 +92,9 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
         "slack_link_template", "slack_min_severity", "slack_max_age_s",
+    },
+    TeamsSettings: {
+        "teams_webhook_url", "teams_rate_per_minute", "teams_min_severity", "teams_link_template",
     },
     LocalSettings: {"kafka_version", "kafka_cache_dir", "kafka_heap", "clickhouse_reader_password"},
 }  # fmt: skip
