@@ -44,6 +44,8 @@ Real processes (integration and reliability tests)
   ``scripted_stream``: publishing it shuffled through a real worker, waiting until it settled,
   reading ``mttr.incidents FINAL``. Shared by the correlation, crash, restart, outage and
   rebalance tests.
+- ``kafka_topics``: publishing factory-style events to their source topics; rewinding a
+  stopped worker group's committed offsets on a topic (replays).
 - ``faults``: what the fault tests count (status counters, topic sizes, events stored).
 - ``private_broker``: a Kafka broker of one test's own that it may stop, kill and restart.
 - ``prometheus_install``: installs Debian's Prometheus and Alertmanager when missing (service
