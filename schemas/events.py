@@ -1,4 +1,7 @@
-"""Event contract v1: the alert, deploy and ticket events producers publish.
+"""Event contract v1.1: the alert, deploy and ticket events producers publish.
+
+v1.1 adds the deploy kind ``remediation`` (a runbook, job or script run against a
+service, e.g. a restart); every v1 event is still valid and means the same.
 
 The models are the single source of truth; ``schemas/json/*.schema.json`` are
 generated from them (``mttr schemas``; ``--check`` verifies) and a test keeps them in sync.
@@ -32,7 +35,8 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = "1.1"
+"""Contract version (``major.minor``): a minor version only adds accepted values."""
 MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -165,13 +169,20 @@ class AlertEvent(EventBase):
         return self
 
 
+DeployKind = Literal["release", "rollback", "hotfix", "config", "remediation"]
+"""What a deploy did: ``release``, ``rollback``, ``hotfix`` and ``config`` change the
+service; ``remediation`` (v1.1) is an operational action on it (restart, scale, failover,
+cache flush) that mitigates an incident but is no deployment in the DORA sense
+(docs/incident-model.md, docs/metrics.md)."""
+
+
 class DeployEvent(EventBase):
-    """A deployment changed status (started, succeeded or failed)."""
+    """A deployment or remediation run changed status (started, succeeded or failed)."""
 
     type: Literal["deploy"]
     deploy_id: Id
     status: Literal["started", "succeeded", "failed"]
-    kind: Literal["release", "rollback", "hotfix", "config"] = "release"
+    kind: DeployKind = "release"
     version: Name | None = None
     commit_sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")] | None = None
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from streams.engine.incident import can_cause
 from streams.engine.members import Member
 from streams.engine.segment import Segment
 
 if TYPE_CHECKING:
     from streams.engine.correlate import EngineConfig, State
 
-MAX_DEPLOYS = 20  # succeeded deploys always kept per key, for cause links
+MAX_DEPLOYS = 20  # succeeded deploys that can be a cause, always kept per key
 
 
 def prune(
@@ -32,7 +33,8 @@ def prune(
     before the lateness horizon (nothing can reopen it) and its last event is
     older than the retention (ticket follow-ups). Events outside incidents are
     kept back to the suspect window before the horizon or before the earliest
-    live incident, plus the last ``MAX_DEPLOYS`` succeeded deploys.
+    live incident, plus the last ``MAX_DEPLOYS`` succeeded deploys that can be a cause
+    (remediation runs cannot, so frequent ones never push a release out).
     """
     horizon = watermark - config.allowed_lateness_ms
     keep_from = horizon
@@ -53,7 +55,9 @@ def prune(
     keep_from -= config.suspect_ms
     members: list[Member] = state["members"]
     deploys = [
-        m["event_id"] for m in members if m["type"] == "deploy" and m["status"] == "succeeded"
+        m["event_id"]
+        for m in members
+        if m["type"] == "deploy" and m["status"] == "succeeded" and can_cause(m)
     ]
     recent_deploys = set(deploys[-MAX_DEPLOYS:])
     deploys_in_window = {

@@ -17,7 +17,10 @@ from streams.engine.members import Member, from_ms
 from streams.engine.segment import Segment
 
 ACK_STATUSES = frozenset({"acknowledged", "identified", "mitigated", "resolved", "closed"})
-REPAIR_KINDS = frozenset({"rollback", "hotfix"})
+REPAIR_KINDS = frozenset({"rollback", "hotfix", "remediation"})
+"""Deploy kinds whose succeeded deploy after ``started_at`` mitigates the incident."""
+OPERATIONAL_KINDS = frozenset({"remediation"})
+"""Deploy kinds that act on the running service without changing it: never a cause."""
 INCIDENT_COLUMNS: tuple[str, ...] = (
     "incident_id", "service", "environment", "status", "severity", "category", "title",
     "started_at", "detected_at", "acknowledged_at", "identified_at", "mitigated_at",
@@ -40,6 +43,15 @@ def incident_id(service: str, environment: str, first_event_id: str) -> str:
     """Return the deterministic id: a hash of the key and the incident's first event."""
     digest = hashlib.sha256(f"{service}\x1f{environment}\x1f{first_event_id}".encode())
     return digest.hexdigest()[:24]
+
+
+def can_cause(deploy: Member) -> bool:
+    """True if the succeeded deploy changed the service, so it may be an incident's cause.
+
+    A remediation run (restart, scale, failover) changes no code or config: it can
+    mitigate or fix an incident, never cause one (docs/incident-model.md, "Remediation").
+    """
+    return deploy["kind"] not in OPERATIONAL_KINDS
 
 
 def _first(values: Sequence[int]) -> int | None:
@@ -89,7 +101,9 @@ def derive(
         and (resolved is None or d["at"] <= resolved)
     ]
     mitigated = _first([m["at"] for m in tickets if m["status"] == "mitigated"] + repairs)
-    cause = [d for d in deploys if started - windows.suspect_ms <= d["at"] <= started]
+    cause = [
+        d for d in deploys if can_cause(d) and started - windows.suspect_ms <= d["at"] <= started
+    ]
     fixes = [
         d
         for d in deploys

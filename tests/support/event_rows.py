@@ -15,8 +15,9 @@ def deploy_row(
     event_id: str | None = None,
     raw: str | None = None,
     kafka_offset: int = 0,
+    kind: str = "release",
 ) -> dict[str, Any]:
-    """Return the row of a succeeded release ``deploy_id`` at ``at``, ingested a second later."""
+    """Return the row of a succeeded ``kind`` deploy ``deploy_id`` at ``at``, ingested 1 s later."""
     return {
         "event_id": event_id or f"ev-{deploy_id}",
         "type": "deploy",
@@ -28,7 +29,7 @@ def deploy_row(
         "subject_id": deploy_id,
         "severity": None,
         "category": None,
-        "kind": "release",
+        "kind": kind,
         "raw": raw if raw is not None else f'{{"deploy_id":"{deploy_id}"}}',
         "kafka_topic": "deploys",
         "kafka_partition": 0,

@@ -84,7 +84,7 @@ _deploys = st.fixed_dictionaries(
         "ms": _times,
         "deploy_id": st.sampled_from(("d1", "d2", "d3")),
         "status": st.sampled_from(("started", "succeeded", "failed")),
-        "kind": st.sampled_from(("release", "rollback", "hotfix", "config")),
+        "kind": st.sampled_from(("release", "rollback", "hotfix", "config", "remediation")),
     }
 )
 

@@ -183,7 +183,11 @@ def expected_dora(
     """Return dora_monthly per docs/metrics.md (median None when nothing was restored)."""
     deploys: dict[tuple[date, str, str], set[str]] = defaultdict(set)
     for event in events:
-        if event["type"] == "deploy" and event["status"] == "succeeded":
+        if (
+            event["type"] == "deploy"
+            and event["status"] == "succeeded"
+            and event["kind"] != "remediation"  # contract v1.1: no deployment (docs/metrics.md)
+        ):
             key = (month_of(event["occurred_at"]), event["service"], event["environment"])
             deploys[key].add(event["subject_id"])
     causes = {

@@ -29,9 +29,13 @@ WORKED_INCIDENTS = (  # (started_at, ttr_seconds, cause_deploy_id) of checkout/p
     # resolved 2026-07-01 00:00:00.000: July (UTC), in no June figure
     (datetime(2026, 6, 29, 20, 13, 20, tzinfo=UTC), 100_000.0, None),
 )
-WORKED_DEPLOYS = (
-    ("dep-worked-0603", datetime(2026, 6, 3, 9, 0, tzinfo=UTC)),
-    ("dep-worked-0615", datetime(2026, 6, 15, 10, 0, tzinfo=UTC)),
+WORKED_DEPLOYS = (  # (deploy_id, occurred_at, kind) of checkout/prod, all succeeded
+    ("dep-worked-0603", datetime(2026, 6, 3, 9, 0, tzinfo=UTC), "release"),
+    # a remediation run is no deployment (contract v1.1): in no dora_monthly figure,
+    # and July, with only a remediation run, still has no row
+    ("rem-worked-0610", datetime(2026, 6, 10, 12, 5, tzinfo=UTC), "remediation"),
+    ("dep-worked-0615", datetime(2026, 6, 15, 10, 0, tzinfo=UTC), "release"),
+    ("rem-worked-0702", datetime(2026, 7, 2, 8, 0, tzinfo=UTC), "remediation"),
 )
 
 
@@ -79,12 +83,13 @@ def add_worked_example(history: History) -> None:
             }
         )
     redelivered = history.event_rows.pop()  # stays the last row (the view tests rely on it)
-    for n, (deploy_id, occurred_at) in enumerate(WORKED_DEPLOYS):
+    for n, (deploy_id, occurred_at, kind) in enumerate(WORKED_DEPLOYS):
         event = deploy_row(
             deploy_id, "checkout", "prod", occurred_at,
             event_id=f"ev-worked-{n}",
-            raw=f'{{"deploy_id":"{deploy_id}","status":"succeeded"}}',
+            raw=f'{{"deploy_id":"{deploy_id}","status":"succeeded","kind":"{kind}"}}',
             kafka_offset=2_000_000 + n,
+            kind=kind,
         )  # fmt: skip
         history.events.append(event)
         history.event_rows.append(event)

@@ -74,12 +74,14 @@ def test_dora_monthly(db: Database) -> None:
 def test_dora_monthly_worked_example_median_is_exact_interpolated_p50(db: Database) -> None:
     """checkout/prod, June 2026 (docs/metrics.md, dora_monthly example).
 
-    Deploys dep-worked-0603 and -0615 -> deployments 2, 2/30 per day; an incident
-    names -0603 as cause -> failed 1, rate 0.5. Restored in June: ttr 600, 1200,
-    3000, 4000 (the last resolved 06-30 23:59:59.999) -> p50 at position 1.5 =
+    Deploys dep-worked-0603 and -0615 -> deployments 2, 2/30 per day (the remediation
+    run rem-worked-0610 is no deployment); an incident names -0603 as cause -> failed
+    1, rate 0.5. Restored in June: ttr 600, 1200, 3000, 4000 (the last resolved
+    06-30 23:59:59.999) -> p50 at position 1.5 =
     1200 + 0.5 x 1800 = 2100 (quantileExact would say 3000, ...Low 1200). The
-    incident resolved 07-01 00:00:00.000 (ttr 100000) is July's; July has no
-    deploy, so no row. The month column is `month`, the month's first day.
+    incident resolved 07-01 00:00:00.000 (ttr 100000) is July's; July has only a
+    remediation run (rem-worked-0702), no deployment, so no row. The month column
+    is `month`, the month's first day.
     """
     actual = db.rows("dora_monthly", ("month", "service", "environment"))
     month = WORKED_MONTH.date()

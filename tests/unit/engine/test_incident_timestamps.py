@@ -146,13 +146,16 @@ def test_identified_only_from_identified_status() -> None:
     [
         ("rollback", "succeeded", datetime(2026, 3, 2, 10, 7, tzinfo=UTC)),
         ("hotfix", "succeeded", datetime(2026, 3, 2, 10, 7, tzinfo=UTC)),
+        ("remediation", "succeeded", datetime(2026, 3, 2, 10, 7, tzinfo=UTC)),
         ("release", "succeeded", None),
         ("config", "succeeded", None),
         ("rollback", "failed", None),
         ("rollback", "started", None),
+        ("remediation", "failed", None),
+        ("remediation", "started", None),
     ],
 )
-def test_mitigated_by_succeeded_rollback_or_hotfix_only(
+def test_mitigated_by_succeeded_rollback_hotfix_or_remediation_only(
     kind: str, status: str, mitigated: datetime | None
 ) -> None:
     """A 10:00-10:20; deploy <kind> <status> 10:07 -> mitigated 10:07 (ttm 420 s) or none."""

@@ -1,4 +1,4 @@
-"""Event contract v1, fields: names and identifiers, literals, a deploy's commit_sha.
+"""Event contract v1.1, fields: names and identifiers, literals, a deploy's commit_sha.
 
 The rules in schemas/events.py with exact expectations; documented in
 docs/events.md, "Common fields", "Alert", "Deploy", "Ticket" and "Validation
@@ -84,7 +84,7 @@ def test_deploy_statuses(status: str) -> None:
     assert parse(deploy(status=status)).status == status
 
 
-@pytest.mark.parametrize("kind", ["release", "rollback", "hotfix", "config"])
+@pytest.mark.parametrize("kind", ["release", "rollback", "hotfix", "config", "remediation"])
 def test_deploy_kinds(kind: str) -> None:
     event = parse(deploy(kind=kind))
     assert isinstance(event, DeployEvent)
@@ -129,7 +129,7 @@ def test_ticket_severities(severity: str) -> None:
         (
             deploy,
             {"kind": "canary"},
-            "kind: Input should be 'release', 'rollback', 'hotfix' or 'config'",
+            "kind: Input should be 'release', 'rollback', 'hotfix', 'config' or 'remediation'",
         ),
         (
             ticket,

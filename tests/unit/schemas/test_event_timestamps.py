@@ -1,4 +1,4 @@
-"""Event contract v1, timestamps: offsets, precision, bounds; wrong types, missing fields.
+"""Event contract v1.1, timestamps: offsets, precision, bounds; wrong types, missing fields.
 
 The rules in schemas/events.py with exact expectations; documented in
 docs/events.md, "Timestamps" and "Validation rules". Names, literals and

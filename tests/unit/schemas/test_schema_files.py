@@ -29,7 +29,7 @@ def test_the_expected_files_are_committed() -> None:
 def test_each_file_is_a_json_schema_with_id(name: str) -> None:
     schema = orjson.loads((JSON_DIR / name).read_bytes())
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == f"https://mttr.dev/schemas/v1/{name}"
+    assert schema["$id"] == f"https://mttr.dev/schemas/v1.1/{name}"
 
 
 @pytest.mark.parametrize("kind", ["alert", "deploy", "ticket"])
