@@ -31,6 +31,8 @@ ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_byte
        "newrelic_environment", "splunk_service_field", "splunk_severity_field",
        "splunk_time_field", "splunk_status_fields", "splunk_alert_id_field",
        "splunk_alert_key_fields", "splunk_default_service", "splunk_environment",
+       "rundeck_jobs", "rundeck_environments", "rundeck_environment", "awx_templates",
+       "awx_environments", "awx_environment", "awx_service_var", "awx_environment_var",
        "topic_alerts", "topic_deploys", "topic_tickets"]  # fmt: skip
 
 
@@ -44,7 +46,8 @@ def gateway() -> None:
     checked), POST /webhooks/pagerduty (v3 incident events; X-PagerDuty-Signature
     checked), POST /webhooks/opsgenie (alert actions), POST /webhooks/newrelic
     (workflow issues, our payload template), POST /webhooks/splunk (webhook alert
-    action) and POST /events (our contract: one event or a JSON array). /events and
+    action), POST /webhooks/rundeck and POST /webhooks/awx (job runs as remediation
+    deploys) and POST /events (our contract: one event or a JSON array). /events and
     the unsigned webhook routes take the shared MTTR_GATEWAY_TOKEN (Authorization:
     Bearer, Basic password or ?token=); unset, they are open (trusted network only).
     Also GET /healthz and GET /metrics. A request is answered 2xx only after Kafka acknowledged all

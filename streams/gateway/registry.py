@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from streams.gateway.adapters.alertmanager import AlertmanagerAdapter, AlertmanagerConfig
 from streams.gateway.adapters.argocd import ArgoCDAdapter, ArgoCDConfig
+from streams.gateway.adapters.awx import AwxAdapter, AwxConfig
 from streams.gateway.adapters.azure_monitor import AzureMonitorAdapter, AzureMonitorConfig
 from streams.gateway.adapters.base import Adapter
 from streams.gateway.adapters.cdevents import CDEventsAdapter
@@ -35,6 +36,8 @@ from streams.gateway.adapters.jira import (
 from streams.gateway.adapters.newrelic import NewRelicAdapter, NewRelicConfig
 from streams.gateway.adapters.opsgenie import OpsgenieAdapter, OpsgenieConfig
 from streams.gateway.adapters.pagerduty import PagerDutyAdapter, PagerDutyConfig
+from streams.gateway.adapters.remediation import JobTargets
+from streams.gateway.adapters.rundeck import RundeckAdapter, RundeckConfig
 from streams.gateway.adapters.servicenow import ServiceNowAdapter, ServiceNowConfig
 from streams.gateway.adapters.servicenow_config import (
     DEFAULT_PRIORITY_MAP as SERVICENOW_PRIORITY_MAP,
@@ -133,6 +136,7 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
     return (
         alertmanager, github, jira, pagerduty, grafana, azure_monitor, datadog,
         *_observability(settings), cdevents, *_delivery_adapters(settings), _sns(settings),
+        *_remediation(settings),
     )  # fmt: skip
 
 
@@ -228,6 +232,31 @@ def _sns(settings: Settings) -> SnsAdapter:
         account_environments=settings.sns_account_environments,
     )
     return SnsAdapter(config, CertificateCache(https_get(settings.sns_fetch_timeout_s)))
+
+
+def _remediation(settings: Settings) -> tuple[Adapter, ...]:
+    """Return the Rundeck and AWX adapters (``RemediationSettings``)."""
+    rundeck = RundeckAdapter(
+        RundeckConfig(
+            JobTargets(
+                services=settings.rundeck_jobs,
+                environments=settings.rundeck_environments,
+                environment=settings.rundeck_environment,
+            )
+        )
+    )
+    awx = AwxAdapter(
+        AwxConfig(
+            JobTargets(
+                services=settings.awx_templates,
+                environments=settings.awx_environments,
+                environment=settings.awx_environment,
+            ),
+            service_var=settings.awx_service_var.strip(),
+            environment_var=settings.awx_environment_var.strip(),
+        )
+    )
+    return (rundeck, awx)
 
 
 def secrets_of(value: SecretStr | None) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ reads ``os.environ`` on its own.
 - ``ServiceNowSettings`` (``servicenow.py``): the ServiceNow source.
 - ``SnsSettings`` (``sns.py``): Amazon SNS (CloudWatch alarms): topics,
   subscription confirmation, alarm mapping.
+- ``RemediationSettings`` (``remediation.py``): Rundeck jobs and AWX templates whose
+  runs are remediation deploys.
 - ``SlackSettings`` (``slack.py``): incident notices to Slack.
 - ``TeamsSettings`` (``teams.py``): incident notices to Microsoft Teams.
 - ``LocalSettings`` (``local.py``): the local broker's version, jars and heap.
@@ -41,6 +43,7 @@ from streams.settings.monitoring import MonitoringSettings
 from streams.settings.observability import ObservabilitySettings
 from streams.settings.paths import VarDirSettings, default_var_dir, project_root
 from streams.settings.pipelines import PipelineSettings
+from streams.settings.remediation import RemediationSettings
 from streams.settings.servicenow import ServiceNowSettings
 from streams.settings.slack import SlackSettings
 from streams.settings.sns import SnsSettings
@@ -61,6 +64,7 @@ __all__ = [
     "ObservabilitySettings",
     "PipelineSettings",
     "ServiceNowSettings",
+    "RemediationSettings",
     "Settings",
     "SlackSettings",
     "SnsSettings",
@@ -81,6 +85,7 @@ class Settings(
     LocalSettings,
     TeamsSettings,
     SlackSettings,
+    RemediationSettings,
     SnsSettings,
     ServiceNowSettings,
     PipelineSettings,
@@ -116,6 +121,7 @@ GROUPS: tuple[type[MttrSettings], ...] = (
     PipelineSettings,
     ServiceNowSettings,
     SnsSettings,
+    RemediationSettings,
     SlackSettings,
     TeamsSettings,
     LocalSettings,

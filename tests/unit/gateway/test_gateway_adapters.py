@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from streams.gateway.adapters import (
     alertmanager,
     argocd,
+    awx,
     azure_monitor,
     cdevents,
     datadog,
@@ -23,6 +24,7 @@ from streams.gateway.adapters import (
     newrelic,
     opsgenie,
     pagerduty,
+    rundeck,
     servicenow,
     sns,
     splunk,
@@ -60,7 +62,9 @@ MODULES = {
         pagerduty,
         servicenow,
         sns,
+        rundeck,
         splunk,
+        awx,
     )
 }
 # Sources that check their own signature or secret (grafana: because a secret is set;
@@ -75,6 +79,7 @@ def test_the_registry_holds_one_adapter_per_webhook_source() -> None:
         "alertmanager", "github", "jira", "pagerduty", "grafana", "azure-monitor", "datadog",
         "opsgenie", "newrelic", "splunk", "cdevents",
         "gitlab", "argocd", "jenkins", "servicenow", "sns",
+        "rundeck", "awx",
     ]  # fmt: skip
     assert sorted(build_sources(SETTINGS)) == sorted(["events", *names])
 

@@ -29,9 +29,9 @@ def hub(body: bytes, secret: str) -> str:
 
 def test_every_source_is_served() -> None:
     assert sorted(build_sources(SETTINGS)) == [
-        "alertmanager", "argocd", "azure-monitor", "cdevents", "datadog", "events", "github",
-        "gitlab", "grafana", "jenkins", "jira", "newrelic", "opsgenie", "pagerduty", "servicenow",
-        "sns", "splunk",
+        "alertmanager", "argocd", "awx", "azure-monitor", "cdevents", "datadog", "events",
+        "github", "gitlab", "grafana", "jenkins", "jira", "newrelic", "opsgenie", "pagerduty",
+        "rundeck", "servicenow", "sns", "splunk",
     ]  # fmt: skip
 
 

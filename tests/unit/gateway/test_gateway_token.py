@@ -90,7 +90,7 @@ def test_token_routes_are_events_and_the_unsigned_adapters() -> None:
     signed = {"github", "jira", "pagerduty", "gitlab", "sns"}  # a vendor signature or secret
     unsigned = [
         "alertmanager", "grafana", "azure-monitor", "datadog", "opsgenie", "newrelic", "splunk",
-        "cdevents", "argocd", "jenkins", "servicenow",
+        "cdevents", "argocd", "jenkins", "servicenow", "rundeck", "awx",
     ]  # fmt: skip
     assert token_routes(settings(None)) == ["/events", *(f"/webhooks/{n}" for n in unsigned)]
     flags = {adapter.name: adapter.token_auth for adapter in build_adapters(settings(None))}

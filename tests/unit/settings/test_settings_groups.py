@@ -18,6 +18,7 @@ from streams.settings import (
     MttrSettings,
     ObservabilitySettings,
     PipelineSettings,
+    RemediationSettings,
     ServiceNowSettings,
     Settings,
     SlackSettings,
@@ -88,6 +89,10 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "sns_topic_arns", "sns_confirm_subscriptions", "sns_fetch_timeout_s", "sns_services",
         "sns_service_dimensions", "sns_alarm_name_separator", "sns_default_service",
         "sns_severity", "sns_alarm_severities", "sns_environment", "sns_account_environments",
+    },
+    RemediationSettings: {
+        "rundeck_jobs", "rundeck_environments", "rundeck_environment", "awx_templates",
+        "awx_environments", "awx_environment", "awx_service_var", "awx_environment_var",
     },
     SlackSettings: {
         "slack_webhook_url", "slack_rate_per_minute", "slack_retry_max_seconds",
