@@ -54,9 +54,9 @@ def _assert_same(actual: dict[Any, dict[str, Any]], expected: dict[Any, dict[str
 
 @pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
 def test_scripted_history_replay_and_restart(
-    isolated_settings: Settings, tmp_path: Path, store: str
+    storage_settings: Settings, tmp_path: Path, store: str
 ) -> None:
-    base = isolated_settings
+    base = storage_settings
     events = HISTORY + random.Random(7).sample(HISTORY, 8)  # duplicates (same event_id)
 
     # (a) shuffled, duplicated, mixed partitioners -> exactly the expected incidents.

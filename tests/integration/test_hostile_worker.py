@@ -60,9 +60,9 @@ def valid_events(count: int) -> list[dict[str, Any]]:
 
 
 def test_hostile_messages_dead_lettered_valid_ones_stored_worker_survives(
-    isolated_settings: Settings, tmp_path: Path
+    storage_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = isolated_settings
+    settings = storage_settings
     topics = {
         "alert": settings.topic_alerts,
         "deploy": settings.topic_deploys,

@@ -115,9 +115,9 @@ def mixed_file(tmp_path: Path) -> Path:
 
 
 def test_valid_events_stored_once_invalid_dead_lettered(
-    isolated_settings: Settings, mixed_file: Path, tmp_path: Path
+    storage_settings: Settings, mixed_file: Path, tmp_path: Path
 ) -> None:
-    settings = isolated_settings
+    settings = storage_settings
     worker = start_worker(settings, tmp_path / "worker.log")
     try:
         # 1) our CLI: publishes the valid lines, reports the invalid ones, exits 1.

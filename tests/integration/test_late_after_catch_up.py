@@ -89,9 +89,9 @@ def _incidents(settings: Settings) -> list[dict[str, Any]]:
 
 
 def test_event_far_behind_its_key_after_a_catch_up_is_late(
-    isolated_settings: Settings, tmp_path: Path
+    storage_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = isolated_settings
+    settings = storage_settings
     # A fires 12:00 and resolves 12:10: one incident, ttr 600 s
     history = [*_backlog(), _alert("a1", "A", "firing", "12:00:00"),
                _alert("a2", "A", "resolved", "12:10:00")]  # fmt: skip

@@ -68,11 +68,11 @@ def _comparable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_time_ordered_backlog_equals_in_order_processing(
-    isolated_settings: Settings, tmp_path: Path
+    storage_settings: Settings, tmp_path: Path
 ) -> None:
     # no idle completion: every completion comes from the watermark, so the metrics
     # read below match the stored rows exactly
-    settings = isolated_settings.model_copy(update={"idle_flush_s": 3600.0})
+    settings = storage_settings.model_copy(update={"idle_flush_s": 3600.0})
     published = mttr(
         "simulate", "--services", str(SERVICES), "--days", str(DAYS), "--seed", str(SEED),
         "--end", END, settings=settings,

@@ -29,8 +29,8 @@ def _report(settings: Settings, *args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_report_via_worker_and_direct(isolated_settings: Settings, tmp_path: Path) -> None:
-    settings = isolated_settings
+def test_report_via_worker_and_direct(storage_settings: Settings, tmp_path: Path) -> None:
+    settings = storage_settings
     worker = start_worker(settings, tmp_path / "worker.log")
     try:
         published = mttr("publish", str(SAMPLE), settings=settings)

@@ -82,8 +82,8 @@ def assert_views_equal_live(client: Client) -> None:
 
 
 @pytest.fixture
-def client(tmp_path: Any) -> Iterator[Client]:
-    client = connect(Settings(var_dir=tmp_path / "var"))
+def client(engine_settings: Settings) -> Iterator[Client]:
+    client = connect(engine_settings)
     migrate(client, load_migrations())
     write(client, [incident(n, ("checkout", "search", "auth")[n % 3]) for n in range(60)])
     try:
@@ -127,9 +127,9 @@ def test_an_emptied_snapshot_is_not_trusted(client: Client) -> None:
 
 
 @pytest.mark.slow
-def test_the_worker_refreshes_the_snapshots(isolated_settings: Settings, tmp_path: Path) -> None:
+def test_the_worker_refreshes_the_snapshots(storage_settings: Settings, tmp_path: Path) -> None:
     """The worker's timer refreshes on its own client while the worker runs, and stops cleanly."""
-    settings = isolated_settings.model_copy(update={"snapshot_interval_s": 1.0})
+    settings = storage_settings.model_copy(update={"snapshot_interval_s": 1.0})
     log = tmp_path / "worker.log"
     worker = start_worker(settings, log)
     try:

@@ -84,19 +84,21 @@ def publish(settings: Settings, events: list[dict[str, Any]], seed: int) -> None
 def settle(settings: Settings, timeout: float = 90.0) -> None:
     """Wait until everything is processed and idle completion has nothing left to write.
 
-    Settled = both agents caught up and no new incident rows for a few idle
-    periods (idle completion runs on wall-clock ticks, slower on a busy machine).
+    Settled = both agents caught up and no new incident rows nor idle
+    completions over two windows of four idle periods (idle completion runs on
+    wall-clock ticks, which a busy machine delays).
     """
     deadline = time.monotonic() + timeout
-    previous = None
+    seen: list[tuple[int, int]] = []
     while time.monotonic() < deadline:
         wait_processed(settings)
-        rows = wait_status(settings, lambda status: True)["incident_rows"]
-        if rows == previous:
+        status = wait_status(settings, lambda status: True)
+        seen.append((status["incident_rows"], status["completed_by_idle"]))
+        # unchanged over two idle windows: a tick delayed on a busy machine is not "settled"
+        if len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]:
             return
-        previous = rows
         time.sleep(4 * settings.idle_flush_s)
-    raise TimeoutError("incident rows kept changing")
+    raise TimeoutError(f"incident rows kept changing: {seen}")
 
 
 def incidents(settings: Settings) -> dict[tuple[str, str, datetime], dict[str, Any]]:
