@@ -20,8 +20,10 @@ from tests.support.report_history import History, build_report, seed
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 
-def test_empty_database_gives_a_valid_page(chromium: str, tmp_path: Path) -> None:
-    settings = Settings(var_dir=tmp_path / "var", web_port=free_port(), log_level="warn")
+def test_empty_database_gives_a_valid_page(
+    chromium: str, tmp_path: Path, engine_settings: Settings
+) -> None:
+    settings = engine_settings.model_copy(update={"web_port": free_port(), "log_level": "warn"})
     seed(settings, History(datetime.now(UTC), [], [], set()))
     page = tmp_path / "empty.html"
     build_report(settings, page)
