@@ -1,33 +1,38 @@
-"""Load check of ``mttr gateway``: sustained webhooks from a second process, counted in Kafka.
+"""Load check of ``mttr gateway``: sustained webhooks on every route, counted in Kafka.
 
 Run it with ``python -m bench gateway`` (``make bench`` runs it after the
-views). It starts a fresh single-node Kafka broker in a temporary folder,
-creates the topics and starts ``mttr gateway``; once ``/healthz`` answers, a
-second process (``bench.gateway_load``) keeps ``--concurrency`` requests in
-flight on loopback for a warm-up plus ``--duration`` seconds. Then the three
-source topics are read from the beginning to their end offsets and every
-event id the gateway acknowledged with a 2xx is looked up: an acknowledged
-event missing from Kafka is a lost event.
+views). The routes are the ones the gateway serves (``/events`` and one per
+adapter of ``build_adapters``); a source without a payload builder in
+bench/gateway_payloads/ stops the run before anything starts. It generates
+the run's secrets (``Keys``), starts a fresh single-node Kafka broker in a
+temporary folder, creates the topics and starts the gateway with the gateway
+token and every source's secret set (bench/gateway_server.py: ``mttr
+gateway`` with the SNS certificate served locally); once ``/healthz``
+answers, a second process (``bench.gateway_load``) loads each route alone,
+``--concurrency`` requests in flight on loopback for a warm-up plus
+``--duration`` seconds. Then the three source topics are read from the
+beginning to their end offsets and every event id the gateway acknowledged
+with a 2xx is looked up: an acknowledged event missing from Kafka is a lost
+event.
 
 Results are printed as tables and written to ``bench/results/gateway-<date>.json``.
-Slow figures are reported, never an error; the exit status is 1 only when an
-acknowledged event is missing from Kafka or nothing was acknowledged.
+Slow figures are reported, never an error; the exit status is 1 when a
+request got no 2xx answer (the payloads are all valid and authenticated), an
+acknowledged event is missing from Kafka, or nothing was acknowledged.
 Everything started is stopped at the end, on errors too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections import Counter
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -35,9 +40,10 @@ from types import FrameType
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
 
+from bench.gateway_payloads import Keys, MissingBuilder, builders_for, served
+from bench.gateway_processes import cpu_seconds, read_topics, wait_healthy
 from bench.gateway_report import (
     Delivery,
     delivery,
@@ -65,8 +71,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench gateway", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--concurrency", type=int, default=16, help="connections in flight")
-    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before them")
+    parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per route")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of load before each")
+    parser.add_argument("--routes", help="comma-separated route names (default: every route)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the payload generator")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON file")
     args = parser.parse_args(argv)
@@ -75,76 +82,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def cpu_seconds(pid: int) -> float:
-    """Return the user plus system CPU seconds of process ``pid`` so far (0 when unreadable)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()  # fields 3.. of proc(5): utime is 14, stime 15
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def routes_of(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """Return the routes to load: every served one, or ``--routes`` (which must be served).
 
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    """Poll ``url`` until it answers 200; ``RuntimeError`` with the log tail if it never does."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-    msg = f"the gateway did not answer {url} with 200 within {timeout:.0f} s:\n{tail}"
-    raise RuntimeError(msg)
-
-
-def read_topics(
-    bootstrap: str, topics: list[str], timeout: float = 120
-) -> tuple[Counter[str], dict[str, int]]:
-    """Read ``topics`` from the beginning to their current end offsets.
-
-    Returns (event id -> messages carrying it, messages per topic). Raises
-    ``TimeoutError`` when the end offsets are not reached within ``timeout``.
+    Raises:
+        SystemExit: A served source has no payload builder, or ``--routes``
+            names a route the gateway does not serve.
     """
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    names = served(settings)
     try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        ids: Counter[str] = Counter()
-        per_topic = dict.fromkeys(topics, 0)
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                msg = f"could not read {topics} to their end offsets within {timeout:.0f} s"
-                raise TimeoutError(msg)
-            for tp, messages in consumer.poll(timeout_ms=1000, max_records=10_000).items():
-                per_topic[tp.topic] += len(messages)
-                ids.update(orjson.loads(m.value)["event_id"] for m in messages)
-        return ids, per_topic
-    finally:
-        consumer.close()
+        builders_for(names)
+    except MissingBuilder as exc:
+        raise SystemExit(str(exc)) from None
+    if args.routes is None:
+        return names
+    chosen = [name.strip() for name in args.routes.split(",") if name.strip()]
+    if unknown := [name for name in chosen if name not in names]:
+        msg = f"--routes: not served by the gateway: {', '.join(unknown)} (served: {names})"
+        raise SystemExit(msg)
+    return chosen
 
 
-def run_load(url: str, folder: Path, tag: str, args: argparse.Namespace) -> dict[str, Any]:
+def _env_value(value: Any) -> str:
+    """Return a setting's value as its environment variable holds it (maps as JSON)."""
+    return json.dumps(value) if isinstance(value, dict) else str(value)
+
+
+def run_load(
+    url: str, folder: Path, tag: str, routes: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
     """Run ``bench.gateway_load`` in a second process and return its document."""
     output = folder / "load.json"
     command = [
         sys.executable, "-m", "bench.gateway_load", "--url", url, "--output", str(output),
+        "--keys", str(folder / "keys.json"), "--routes", ",".join(routes),
         "--concurrency", str(args.concurrency), "--duration", str(args.duration),
         "--warmup", str(args.warmup), "--tag", tag, "--seed", str(args.seed),
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603
     try:
-        code = process.wait(timeout=args.warmup + args.duration + 120)
+        code = process.wait(timeout=len(routes) * (args.warmup + args.duration + 30) + 120)
     finally:
         stop_process(process)  # only acts when it is still running (an error or a timeout)
     if code != 0:
@@ -155,14 +132,17 @@ def run_load(url: str, folder: Path, tag: str, args: argparse.Namespace) -> dict
 
 
 def measure(
-    folder: Path, console: Console, args: argparse.Namespace
+    folder: Path, console: Console, keys: Keys, routes: list[str], args: argparse.Namespace
 ) -> tuple[Settings, dict[str, Any], Delivery, dict[str, float]]:
     """Start the broker and the gateway, run the load, read the topics back; stop both.
 
     Returns the gateway's settings, the load document, the delivery count and
     the CPU seconds each process spent during the load.
     """
-    base = Settings()
+    base = Settings(**keys.settings())
+    keys.write(folder / "keys.json")
+    certificate = folder / "sns-certificate.pem"
+    certificate.write_text(keys.sns_cert_pem, encoding="ascii")
     broker_dir = folder / "kafka"
     try:  # local.stop is a no-op when start failed before the broker ran
         with console.status("starting a Kafka broker"):
@@ -181,12 +161,15 @@ def measure(
         }  # fmt: skip
         settings = base.model_copy(update=update)
         ensure_topics(settings)
-        overrides = {env_var(name): str(value) for name, value in update.items()}
+        overrides = {
+            env_var(name): _env_value(value) for name, value in (keys.settings() | update).items()
+        }
         env = {**os.environ, **overrides}  # the rest of the settings: the same environment
         log = folder / "gateway.log"
         with log.open("ab") as out:
             gateway = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "streams", "gateway"],
+                [sys.executable, "-m", "bench.gateway_server",
+                 "--sns-certificate", str(certificate)],
                 env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         url = f"http://{local.HOST}:{settings.gateway_port}"
@@ -196,10 +179,10 @@ def measure(
             console.print(f"broker {state.bootstrap} (Kafka {state.kafka_version}), gateway {url}")
             before = {"gateway": cpu_seconds(gateway.pid), "broker": cpu_seconds(state.pid)}
             with console.status(
-                f"load: {args.concurrency} connections, {args.warmup:.0f} s warm-up"
-                f" + {args.duration:.0f} s"
+                f"load: {len(routes)} routes in turn, {args.concurrency} connections, "
+                f"{args.warmup:.0f} s warm-up + {args.duration:.0f} s each"
             ):
-                load = run_load(url, folder, tag, args)
+                load = run_load(url, folder, tag, routes, args)
             cpu = {
                 "gateway": cpu_seconds(gateway.pid) - before["gateway"],
                 "broker": cpu_seconds(state.pid) - before["broker"],
@@ -224,8 +207,10 @@ def exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the load check; return 1 when an acknowledged event is not in Kafka, else 0."""
+    """Run the load check; return 1 on a request without 2xx or an event not in Kafka, else 0."""
     args = parse_args(argv)
+    keys = Keys.generate()
+    routes = routes_of(args, Settings(**keys.settings()))  # before anything is started
     console = Console()
     if not console.is_terminal:  # e.g. piped into a log: do not wrap the tables at 80
         console = Console(width=150)
@@ -246,39 +231,36 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the finally blocks run
     try:
         with tempfile.TemporaryDirectory(prefix="mttr-bench-gateway-") as tmp:
-            settings, load, result, cpu = measure(Path(tmp), console, args)
+            settings, load, result, cpu = measure(Path(tmp), console, keys, routes, args)
     finally:
         signal.signal(signal.SIGTERM, previous)
     info["kafka"] = settings.kafka_version
-    rows = [throughput(load, name) for name in ("alertmanager", "events", None)]
-    seconds = per_second(load)
+    rows = [throughput(load, name) for name in (*load["routes"], None)]
     console.print(throughput_table(load, rows))
-    everything = rows[-1]
     console.print(
-        f"sustained: {min(seconds, default=0):,} to {max(seconds, default=0):,} requests answered"
-        " per second of the window; status codes: "
-        + ", ".join(f"{code} x {n:,}" for code, n in everything.statuses.items())
+        "status codes: "
+        + ", ".join(f"{code} x {n:,}" for code, n in rows[-1].statuses.items())
         + (f"; no answer: {load['failures']}" if load["failures"] else "")
     )
-    window = load["warmup_s"] + load["window_s"]
+    loaded_s = sum(load["windows"].values()) + sum(load["warmups"].values())
     console.print(
         "CPU during the load: "
-        + ", ".join(f"{name} {s:.1f} s ({s / window:.2f} cores)" for name, s in cpu.items())
+        + ", ".join(f"{name} {s:.1f} s ({s / loaded_s:.2f} cores)" for name, s in cpu.items())
     )
     console.print(delivery_table(result))
-    print_verdict(console, result)
+    passed = print_verdict(console, result, rows)
     total_s = time.perf_counter() - began
     document = {
         "machine": info,
         "concurrency": args.concurrency,
         "warmup_s": args.warmup,
         "duration_s": args.duration,
-        "window_s": round(load["window_s"], 2),
         "seed": args.seed,
+        "gateway_token": True,
         "topic_partitions": settings.topic_partitions,
         "gateway_timeout_s": settings.gateway_timeout_s,
-        "endpoints": [row.as_dict() for row in rows],
-        "requests_per_second": seconds,
+        "routes": [row.as_dict() for row in rows],
+        "requests_per_second": {name: per_second(load, name) for name in load["routes"]},
         "no_answer": load["failures"],
         "delivery": result.as_dict(),
         "cpu_seconds": {name: round(s, 1) for name, s in cpu.items()},
@@ -288,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = write_json(args.results, started, document)
     console.print(f"Total {total_s:.0f} s. Results: {path}")
-    return 0 if result.complete else 1
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -1,26 +1,33 @@
 """The load generator of the gateway benchmark: run in its own process by bench/gateway.py.
 
-``python -m bench.gateway_load --url http://127.0.0.1:PORT --output FILE`` keeps
-``--concurrency`` requests in flight (one keep-alive connection each, closed
-loop: a connection sends its next request as soon as the previous one was
-answered) for ``--warmup`` plus ``--duration`` seconds, then waits for the
-requests in flight and writes FILE (JSON):
+``python -m bench.gateway_load --url http://127.0.0.1:PORT --keys FILE --routes
+events,alertmanager,... --output FILE`` loads each route in turn, alone: for
+``--warmup`` plus ``--duration`` seconds it keeps ``--concurrency`` requests
+in flight to that route (one keep-alive connection each, closed loop: a
+connection sends its next request as soon as the previous one was answered),
+waits for the requests in flight, then moves to the next route. It writes
+FILE (JSON):
 
-* ``requests``: one ``[endpoint, status, latency_ms, events, warmup, done_s]``
+* ``requests``: one ``[route, status, latency_ms, events, warmup, done_s]``
   per request; status 0 is a request that got no HTTP answer (connection
-  error or the 30 s client timeout); ``done_s`` is when it finished, in
-  seconds after the measured window opened (negative during the warm-up).
-* ``acknowledged``: every event id of every 2xx answer, ``unacknowledged``:
-  the ids of every request that got anything else (they may or may not be in
-  Kafka), ``mismatched``: 2xx answers whose ids differ from the ids sent.
-* ``window_s`` (the measured window, until the last request answered) and
-  ``cpu_s`` (this process's CPU time).
+  error or the client timeout); ``events`` is what the builder announced;
+  ``done_s`` is when it finished, in seconds after the route's measured
+  window opened (negative during its warm-up).
+* ``windows``: route -> its measured window in seconds (until its last
+  request was answered); ``warmups``: route -> its warm-up in seconds
+  (``--warmup``, but at least ``FIRST_WARMUP_S`` for the first route, which
+  also warms up the broker and the gateway's Kafka producer).
+* ``acknowledged``: every event id of every 2xx answer;
+  ``unacknowledged``: the events announced by requests that got anything
+  else (they may or may not be in Kafka); ``mismatched``: 2xx answers naming
+  another number of events than announced.
+* ``cpu_s``: this process's CPU time.
 
-Three requests in four are Alertmanager v4 notifications of 1-5 alerts; the
-fourth is a ``POST /events`` array of 1-5 deploy or ticket events, so every
-source topic gets traffic. Every fingerprint and event id carries the run tag
-and a sequence number, so every event id is new. Payloads come from a seeded
-generator: the same seed sends the same requests.
+The requests come from the payload builders (bench/gateway_payloads/): each
+source's real example with new ids and times, signed with the run's secrets
+(``--keys``, written by bench/gateway.py) or carrying the gateway token. Every
+id carries the run tag, the connection and a sequence number, so every event
+id is new; the draws are seeded (``--seed``).
 """
 
 from __future__ import annotations
@@ -31,171 +38,115 @@ import os
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import orjson
 
-SERVICES = tuple(f"svc-{n:02d}" for n in range(40))
-SEVERITIES = ("critical", "warning", "info", "high")
-ENVIRONMENTS = ("production", "production", "staging")
-EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
-TICKET_STATUSES = ("opened", "acknowledged", "resolved")
-DEPLOY_STATUSES = ("started", "succeeded", "failed")
+from bench.gateway_payloads import Builder, Draw, Keys, builders_for
 
-
-def _time(seq: int) -> str:
-    """Return a distinct RFC 3339 timestamp (UTC, milliseconds) for sequence number ``seq``."""
-    return (EPOCH + timedelta(milliseconds=seq)).isoformat(timespec="milliseconds")
-
-
-def notification(rng: random.Random, prefix: str, seq: int) -> tuple[dict[str, Any], list[str]]:
-    """Return an Alertmanager v4 notification of 1-5 alerts and the event ids it must yield.
-
-    The ids follow the adapter's rule ``am-<fingerprint>-<status>-<occurred_at>``.
-    """
-    alerts, ids = [], []
-    for index in range(rng.randint(1, 5)):
-        fingerprint = f"{prefix}{seq:07d}{index}"
-        starts_at = _time(seq)
-        resolved = rng.random() < 0.2
-        ends_at = _time(seq + 60_000) if resolved else "0001-01-01T00:00:00Z"
-        status = "resolved" if resolved else "firing"
-        alerts.append(
-            {
-                "status": status,
-                "labels": {
-                    "alertname": rng.choice(("TargetDown", "HighLatency", "ErrorRate")),
-                    "service": rng.choice(SERVICES),
-                    "environment": rng.choice(ENVIRONMENTS),
-                    "severity": rng.choice(SEVERITIES),
-                },
-                "annotations": {"summary": "generated by the gateway benchmark"},
-                "startsAt": starts_at,
-                "endsAt": ends_at,
-                "generatorURL": "",
-                "fingerprint": fingerprint,
-            }
-        )
-        ids.append(f"am-{fingerprint}-{status}-{ends_at if resolved else starts_at}")
-    payload = {
-        "version": "4",
-        "groupKey": "{}:{}",
-        "status": "firing",
-        "receiver": "mttr",
-        "groupLabels": {},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "alerts": alerts,
-    }
-    return payload, ids
-
-
-def contract_events(
-    rng: random.Random, prefix: str, seq: int
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Return a ``POST /events`` array of 1-5 deploy or ticket events and their ids."""
-    events: list[dict[str, Any]] = []
-    for index in range(rng.randint(1, 5)):
-        event_id = f"bench-{prefix}{seq:07d}{index}"
-        common = {"event_id": event_id, "service": rng.choice(SERVICES), "occurred_at": _time(seq)}
-        if rng.random() < 0.5:
-            events.append(
-                {**common, "type": "deploy", "deploy_id": event_id,
-                 "status": rng.choice(DEPLOY_STATUSES)}
-            )  # fmt: skip
-        else:
-            events.append(
-                {**common, "type": "ticket", "ticket_id": event_id,
-                 "status": rng.choice(TICKET_STATUSES), "severity": "high"}
-            )  # fmt: skip
-    return events, [e["event_id"] for e in events]
+NUMBERS_PER_CONNECTION = 10_000_000  # Draw.number = connection * this + sequence: unique
+FIRST_WARMUP_S = 3.0  # the first route also warms up the broker and the gateway's producer
 
 
 @dataclass
 class Record:
-    """What the load generator collects; ``as_dict`` is the output file."""
+    """What the load generator collects (see the module docstring)."""
 
     requests: list[tuple[str, int, float, int, bool, float]] = field(default_factory=list)
+    windows: dict[str, float] = field(default_factory=dict)
+    warmups: dict[str, float] = field(default_factory=dict)
     acknowledged: list[str] = field(default_factory=list)
-    unacknowledged: list[str] = field(default_factory=list)
+    unacknowledged: int = 0
     mismatched: int = 0
     failures: dict[str, int] = field(default_factory=dict)
 
 
-async def connection(
+@dataclass
+class Connection:
+    """One connection's draws: its id prefix, its sequence (across routes) and its generator."""
+
+    worker: int
+    tag: str
+    keys: Keys
+    rng: random.Random
+    seq: int = 0
+
+    def draw(self) -> Draw:
+        """Return the next draw: a new uid and number, the same keys and generator."""
+        self.seq += 1
+        uid = f"{self.tag}{self.worker:02d}{self.seq:07d}"
+        number = self.worker * NUMBERS_PER_CONNECTION + self.seq
+        return Draw(uid=uid, number=number, keys=self.keys, rng=self.rng)
+
+
+async def send(
     session: aiohttp.ClientSession,
     url: str,
-    worker: int,
-    tag: str,
-    seed: int,
-    opens: float,
-    closes: float,
+    name: str,
+    build: Builder,
+    connection: Connection,
+    window: tuple[float, float],
     record: Record,
 ) -> None:
-    """Send requests back to back until ``closes`` (a ``time.perf_counter`` value)."""
-    rng = random.Random(seed * 1000 + worker)
-    prefix = f"{tag}{worker:02d}"
-    seq = 0
+    """Send requests of route ``name`` back to back until ``window`` closes (``perf_counter``)."""
+    opens, closes = window
     while time.perf_counter() < closes:
-        seq += 1
-        if seq % 4:
-            endpoint, target = "alertmanager", f"{url}/webhooks/alertmanager"
-            payload, ids = notification(rng, prefix, seq)
-            body = orjson.dumps(payload)
-        else:
-            endpoint, target = "events", f"{url}/events"
-            events, ids = contract_events(rng, prefix, seq)
-            body = orjson.dumps(events)
+        request = build(connection.draw())
         began = time.perf_counter()
         status, answer = 0, b""
         try:
             async with session.post(
-                target, data=body, headers={"Content-Type": "application/json"}
+                url + request.target, data=request.body, headers=request.headers
             ) as response:
                 answer = await response.read()
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            name = type(exc).__name__
-            record.failures[name] = record.failures.get(name, 0) + 1
+            failure = type(exc).__name__
+            record.failures[failure] = record.failures.get(failure, 0) + 1
         done = time.perf_counter()
         record.requests.append(
-            (endpoint, status, (done - began) * 1000, len(ids), began < opens, done - opens)
+            (name, status, (done - began) * 1000, request.events, began < opens, done - opens)
         )
         if 200 <= status < 300:
             acked = orjson.loads(answer).get("event_ids", [])
             record.acknowledged.extend(acked)
-            if acked != ids:
-                record.mismatched += 1
+            record.mismatched += len(acked) != request.events
         else:
-            record.unacknowledged.extend(ids)
+            record.unacknowledged += request.events
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the load and return the output document."""
+    """Load every route in turn and return the output document."""
+    keys = Keys.read(args.keys)
+    builders = builders_for(args.routes.split(","))
+    connections = [
+        Connection(n, args.tag, keys, random.Random(args.seed * 1000 + n))
+        for n in range(args.concurrency)
+    ]
     record = Record()
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     cpu_began = os.times()
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        opens = time.perf_counter() + args.warmup
-        closes = opens + args.duration
-        await asyncio.gather(
-            *(
-                connection(session, args.url, n, args.tag, args.seed, opens, closes, record)
-                for n in range(args.concurrency)
+        for index, (name, build) in enumerate(builders.items()):
+            warmup = max(FIRST_WARMUP_S, args.warmup) if index == 0 else args.warmup
+            record.warmups[name] = warmup
+            opens = time.perf_counter() + warmup
+            window = (opens, opens + args.duration)
+            await asyncio.gather(
+                *(send(session, args.url, name, build, c, window, record) for c in connections)
             )
-        )
-        window = time.perf_counter() - opens
+            record.windows[name] = time.perf_counter() - opens
     cpu = os.times()
     return {
         "concurrency": args.concurrency,
         "warmup_s": args.warmup,
         "duration_s": args.duration,
-        "window_s": window,
+        "routes": list(builders),
+        "windows": record.windows,
+        "warmups": record.warmups,
         "cpu_s": (cpu.user - cpu_began.user) + (cpu.system - cpu_began.system),
         "requests": record.requests,
         "acknowledged": record.acknowledged,
@@ -211,13 +162,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench.gateway_load", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--url", required=True, help="the gateway, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--keys", type=Path, required=True, help="the run's keys (JSON)")
+    parser.add_argument("--routes", required=True, help="comma-separated route names, in order")
     parser.add_argument("--output", type=Path, required=True, help="JSON file to write")
     parser.add_argument("--concurrency", type=int, default=16, help="connections in flight")
-    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before the window")
+    parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per route")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each window")
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per request")
-    parser.add_argument("--tag", default="run", help="prefix of every fingerprint and event id")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the payload generator")
+    parser.add_argument("--tag", default="run", help="prefix of every id")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the payload draws")
     return parser.parse_args(argv)
 
 

@@ -1,8 +1,9 @@
 """Figures of the gateway benchmark: throughput, latency and delivery, as tables and JSON.
 
 ``load`` below is the document the load generator wrote (see
-bench/gateway_load.py). Throughput and latency count only the measured
-window; the delivery check counts every request, warm-up included.
+bench/gateway_load.py): every route loaded alone, in turn. Throughput and
+latency count only each route's measured window; the delivery check counts
+every request, warm-ups included.
 """
 
 from __future__ import annotations
@@ -17,21 +18,20 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.gateway_payloads import route
 from bench.timing import quantile
-
-ENDPOINTS = {"alertmanager": "POST /webhooks/alertmanager", "events": "POST /events"}
 
 
 @dataclass(frozen=True)
 class Throughput:
-    """The measured window's requests to one endpoint (``None``: every endpoint).
+    """The measured window's requests to one route (``None``: every route, windows summed).
 
     Latencies are those of the 2xx answers, as the client saw them: from
     sending the request to reading the whole answer, Kafka's acknowledgement
     included.
     """
 
-    endpoint: str | None
+    route: str | None
     requests: int
     ok: int
     events: int
@@ -58,9 +58,12 @@ class Throughput:
         names = {"p50_ms": 0.5, "p90_ms": 0.9, "p99_ms": 0.99, "max_ms": 1.0}
         rounded = {name: self.latency(q) for name, q in names.items()}
         return {
-            "endpoint": ENDPOINTS.get(self.endpoint or "", "all"),
+            "route": self.route or "all",
+            "endpoint": f"POST {route(self.route)}" if self.route else "all",
             "requests": self.requests,
             "ok": self.ok,
+            "errors": self.requests - self.ok,
+            "window_s": round(self.window_s, 2),
             "events": self.events,
             "requests_per_s": round(self.requests_per_s, 1),
             "events_per_s": round(self.events_per_s, 1),
@@ -69,27 +72,28 @@ class Throughput:
         }
 
 
-def throughput(load: dict[str, Any], endpoint: str | None) -> Throughput:
-    """Return the figures of ``endpoint`` (or of all) over the load's measured window."""
-    rows = [r for r in load["requests"] if not r[4] and (endpoint is None or r[0] == endpoint)]
+def throughput(load: dict[str, Any], name: str | None) -> Throughput:
+    """Return the figures of route ``name`` over its measured window (None: all routes)."""
+    rows = [r for r in load["requests"] if not r[4] and (name is None or r[0] == name)]
     ok = [r for r in rows if 200 <= r[1] < 300]
     statuses = Counter(str(r[1]) for r in rows)
+    windows = load["windows"]
     return Throughput(
-        endpoint,
+        name,
         len(rows),
         len(ok),
         sum(r[3] for r in ok),
-        load["window_s"],
+        windows[name] if name is not None else sum(windows.values()),
         tuple(r[2] for r in ok),
         dict(sorted(statuses.items())),
     )
 
 
-def per_second(load: dict[str, Any]) -> list[int]:
-    """Return the requests answered in each whole second of the measured window."""
+def per_second(load: dict[str, Any], name: str) -> list[int]:
+    """Return the requests of route ``name`` answered in each whole second of its window."""
     seconds = [0] * int(load["duration_s"])
     for row in load["requests"]:
-        if not row[4] and 0 <= row[5] < len(seconds):
+        if row[0] == name and not row[4] and 0 <= row[5] < len(seconds):
             seconds[int(row[5])] += 1
     return seconds
 
@@ -99,6 +103,7 @@ class Delivery:
     """Every event id acknowledged with a 2xx, looked up in the topics read back."""
 
     acknowledged: int
+    acknowledged_twice: int
     unacknowledged: int
     stored: int
     messages: int
@@ -117,7 +122,8 @@ class Delivery:
         """Return the counts as JSON-ready values (the first 100 lost ids)."""
         return {
             "acknowledged_event_ids": self.acknowledged,
-            "unacknowledged_event_ids": self.unacknowledged,
+            "acknowledged_twice": self.acknowledged_twice,
+            "unacknowledged_events": self.unacknowledged,
             "distinct_event_ids_in_kafka": self.stored,
             "messages_in_kafka": self.messages,
             "messages_per_topic": self.per_topic,
@@ -125,7 +131,7 @@ class Delivery:
             "lost_sample": list(self.lost[:100]),
             "duplicates": self.duplicates,
             "in_kafka_without_2xx": self.stored_unacknowledged,
-            "answers_with_other_ids": self.mismatched,
+            "answers_with_another_event_count": self.mismatched,
         }
 
 
@@ -134,7 +140,8 @@ def delivery(load: dict[str, Any], stored: Counter[str], per_topic: dict[str, in
     acknowledged = set(load["acknowledged"])
     return Delivery(
         acknowledged=len(acknowledged),
-        unacknowledged=len(set(load["unacknowledged"])),
+        acknowledged_twice=len(load["acknowledged"]) - len(acknowledged),
+        unacknowledged=load["unacknowledged"],
         stored=len(stored),
         messages=sum(stored.values()),
         per_topic=per_topic,
@@ -152,31 +159,35 @@ def _ms(value: float | None) -> str:
 
 
 def throughput_table(load: dict[str, Any], rows: list[Throughput]) -> Table:
-    """Return a row per endpoint, then all endpoints together."""
+    """Return a row per route, then all routes together."""
     table = Table(
         title=(
-            f"gateway load: {load['concurrency']} connections for {load['duration_s']:.0f} s "
-            f"(after a {load['warmup_s']:.0f} s warm-up), from a second process"
+            f"gateway load, each route alone: {load['concurrency']} connections for "
+            f"{load['duration_s']:g} s (after a {load['warmup_s']:g} s warm-up, "
+            f"{max(load['warmups'].values(), default=0):g} s for the first), "
+            "from a second process, gateway token on"
         ),
         title_justify="left",
         caption=(
             "latency in ms of the 2xx answers, seen by the client: request sent to answer read, "
-            "Kafka acks=all included; non-2xx: requests answered otherwise or not at all (0)"
+            "Kafka acks=all included; errors: requests answered otherwise or not at all; "
+            "all: every route's requests over the sum of the windows"
         ),
         caption_justify="left",
     )
-    table.add_column("endpoint", no_wrap=True)
-    for name in ("requests", "req/s", "events", "events/s", "p50", "p90", "p99", "max", "non-2xx"):
+    table.add_column("route", no_wrap=True)
+    for name in ("requests", "req/s", "events", "events/s", "p50", "p90", "p99", "max", "errors"):
         table.add_column(name, justify="right")
     for row in rows:
+        errors = row.requests - row.ok
         table.add_row(
-            ENDPOINTS.get(row.endpoint or "", "all"),
+            f"POST {route(row.route)}" if row.route else "all",
             f"{row.requests:,}",
             f"{row.requests_per_s:,.0f}",
             f"{row.events:,}",
             f"{row.events_per_s:,.0f}",
             *(_ms(row.latency(q)) for q in (0.5, 0.9, 0.99, 1.0)),
-            f"{row.requests - row.ok:,}",
+            f"[red]{errors:,}" if errors else "0",
         )
     return table
 
@@ -186,7 +197,7 @@ def delivery_table(result: Delivery) -> Table:
     table = Table(
         title="end to end: acknowledged event ids in Kafka",
         title_justify="left",
-        caption="warm-up included; topics read from the beginning to their end offsets",
+        caption="warm-ups included; topics read from the beginning to their end offsets",
         caption_justify="left",
     )
     table.add_column("count", no_wrap=True)
@@ -194,21 +205,31 @@ def delivery_table(result: Delivery) -> Table:
     lost = f"[green]{len(result.lost)}" if not result.lost else f"[red]{len(result.lost):,}"
     for name, value in (
         ("acknowledged (2xx)", f"{result.acknowledged:,}"),
+        ("  of which in more than one answer", f"{result.acknowledged_twice:,}"),
         ("distinct event ids in Kafka", f"{result.stored:,}"),
         ("messages in the topics", f"{result.messages:,}"),
         *((f"  in {topic}", f"{n:,}") for topic, n in result.per_topic.items()),
         ("[bold]lost: acknowledged, not in Kafka", lost),
         ("duplicates: extra copies in Kafka", f"{result.duplicates:,}"),
         ("sent without a 2xx answer", f"{result.unacknowledged:,}"),
-        ("  of which in Kafka anyway", f"{result.stored_unacknowledged:,}"),
-        ("2xx answers naming other ids than sent", f"{result.mismatched:,}"),
+        ("event ids in Kafka without a 2xx answer", f"{result.stored_unacknowledged:,}"),
+        ("2xx answers naming another number of events", f"{result.mismatched:,}"),
     ):
         table.add_row(name, value)
     return table
 
 
-def print_verdict(console: Console, result: Delivery) -> None:
-    """Print whether every acknowledged event reached Kafka."""
+def print_verdict(console: Console, result: Delivery, rows: list[Throughput]) -> bool:
+    """Print whether every request succeeded and every acknowledged event reached Kafka.
+
+    Returns True when both hold (and something was acknowledged).
+    """
+    failing = {
+        row.route: row.requests - row.ok for row in rows if row.route and row.requests > row.ok
+    }
+    if failing:
+        listed = ", ".join(f"{name} {n:,}" for name, n in failing.items())
+        console.print(f"[red]requests without a 2xx answer (must be 0): {listed}")
     if result.complete:
         console.print(f"[green]zero lost: all {result.acknowledged:,} acknowledged events in Kafka")
     elif not result.acknowledged:
@@ -216,6 +237,9 @@ def print_verdict(console: Console, result: Delivery) -> None:
     else:
         sample = ", ".join(result.lost[:5])
         console.print(f"[red]{len(result.lost):,} acknowledged events are NOT in Kafka: {sample}")
+    if result.unacknowledged and not failing:
+        console.print(f"[red]{result.unacknowledged:,} events sent in warm-ups got no 2xx answer")
+    return result.complete and not failing and not result.unacknowledged
 
 
 def write_json(folder: Path, started: datetime, document: dict[str, Any]) -> Path:
