@@ -2,7 +2,7 @@
 
 * ``views`` (the default, so ``python -m bench --runs 3`` still times the
   views): every view on a million incidents in chDB (bench/views.py);
-* ``gateway``: sustained webhooks on ``mttr gateway``, every acknowledged
+* ``gateway``: sustained webhooks on every route of ``mttr gateway``, every acknowledged
   event counted in Kafka (bench/gateway.py);
 * ``pipeline``: the same pre-filled topics through raw consumers (aiokafka,
   confluent-kafka), our worker, a naive Faust version and a Quix Streams
