@@ -38,6 +38,8 @@ BUILDERS: Mapping[str, Builder] = {
     "jira": changes.jira,
     "pagerduty": changes.pagerduty,
     "servicenow": changes.servicenow,
+    "rundeck": changes.rundeck,
+    "awx": changes.awx,
 }
 """Route name (``events`` or an adapter's ``name``) -> its payload builder."""
 

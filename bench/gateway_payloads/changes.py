@@ -144,3 +144,22 @@ def servicenow(draw: Draw) -> Request:
     payload["number"] = f"INC{draw.number:010d}"
     payload["opened_at"] = payload["sys_updated_on"] = draw.at.strftime("%Y-%m-%d %H:%M:%S")
     return Request(route("servicenow"), dumps(payload), basic(draw.keys))
+
+
+def rundeck(draw: Draw) -> Request:
+    """A Rundeck job notification (JSON format, ``onsuccess``) of a mapped job; token in the URL."""
+    payload = template("rundeck")
+    execution = payload["execution"]
+    payload["executionId"] = execution["id"] = draw.number
+    execution["date-started"]["unixtime"] = draw.epoch_ms
+    execution["date-ended"]["unixtime"] = draw.epoch_ms + 6_000
+    return Request(in_query("rundeck", draw.keys), dumps(payload))
+
+
+def awx(draw: Draw) -> Request:
+    """An AWX webhook notification (default body) of a mapped job template; bearer token."""
+    payload = template("awx")
+    payload["id"] = draw.number
+    payload["started"] = draw.iso(timespec="microseconds")
+    payload["finished"] = draw.iso(8, timespec="microseconds")
+    return Request(route("awx"), dumps(payload), bearer(draw.keys))

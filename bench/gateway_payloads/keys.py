@@ -37,6 +37,10 @@ MAPPINGS: dict[str, Any] = {
     "sns_default_service": "checkout",
     "opsgenie_default_service": "checkout",
     "newrelic_default_service": "storage",
+    "rundeck_jobs": {"test job": "checkout"},
+    "awx_templates": {
+        "AWX-Collection-tests-awx_job_wait-long_running-XVFBGRSAvUUIrYKn": "checkout"
+    },
 }
 """Mapping settings the payload templates need to become events (setting name -> value)."""
 
