@@ -73,6 +73,29 @@ def jira_config(settings: Settings) -> JiraConfig:
     )
 
 
+def opsgenie_config(settings: Settings) -> OpsgenieConfig:
+    """Return the Opsgenie mapping (live and history); ``ValueError`` on a bad setting."""
+    return OpsgenieConfig(
+        mode=settings.opsgenie_mode,
+        close_status=settings.opsgenie_close_status,
+        tag_prefix=settings.opsgenie_service_tag_prefix,
+        team_services=settings.opsgenie_team_services,
+        default_service=settings.opsgenie_default_service,
+        environment=settings.opsgenie_environment,
+    )
+
+
+def gitlab_config(settings: Settings) -> GitLabConfig:
+    """Return the GitLab mapping (live and history); ``ValueError`` on a bad setting."""
+    return GitLabConfig(
+        services=settings.gitlab_services,
+        environments=settings.gitlab_environments,
+        rollback_pipelines=_names(settings.gitlab_rollback_pipelines),
+        hotfix_pipelines=_names(settings.gitlab_hotfix_pipelines),
+        pipeline_environment=settings.gitlab_pipeline_environment,
+    )
+
+
 def pagerduty_config(settings: Settings) -> PagerDutyConfig:
     """Return the PagerDuty mapping (live and history); ``ValueError`` on a bad setting."""
     return PagerDutyConfig(
@@ -142,16 +165,7 @@ def build_adapters(settings: Settings) -> tuple[Adapter, ...]:
 
 def _observability(settings: Settings) -> tuple[Adapter, ...]:
     """Return the Opsgenie, New Relic and Splunk adapters (``ObservabilitySettings``)."""
-    opsgenie = OpsgenieAdapter(
-        OpsgenieConfig(
-            mode=settings.opsgenie_mode,
-            close_status=settings.opsgenie_close_status,
-            tag_prefix=settings.opsgenie_service_tag_prefix,
-            team_services=settings.opsgenie_team_services,
-            default_service=settings.opsgenie_default_service,
-            environment=settings.opsgenie_environment,
-        )
-    )
+    opsgenie = OpsgenieAdapter(opsgenie_config(settings))
     newrelic = NewRelicAdapter(
         NewRelicConfig(
             service_tag=settings.newrelic_service_tag,
@@ -177,14 +191,7 @@ def _observability(settings: Settings) -> tuple[Adapter, ...]:
 def _delivery_adapters(settings: Settings) -> tuple[Adapter, ...]:
     """Return the GitLab, Argo CD, Jenkins and ServiceNow adapters (``ValueError``: bad setting)."""
     gitlab = GitLabAdapter(
-        GitLabConfig(
-            services=settings.gitlab_services,
-            environments=settings.gitlab_environments,
-            rollback_pipelines=_names(settings.gitlab_rollback_pipelines),
-            hotfix_pipelines=_names(settings.gitlab_hotfix_pipelines),
-            pipeline_environment=settings.gitlab_pipeline_environment,
-        ),
-        secrets=secrets_of(settings.gitlab_webhook_secrets),
+        gitlab_config(settings), secrets=secrets_of(settings.gitlab_webhook_secrets)
     )
     argocd = ArgoCDAdapter(
         ArgoCDConfig(
