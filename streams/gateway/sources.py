@@ -21,12 +21,16 @@ from streams.gateway.app import Convert, own_events
 from streams.gateway.auth import check_token
 from streams.gateway.history.base import Importer
 from streams.gateway.history.github import GitHubHistory
+from streams.gateway.history.gitlab import GitLabHistory
 from streams.gateway.history.jira import JiraHistory
+from streams.gateway.history.opsgenie import OpsgenieHistory
 from streams.gateway.history.pagerduty import PagerDutyHistory
 from streams.gateway.registry import (
     build_adapters,
     github_config,
+    gitlab_config,
     jira_config,
+    opsgenie_config,
     pagerduty_config,
     secrets_of,
 )
@@ -36,7 +40,9 @@ from streams.settings import Settings
 
 IMPORTERS: Mapping[str, Callable[[Settings], Importer]] = {
     "github": lambda settings: GitHubHistory(github_config(settings)),
+    "gitlab": lambda settings: GitLabHistory(gitlab_config(settings)),
     "jira": lambda settings: JiraHistory(jira_config(settings)),
+    "opsgenie": lambda settings: OpsgenieHistory(opsgenie_config(settings)),
     "pagerduty": lambda settings: PagerDutyHistory(pagerduty_config(settings)),
 }
 """Source name -> its history converter built from settings (``mttr import <name>``)."""

@@ -2,7 +2,8 @@
 
 ``mttr import <source> FILE...`` (``streams/cli/history_import.py``) reads the
 files, and the ``Importer`` of the source (``base.py``; one module per
-source: ``pagerduty.py``, ``jira.py``, ``github.py``) turns them into contract
+source: ``pagerduty.py``, ``jira.py``, ``github.py``, ``opsgenie.py``,
+``gitlab.py``) turns them into contract
 events. Each importer builds, for every change in the history, the body the
 tool's webhook carries for it and converts it with the live adapter's pure
 ``convert`` (``streams/gateway/adapters/``), configured from the same
