@@ -15,11 +15,13 @@ from streams.gateway.sources import IMPORTERS, build_importer
 from streams.kafka.publish import make_producer
 from streams.kafka.topics import ensure_topics
 
-ENV = ["kafka_bootstrap", "topic_tickets", "topic_deploys", "pagerduty_services",
+ENV = ["kafka_bootstrap", "topic_alerts", "topic_tickets", "topic_deploys", "pagerduty_services",
        "pagerduty_environment", "jira_status_map", "jira_priority_map", "jira_component_map",
        "jira_service_label_prefix", "jira_default_service", "jira_environment",
        "github_services", "github_environments", "github_rollback_workflows",
-       "github_hotfix_workflows"]  # fmt: skip
+       "github_hotfix_workflows", "opsgenie_mode", "opsgenie_close_status",
+       "opsgenie_service_tag_prefix", "opsgenie_team_services", "opsgenie_default_service",
+       "opsgenie_environment", "gitlab_services", "gitlab_environments"]  # fmt: skip
 MAX_SHOWN = 50
 
 
@@ -30,12 +32,14 @@ MAX_SHOWN = 50
 )
 @click.option("--dry-run", is_flag=True, help="Print the events as JSON lines; publish nothing.")
 def import_history(source: str, files: tuple[Path, ...], dry_run: bool) -> None:
-    r"""Import SOURCE's history from FILEs saved from its REST API, as its webhooks would.
+    """Import SOURCE's history from FILEs saved from its REST API, as its webhooks would.
 
     \b
     pagerduty  GET /incidents (with log_entries) or GET /log_entries?include[]=incidents
     jira       GET /rest/api/3/search?expand=changelog, or one issue with expand=changelog
     github     an array of deployments, each with its "statuses" array
+    opsgenie   an array of alerts (GET /v2/alerts/{id}), each with its "logs" array
+    gitlab     {"project": GET /projects/:id, "deployments": GET /projects/:id/deployments}
 
     Events get the ids of the live webhooks of the same changes, so importing a
     history and then receiving those webhooks stores each event once

@@ -1,0 +1,1 @@
+"""Unit tests of the CLI commands that need no broker or database."""
