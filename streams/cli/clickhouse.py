@@ -20,7 +20,7 @@ def _server_dir(option: Path | None) -> Path:
 
 @click.group(epilog=env_help(ENV))
 def clickhouse() -> None:
-    r"""Run a local ClickHouse server (HTTP and native TCP on 127.0.0.1), no Docker.
+    """Run a local ClickHouse server (HTTP and native TCP on 127.0.0.1), no Docker.
 
     The same engine as embedded chDB (the chdb-core wheel), serving clients the
     way a clickhouse-server does: several workers, Grafana and analysts at once.
