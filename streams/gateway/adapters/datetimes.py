@@ -23,17 +23,19 @@ unless the sender's format defines it as UTC.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from schemas.events import MAX_TIME, MIN_TIME
 from streams.gateway.adapters.base import PayloadError
+from streams.gateway.adapters.epoch_time import iso_from_ms as epoch_millis
+
+__all__ = ["epoch_millis", "ruby_time", "utc_wall_time"]  # epoch_millis: epoch_time's, shared
 
 _RUBY = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)"
     r"\s*(?P<zone>UTC|Z|z|[+-]\d{2}:?\d{2})"
 )
 _UTC_WALL = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})")
-_MAX_MS = (MAX_TIME - MIN_TIME) // timedelta(milliseconds=1)
 
 
 def ruby_time(value: str, path: str) -> str:
@@ -67,15 +69,6 @@ def utc_wall_time(value: str, path: str) -> str:
         msg = f"{path}: {value!r} is not a UTC value 'YYYY-MM-DD HH:MM:SS' (send getValue())"
         raise PayloadError(msg)
     return _valid(f"{match.group('date')}T{match.group('time')}Z", path)
-
-
-def epoch_millis(value: int, path: str) -> str:
-    """Return epoch milliseconds as RFC 3339 UTC; ``PayloadError`` if out of range."""
-    if not 0 <= value < _MAX_MS:  # checked before any datetime arithmetic can overflow
-        msg = f"{path}: {value} ms is outside 1970-01-01 .. 2100-01-01"
-        raise PayloadError(msg)
-    instant = MIN_TIME + timedelta(milliseconds=value)
-    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _valid(text: str, path: str) -> str:
