@@ -30,8 +30,9 @@ import pytest
 from streams.devtools.broker.local import free_port
 from streams.devtools.processes import stop_process
 from streams.settings import Settings
-from tests.support.alerting_payloads import grafana, grafana_notification, post_json
+from tests.support.alerting_payloads import grafana, grafana_notification
 from tests.support.faults import stored_events
+from tests.support.gateway_requests import post_json
 from tests.support.processes import start_gateway, start_worker, wait_status, worker_status
 from tests.support.prometheus_stack import get_json, http_status, wait_for
 from tests.support.scripted_stream import incidents

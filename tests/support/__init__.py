@@ -25,13 +25,14 @@ The engine and the edge (unit tests)
   ``gitlab_payloads``, ``argocd_payloads``, ``jenkins_payloads``, ``servicenow_payloads``: the
   same for those sources (``tests/fixtures/<source>/``).
 - ``alerting_payloads``: the Grafana, Azure Monitor and Datadog fixtures, a Grafana notification
-  builder and signer, ``Gateway`` (the real app with every configured source and a recording
-  publisher) and ``post_json()`` for a gateway process.
+  builder and signer; ``observability_payloads``: the Opsgenie, New Relic and Splunk fixtures.
 - ``cdevents_payloads``: the CDEvents spec examples (``tests/fixtures/cdevents/``) and the
   CloudEvents requests built from them (binary, structured, batch); ``cdevents_history``: the
   scripted history as CDEvents, and the native history cut to what CDEvents can carry.
-- ``gateway_requests``: one request to the gateway app serving the real sources of a
-  ``Settings``, in-process, with the published events recorded (``post``, ``Answer``).
+- ``gateway_requests``: the one way to send requests to the gateway: ``Gateway`` (the real
+  app serving the sources of a ``Settings`` in-process, a recording publisher, several requests
+  to one app), ``post()`` (one request to a fresh one), ``Answer``; ``post_json()`` for a
+  gateway process.
 - ``history_payloads``: the saved REST histories of ``tests/fixtures/{github,jira,pagerduty}/``
   as documents, their import, and the live webhook events of the same incidents.
 - ``sns_messages``: SNS messages signed with a local test key (``Trusted`` store, envelopes of

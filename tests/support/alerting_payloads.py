@@ -1,30 +1,17 @@
-"""Grafana, Azure Monitor and Datadog payloads of the adapter tests, and the in-process gateway.
+"""Grafana, Azure Monitor and Datadog payloads of the adapter and gateway tests.
 
 ``grafana``, ``azure`` and ``datadog`` read the fixtures of tests/fixtures/<source>/
 (see each SOURCES.md); ``grafana_notification()`` builds a Grafana webhook body
 of the documented shape for one alert; ``sign_grafana()`` signs a body as Grafana
-does. ``Gateway`` runs the real gateway app in process with every source built
-from settings and a recording publisher (no Kafka): ``post()`` answers
-``(status, json)``. ``post_json()`` sends a body to a real gateway over HTTP.
+does. Requests to the gateway itself: tests/support/gateway_requests.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
-
-from streams.gateway.app import GatewayConfig, create_app
-from streams.gateway.sources import build_sources
-from streams.settings import Settings
 from tests.support import adapter_checks, paths
 
 FIXTURES = paths.FIXTURES
@@ -85,50 +72,3 @@ def sign_grafana(body: bytes, secret: str, timestamp: str | None = None) -> str:
     """Return Grafana's signature: hex HMAC-SHA256 of the body or of ``<timestamp>:<body>``."""
     signed = body if timestamp is None else timestamp.encode() + b":" + body
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class Gateway:
-    """The gateway app with every configured source and a publisher that records events."""
-
-    settings: Settings
-    published: list[dict[str, Any]] = field(default_factory=list)
-
-    async def _publish(self, events: Sequence[dict[str, Any]]) -> None:
-        self.published.extend(events)
-
-    async def _health(self) -> None:
-        return None
-
-    def post(
-        self, path: str, body: bytes, headers: Mapping[str, str] | None = None
-    ) -> tuple[int, Any]:
-        """POST ``body`` to ``path`` of a fresh in-process server; return status and JSON."""
-        app = create_app(
-            GatewayConfig(max_body_bytes=1 << 20, timeout_s=5.0),
-            build_sources(self.settings),
-            self._publish,
-            self._health,
-        )
-
-        async def main() -> tuple[int, Any]:
-            async with TestClient(TestServer(app)) as client:
-                response = await client.post(path, data=body, headers=dict(headers or {}))
-                return response.status, await response.json()
-
-        return asyncio.run(main())
-
-
-def post_json(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> tuple[int, Any]:
-    """POST ``body`` as JSON to ``url`` (a real gateway); return the status and parsed answer."""
-    request = urllib.request.Request(  # noqa: S310 - a loopback URL of the test
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            return int(response.status), json.load(response)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.load(exc)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from streams.gateway.adapters.newrelic import NewRelicAdapter
 from streams.settings import Settings
-from tests.support.observability_payloads import body, post_to_gateway
+from tests.support.gateway_requests import post
+from tests.support.observability_payloads import body
 
 SETTINGS = Settings()
 
@@ -18,9 +19,9 @@ SETTINGS = Settings()
 def test_activation_and_its_acknowledgement_publish_one_event_id() -> None:
     ids = []
     for name in ("derived_activated.json", "derived_acknowledged.json"):
-        answer = post_to_gateway(SETTINGS, "/webhooks/newrelic", body("newrelic", name))
+        answer = post(SETTINGS, "/webhooks/newrelic", body("newrelic", name))
         assert answer.status == 200
-        ids.append(answer.json["event_ids"])
+        ids.append(answer.body["event_ids"])
     assert (
         ids[0] == ids[1] == ["newrelic-13bbcdca-f0b6-470d-b0be-b34583c58869-firing-1713769949494"]
     )
@@ -28,9 +29,7 @@ def test_activation_and_its_acknowledgement_publish_one_event_id() -> None:
 
 def test_a_closed_issue_is_published_as_resolved() -> None:
     settings = Settings(newrelic_environment="staging")
-    answer = post_to_gateway(
-        settings, "/webhooks/newrelic", body("newrelic", "derived_closed.json")
-    )
+    answer = post(settings, "/webhooks/newrelic", body("newrelic", "derived_closed.json"))
     assert answer.status == 200
     (event,) = answer.published
     assert (event["status"], event["environment"], event["occurred_at"]) == (
@@ -41,18 +40,14 @@ def test_a_closed_issue_is_published_as_resolved() -> None:
 
 
 def test_a_created_issue_is_202() -> None:
-    answer = post_to_gateway(
-        SETTINGS, "/webhooks/newrelic", body("newrelic", "zulip_created_default.json")
-    )
-    assert (answer.status, answer.json) == (202, {"ignored": "state 'CREATED' is not converted"})
+    answer = post(SETTINGS, "/webhooks/newrelic", body("newrelic", "zulip_created_default.json"))
+    assert (answer.status, answer.body) == (202, {"ignored": "state 'CREATED' is not converted"})
 
 
 def test_the_default_template_is_400_naming_the_missing_line() -> None:
-    answer = post_to_gateway(
-        SETTINGS, "/webhooks/newrelic", body("newrelic", "zulip_activated_default.json")
-    )
+    answer = post(SETTINGS, "/webhooks/newrelic", body("newrelic", "zulip_activated_default.json"))
     assert answer.status == 400
-    assert answer.json["error"].startswith("activatedAt: missing or null; add the")
+    assert answer.body["error"].startswith("activatedAt: missing or null; add the")
     assert answer.published == []
 
 
