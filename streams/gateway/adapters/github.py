@@ -42,7 +42,7 @@ from streams.gateway.adapters import signatures
 from streams.gateway.adapters.base import Converted, PayloadError
 from streams.gateway.adapters.github_config import GitHubConfig as GitHubConfig
 from streams.gateway.adapters.mapping import NAME
-from streams.gateway.adapters.payload import checked, parse_json, require
+from streams.gateway.adapters.payload import checked, optional_str, parse_json, require
 
 SIGNATURE_HEADER = signatures.GITHUB_HEADER
 EVENT_HEADER = "X-GitHub-Event"
@@ -120,8 +120,8 @@ def convert(event_type: str, payload: Any, config: GitHubConfig) -> Converted:
 
 
 def _deployment_status(payload: dict[str, Any], config: GitHubConfig) -> Converted:
-    action = payload.get("action", "created")
-    if action != "created":
+    action = optional_str(payload, "action")  # absent in older deliveries: "created"
+    if action not in (None, "created"):
         return Converted(ignored=f"deployment_status action {action} is not converted")
     state = require(payload, "deployment_status.state")
     if state in IGNORED_STATES:

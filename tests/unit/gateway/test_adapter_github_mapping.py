@@ -71,6 +71,15 @@ def test_unknown_deployment_state_names_the_path() -> None:
         convert("deployment_status", deployment_status(state="weird"), CONFIG)
 
 
+def test_deployment_status_action_of_another_type_is_a_400_not_ignored() -> None:
+    payload = deployment_status()
+    payload["action"] = 12345
+    with pytest.raises(PayloadError, match="^action: expected str, got int$"):
+        convert("deployment_status", payload, CONFIG)
+    del payload["action"]  # older deliveries carry no action: "created"
+    assert one_event(convert("deployment_status", payload, CONFIG))["status"] == "succeeded"
+
+
 def test_occurred_at_falls_back_to_created_at() -> None:
     payload = deployment_status(updated_at=None)
     event = one_event(convert("deployment_status", payload, CONFIG))
