@@ -33,6 +33,11 @@ The engine and the edge (unit tests)
   app serving the sources of a ``Settings`` in-process, a recording publisher, several requests
   to one app), ``post()`` (one request to a fresh one), ``Answer``; ``post_json()`` for a
   gateway process.
+- ``gateway_routes``: every route of the gateway (from ``build_sources``) with a valid request and
+  how to authenticate it (the gateway token, each source's own signer), under settings with every
+  secret and the token set; a route it does not know fails the hostile tests.
+  ``hostile_requests``: hostile bodies for any route (not JSON, not UTF-8, not an object, too
+  deep, too big, wrong types) and the checks every refusal and every answer must pass.
 - ``history_payloads``: the saved REST histories of ``tests/fixtures/{github,jira,pagerduty}/``
   as documents, their import, and the live webhook events of the same incidents.
 - ``sns_messages``: SNS messages signed with a local test key (``Trusted`` store, envelopes of
