@@ -79,8 +79,8 @@ def convert_alerts(
         when every alert was skipped by ``form.skip``.
 
     Raises:
-        PayloadError: Not a notification of this sender, or no alert usable;
-            the message names the JSON path.
+        PayloadError: Not a notification of this sender, no alert, or no
+            alert usable; the message names the JSON path.
     """
     if not isinstance(payload, dict):
         msg = f"expected a JSON object, got {type(payload).__name__}"
@@ -91,6 +91,9 @@ def convert_alerts(
         msg = f"version: expected {wanted} ({form.described}), got {version!r}"
         raise PayloadError(msg)
     alerts = require(payload, "alerts", list)
+    if not alerts:
+        msg = "alerts: empty (a notification carries at least one alert)"
+        raise PayloadError(msg)
     events, rejected, skipped = [], [], []
     for index, item in enumerate(alerts):
         if form.skip is not None and isinstance(item, dict) and (why := form.skip(item)):

@@ -117,6 +117,7 @@ def test_same_notification_twice_gives_the_same_ids() -> None:
     [
         (lambda p: p.update(version="3"), "version: expected '4'"),
         (lambda p: p.pop("alerts"), "alerts: missing"),
+        (lambda p: p.update(alerts=[]), "alerts: empty (a notification carries at least one"),
         (lambda p: p["alerts"][0].pop("fingerprint"), "alerts.0.fingerprint: missing"),
         (lambda p: p["alerts"][0].update(status="pending"), "alerts.0.status: expected firing"),
         (lambda p: p["alerts"][0].update(startsAt=5), "alerts.0.startsAt: expected str, got int"),
