@@ -58,16 +58,10 @@ SETTINGS = Settings(
     opsgenie_service_tag_prefix="service=",
     grafana_service_labels="team",
 )
-NOT_WEBHOOK_SECRETS = frozenset(
-    {
-        "clickhouse_url",
-        "clickhouse_password",
-        "clickhouse_reader_password",
-        "kafka_sasl_password",
-        "slack_webhook_url",
-    }
-)
-"""Secret settings of other components: every other ``SecretStr`` must be set in SETTINGS."""
+OTHER_SECRETS = (("clickhouse_", "kafka_"), ("_webhook_url",))
+"""Prefixes and suffixes of secret settings outside the webhook sources: storage and Kafka
+credentials, and where notices are sent (Slack, Teams: ``*_webhook_url``). Every other
+``SecretStr`` setting must be set in SETTINGS."""
 
 Headers = dict[str, str]
 Sample = tuple[bytes, Headers]
@@ -221,6 +215,7 @@ def unconfigured_secrets(settings: Settings = SETTINGS) -> list[str]:
         name
         for name, info in type(settings).model_fields.items()
         if "SecretStr" in str(info.annotation)
-        and name not in NOT_WEBHOOK_SECRETS
+        and not name.startswith(OTHER_SECRETS[0])
+        and not name.endswith(OTHER_SECRETS[1])
         and getattr(settings, name) is None
     ]
