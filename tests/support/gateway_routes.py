@@ -23,15 +23,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import orjson
+import pytest
 from pydantic import SecretStr
 
 from streams.gateway.auth import MISMATCH, MISSING
 from streams.gateway.sources import build_sources, token_routes
 from streams.settings import Settings
+from tests.support import sns_messages
 from tests.support.cdevents_payloads import load, structured
 from tests.support.factories import alert
 from tests.support.paths import FIXTURES
@@ -57,6 +59,8 @@ SETTINGS = Settings(
     jenkins_jobs={"asgard": {"service": "asgard"}},
     opsgenie_service_tag_prefix="service=",
     grafana_service_labels="team",
+    rundeck_jobs={"test job": "checkout"},
+    awx_templates={"Demo Job Template": "checkout"},
 )
 OTHER_SECRETS = (("clickhouse_", "kafka_"), ("_webhook_url",))
 """Prefixes and suffixes of secret settings outside the webhook sources: storage and Kafka
@@ -161,6 +165,31 @@ def _alertmanager() -> Sample:
     return orjson.dumps({"version": "4", "status": "firing", "alerts": [alert_]}), {}
 
 
+def _sns() -> Sample:
+    message = sns_messages.notification(sns_messages.alarm_text("derived_checkout_alarm.json"))
+    headers = {"x-amz-sns-message-type": "Notification", "x-amz-sns-topic-arn": sns_messages.TOPIC}
+    return sns_messages.body(message), headers
+
+
+BODY_SIGNED = frozenset({"sns"})
+"""Routes whose authentication is a signature inside the body (SNS), not a header: a body
+that is not a signed message is unauthenticated (401), so they have their own hostile
+tests (test_hostile_sns.py) instead of the header-credential ones."""
+
+
+def local_sns_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``build_sources`` fetch SNS signing certificates from the local test key only."""
+
+    def https_get(_timeout_s: float) -> Callable[[str], Awaitable[tuple[int, bytes]]]:
+        async def fetch(url: str) -> tuple[int, bytes]:
+            return (200, sns_messages.test_pem()) if url == sns_messages.CERT_URL else (404, b"")
+
+        return fetch
+
+    monkeypatch.setattr("streams.gateway.registry.https_get", https_get)
+    monkeypatch.setattr("streams.gateway.sources.https_get", https_get)
+
+
 SAMPLES: dict[str, Callable[[], Sample]] = {
     "events": lambda: (orjson.dumps(alert()), {}),
     "alertmanager": _alertmanager,
@@ -180,6 +209,9 @@ SAMPLES: dict[str, Callable[[], Sample]] = {
     "argocd": _file("argocd", "rendered_deployed.json"),
     "jenkins": _file("jenkins", "derived_started.json"),
     "servicenow": _file("servicenow", "incident_resolved.json"),
+    "rundeck": _file("rundeck", "success.json"),
+    "awx": _file("awx", "started.json"),
+    "sns": _sns,
 }
 """Route name -> a request the gateway accepts (2xx with events) under SETTINGS."""
 
