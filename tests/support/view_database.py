@@ -1,7 +1,8 @@
 """The chDB of the view tests, and the comparison of a view's rows with the model's.
 
 ``Database`` holds one client with the seeded history (tests/support/view_history.py)
-loaded in one snapshot mode; ``rows()`` reads a view keyed by its group columns.
+loaded in one snapshot mode; ``rows()`` (``view_rows()`` on any client) reads a view
+keyed by its group columns.
 ``assert_same()`` compares two result sets keyed by group: same groups, same
 columns, same values (floats to 1e-9 relative).
 """
@@ -24,13 +25,20 @@ class Database:
     mode: str
 
     def rows(self, view: str, key: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
-        result = self.client.query(f"SELECT * FROM mttr.{view}")
-        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for row in result.named_results():
-            group = tuple(row.pop(k) for k in key)
-            assert group not in rows, f"{view}: duplicate group {group}"
-            rows[group] = row
-        return rows
+        return view_rows(self.client, view, key)
+
+
+def view_rows(
+    client: Client, view: str, key: tuple[str, ...]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Return the rows of ``mttr.VIEW`` keyed by the ``key`` columns (each group once)."""
+    result = client.query(f"SELECT * FROM mttr.{view}")
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in result.named_results():
+        group = tuple(row.pop(k) for k in key)
+        assert group not in rows, f"{view}: duplicate group {group}"
+        rows[group] = row
+    return rows
 
 
 # --- comparison ----------------------------------------------------------------
