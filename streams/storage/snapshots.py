@@ -24,12 +24,19 @@ A snapshot is trusted only while it still holds the rows it was created with
 (an in-memory table is empty after a restart); otherwise the whole view reads
 live. Each refresh writes the view text with its snapshot table name, block
 numbers and row count as literals, so one read always sees one consistent set.
+
+Several workers on one server each refresh; a view may read any of their
+snapshots (each is exact). Tables are named ``<view>__snapshot_<ms>_<owner>``:
+a refresher drops only tables it replaced itself, and another owner's once no
+view reads it and it is ``STALE_S`` old (left by a stopped or killed worker).
 docs/metrics.md ("Snapshots") describes this for analysts.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -39,6 +46,8 @@ log = logging.getLogger(__name__)
 
 SOURCE_TABLES = ("incidents", "events", "severity_targets")
 AGE = "dateDiff('millisecond', started_at, now64(3, 'UTC')) / 1000"
+OWNER = secrets.token_hex(4)  # this process's mark on the snapshot tables it creates
+STALE_S = 3600.0  # age at which another owner's snapshot table no view reads is dropped
 
 
 @dataclass(frozen=True)
@@ -135,19 +144,27 @@ def snapshot_view_sql(view: SnapshotView, table: str, blocks: Blocks, rows: int)
 
 
 def snapshot_tables(client: Client, view: SnapshotView) -> list[str]:
-    """Return the names of ``view``'s snapshot tables, oldest first."""
+    """Return the names of ``view``'s snapshot tables (every owner's), oldest first."""
+    return [name for _, _, name in _tables(client, view)]
+
+
+def _tables(client: Client, view: SnapshotView) -> list[tuple[int, str, str]]:
+    """Return (stamp in epoch ms, owner, name) of ``view``'s snapshot tables, oldest first.
+
+    Tables named before owners existed (``<view>__snapshot_<ms>``) have owner "".
+    """
     prefix = f"{view.name}__snapshot_"
     result = client.query(
         "SELECT name FROM system.tables WHERE database = 'mttr' AND startsWith(name, %(prefix)s)",
         parameters={"prefix": prefix},
     )
     names = [str(name) for (name,) in result.result_rows]
-    stamps = {name: name.removeprefix(prefix) for name in names}
-    return sorted((n for n in names if stamps[n].isdigit()), key=lambda n: int(stamps[n]))
+    parts = [(name, *name.removeprefix(prefix).split("_", 1), "") for name in names]
+    return sorted((int(stamp), owner, name) for name, stamp, owner, *_ in parts if stamp.isdigit())
 
 
 def refresh_view(
-    client: Client, view: SnapshotView, blocks: Blocks, stamp: int, *, full: bool
+    client: Client, view: SnapshotView, blocks: Blocks, stamp: int, *, full: bool, owner: str
 ) -> int:
     """Snapshot one view and point ``mttr.<view>`` at it; return the snapshot's rows.
 
@@ -157,7 +174,7 @@ def refresh_view(
     itself: the previous snapshot's rows of unchanged services plus live rows
     of the changed ones, appended in service order.
     """
-    table = f"mttr.{view.name}__snapshot_{stamp}"
+    table = f"mttr.{view.name}__snapshot_{stamp}_{owner}"
     source = f"mttr.{view.name}_live ORDER BY service" if full else f"mttr.{view.name}"
     client.command(
         f"CREATE TABLE {table} ENGINE = Memory AS "
@@ -168,11 +185,32 @@ def refresh_view(
     return rows
 
 
-def drop_snapshots(client: Client, view: SnapshotView, keep: int) -> None:
-    """Drop ``view``'s snapshot tables but the newest ``keep``."""
-    tables = snapshot_tables(client, view)
-    for old in tables[: max(len(tables) - keep, 0)]:
-        client.command(f"DROP TABLE IF EXISTS mttr.{old}")
+def drop_snapshots(
+    client: Client, view: SnapshotView, owner: str = OWNER, stale_s: float = STALE_S
+) -> list[str]:
+    """Drop ``view``'s snapshot tables no read needs any more; return their names.
+
+    Those are ``owner``'s tables but its newest (call it after pointing the
+    view at that one) and other owners' tables that the view does not read
+    and that are ``stale_s`` old: another refresher may point the view at
+    its newest table at any moment (its older ones no view reads).
+    """
+    tables = _tables(client, view)
+    mine = [name for _, by, name in tables if by == owner]
+    result = client.query(
+        "SELECT create_table_query FROM system.tables WHERE database = 'mttr' AND name = %(name)s",
+        parameters={"name": view.name},
+    )
+    reading = " ".join(str(text) for (text,) in result.result_rows)
+    stale = time.time_ns() // 1_000_000 - stale_s * 1000
+    dropped = mine[:-1] + [
+        name
+        for stamp, by, name in tables
+        if by != owner and stamp < stale and not re.search(rf"\b{re.escape(name)}\b", reading)
+    ]
+    for name in dropped:
+        client.command(f"DROP TABLE IF EXISTS mttr.{name}")
+    return dropped
 
 
 def refresh(
@@ -181,6 +219,7 @@ def refresh(
     *,
     full: bool = True,
     grace_s: float = 1.0,
+    owner: str = OWNER,
 ) -> Refreshed:
     """Snapshot every view now; the block numbers are read before any snapshot.
 
@@ -189,16 +228,17 @@ def refresh(
     read of the view. The replaced snapshots are dropped ``grace_s`` after
     the last view was pointed at its new one, so a read that had just
     resolved the old view text still finds its table; ``seconds`` in the
-    result leaves that wait out.
+    result leaves that wait out. ``owner`` marks the new tables: only
+    ``owner``'s replaced tables are dropped (see ``drop_snapshots``).
     """
     began = time.perf_counter()
     blocks = committed_blocks(client)
     stamp = time.time_ns() // 1_000_000
-    rows = {view.name: refresh_view(client, view, blocks, stamp, full=full) for view in views}
+    rows = {v.name: refresh_view(client, v, blocks, stamp, full=full, owner=owner) for v in views}
     seconds = time.perf_counter() - began
     time.sleep(grace_s)
     for view in views:
-        drop_snapshots(client, view, keep=1)
+        drop_snapshots(client, view, owner)
     return Refreshed(blocks, rows, seconds, full)
 
 
@@ -223,8 +263,11 @@ class Refresher:
 
     FULL_EVERY_S = 3600.0
 
-    def __init__(self, client: Client, *, grace_s: float = 1.0, max_share: float = 0.1) -> None:
+    def __init__(
+        self, client: Client, *, grace_s: float = 1.0, max_share: float = 0.1, owner: str = OWNER
+    ) -> None:
         self._client = client
+        self._owner = owner
         self._grace_s = grace_s
         self._pause = 1 / max_share - 1  # seconds of pause per second of refresh
         self._blocks: Blocks | None = None
@@ -242,7 +285,7 @@ class Refresher:
         if blocks == self._blocks and current:
             return None
         full = not current or now - self._full_at >= self.FULL_EVERY_S
-        done = refresh(self._client, full=full, grace_s=self._grace_s)
+        done = refresh(self._client, full=full, grace_s=self._grace_s, owner=self._owner)
         if full:
             self._full_at = now
         self._blocks, self.last = done.blocks, done

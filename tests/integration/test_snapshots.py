@@ -9,7 +9,6 @@ live definition, which is what a snapshot must reproduce.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,67 +17,15 @@ from clickhouse_connect.driver.client import Client
 
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
-from streams.engine.incident import INCIDENT_COLUMNS
 from streams.settings import Settings, project_root
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.snapshots import VIEWS, Refresher, in_use, refresh, snapshot_tables
 from tests.support.processes import mttr, start_worker, wait_status
+from tests.support.snapshot_views import differing_from_live, incident, rows_of, write
 
 pytestmark = pytest.mark.integration
 
-START = datetime(2026, 3, 2, tzinfo=UTC)
 SAMPLE = project_root() / "samples" / "events.jsonl"
-
-
-def incident(n: int, service: str, *, version: int = 1, ttr_s: float = 600.0) -> dict[str, Any]:
-    started = START + timedelta(hours=7 * n)
-    resolved = started + timedelta(seconds=ttr_s)
-    row: dict[str, Any] = dict.fromkeys(INCIDENT_COLUMNS)
-    row.update(
-        incident_id=f"inc-{n}",
-        service=service,
-        environment="production",
-        status="resolved",
-        severity=("critical", "high")[n % 2],
-        category="security" if n % 5 == 0 else "availability",
-        title=f"incident {n}",
-        started_at=started,
-        detected_at=started,
-        resolved_at=resolved,
-        ttr_seconds=ttr_s,
-        alert_count=1,
-        alert_ids=[f"a-{n}"],
-        ticket_ids=[],
-        event_count=1,
-        reopen_count=0,
-        completed=1,
-        quality_flags=[],
-        is_deleted=0,
-        version=version,
-        updated_at=resolved,
-    )
-    return row
-
-
-def write(client: Client, rows: list[dict[str, Any]]) -> None:
-    columns = list(INCIDENT_COLUMNS)
-    client.insert("mttr.incidents", [[r[c] for c in columns] for r in rows], column_names=columns)
-
-
-def rows_of(client: Client, view: str) -> list[tuple[Any, ...]]:
-    """Every row, service as plain text, floats rounded, in a stable order."""
-    result = client.query(f"SELECT * FROM mttr.{view}")
-    rows = []
-    for row in result.result_rows:
-        rows.append(tuple(round(v, 6) if isinstance(v, float) else v for v in row))
-    return sorted(rows, key=repr)
-
-
-def assert_views_equal_live(client: Client) -> None:
-    for view in VIEWS:
-        if view.name == "open_incidents":  # its age moves between the two reads
-            continue
-        assert rows_of(client, view.name) == rows_of(client, f"{view.name}_live"), view.name
 
 
 @pytest.fixture
@@ -102,18 +49,18 @@ def test_the_refresher_refreshes_when_data_changed_and_builds_on_its_snapshot(
     assert refresher.run() is None  # nothing new
 
     write(client, [incident(3, "checkout", version=2, ttr_s=7200.0)])  # re-written, 2 h now
-    assert_views_equal_live(client)  # checkout is read live until the next refresh
+    assert differing_from_live(client) == []  # checkout is read live until the next refresh
     second = refresher.run()
     assert second is not None and not second.full  # built on the previous snapshot
     assert second.blocks.incidents > first.blocks.incidents
-    assert_views_equal_live(client)
+    assert differing_from_live(client) == []
     assert [len(snapshot_tables(client, view)) for view in VIEWS] == [1] * len(VIEWS)
 
     migrate(client, load_migrations())  # points the views back to live
     assert not in_use(client)
     third = refresher.run()
     assert third is not None and third.full and in_use(client)
-    assert_views_equal_live(client)
+    assert differing_from_live(client) == []
 
 
 def test_an_emptied_snapshot_is_not_trusted(client: Client) -> None:
@@ -123,7 +70,7 @@ def test_an_emptied_snapshot_is_not_trusted(client: Client) -> None:
         client.command(f"TRUNCATE TABLE mttr.{snapshot_tables(client, view)[-1]}")
     assert in_use(client)
     assert rows_of(client, "mttr_daily")
-    assert_views_equal_live(client)
+    assert differing_from_live(client) == []
 
 
 @pytest.mark.slow
@@ -144,6 +91,6 @@ def test_the_worker_refreshes_the_snapshots(storage_settings: Settings, tmp_path
     client = connect(settings)
     try:  # the in-memory snapshots ended with the worker: the views read live, still exact
         assert rows_of(client, "mttr_by_service_severity")
-        assert_views_equal_live(client)
+        assert differing_from_live(client) == []
     finally:
         client.close()

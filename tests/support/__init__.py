@@ -68,6 +68,8 @@ Views, dashboards and the HTML report
   hand-computed month of docs/metrics.md in it; ``view_model``: docs/metrics.md in plain
   Python, the reference the views are compared with; ``view_database``: the seeded chDB
   handle and ``assert_same()``.
+- ``snapshot_views``: every view read as comparable rows (``rows_of``, ``all_views``),
+  ``differing_from_live()`` (what a snapshot must reproduce), small incident rows to feed them.
 - ``grafana_dashboards``: the provisioned dashboards, their panel targets and template
   variables; ``grafana_queries``: expands a panel's SQL as Grafana and the ClickHouse plugin
   do; ``dashboard_seed``: the incidents and deploys the dashboard tests query.

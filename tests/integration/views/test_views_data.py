@@ -65,7 +65,7 @@ def test_views_read_the_snapshots_of_their_mode(db: Database) -> None:
         "SELECT create_table_query FROM system.tables "
         "WHERE database = 'mttr' AND name = 'dora_monthly'"
     ).result_rows[0][0]
-    table = re.search(r"mttr\.dora_monthly__snapshot_\d+", text)
+    table = re.search(r"mttr\.dora_monthly__snapshot_\d+_\w+", text)
     blocks = [int(b) for b in re.findall(r"_block_number > (\d+)", text)][:2]  # incidents, events
     assert table and len(blocks) == 2, text
     from_snapshot = db.client.query(f"SELECT DISTINCT service FROM {table.group()}").result_rows

@@ -1,0 +1,88 @@
+"""Reading the analytics views as comparable rows, and small incident rows to feed them.
+
+``rows_of(client, view)`` returns a view's rows in a stable order (service as plain text,
+floats rounded to 1e-6, ``open_incidents`` without ``age_seconds``, which moves with the
+clock); ``all_views(client)`` does so for every view of streams/storage/snapshots.py, and
+``differing_from_live(client)`` names the views that do not return exactly their live
+definition's rows, which is what a snapshot must reproduce. ``incident()`` builds one
+resolved incident row and ``write()`` inserts rows into ``mttr.incidents``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+
+from streams.engine.incident import INCIDENT_COLUMNS
+from streams.storage.snapshots import VIEWS
+
+START = datetime(2026, 3, 2, tzinfo=UTC)
+MOVING = {"open_incidents": "age_seconds"}  # columns computed from now() at read time
+
+Rows = list[tuple[Any, ...]]
+
+
+def incident(n: int, service: str, *, version: int = 1, ttr_s: float = 600.0) -> dict[str, Any]:
+    """Return the row of resolved incident ``n`` of ``service`` (one every 7 hours)."""
+    started = START + timedelta(hours=7 * n)
+    resolved = started + timedelta(seconds=ttr_s)
+    row: dict[str, Any] = dict.fromkeys(INCIDENT_COLUMNS)
+    row.update(
+        incident_id=f"inc-{n}",
+        service=service,
+        environment="production",
+        status="resolved",
+        severity=("critical", "high")[n % 2],
+        category="security" if n % 5 == 0 else "availability",
+        title=f"incident {n}",
+        started_at=started,
+        detected_at=started,
+        resolved_at=resolved,
+        ttr_seconds=ttr_s,
+        alert_count=1,
+        alert_ids=[f"a-{n}"],
+        ticket_ids=[],
+        event_count=1,
+        reopen_count=0,
+        completed=1,
+        quality_flags=[],
+        is_deleted=0,
+        version=version,
+        updated_at=resolved,
+    )
+    return row
+
+
+def write(client: Client, rows: list[dict[str, Any]]) -> None:
+    """Insert incident rows (every column of ``INCIDENT_COLUMNS``) in one block."""
+    columns = list(INCIDENT_COLUMNS)
+    client.insert("mttr.incidents", [[r[c] for c in columns] for r in rows], column_names=columns)
+
+
+def rows_of(client: Client, view: str) -> Rows:
+    """Every row of ``mttr.<view>``, service as plain text, floats rounded, in a stable order."""
+    moving = MOVING.get(view.removesuffix("_live"))
+    what = f"* EXCEPT ({moving})" if moving else "*"
+    result = client.query(f"SELECT {what} FROM mttr.{view}")  # noqa: S608 (fixed names)
+    rows = [tuple(_rounded(v) for v in row) for row in result.result_rows]
+    return sorted(rows, key=repr)
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def all_views(client: Client) -> dict[str, Rows]:
+    """Return ``rows_of`` every analytics view, by name."""
+    return {view.name: rows_of(client, view.name) for view in VIEWS}
+
+
+def differing_from_live(client: Client) -> list[str]:
+    """Return the views whose rows are not exactly their live definition's."""
+    return [
+        view.name
+        for view in VIEWS
+        if rows_of(client, view.name) != rows_of(client, f"{view.name}_live")
+    ]
