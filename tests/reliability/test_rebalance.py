@@ -32,7 +32,6 @@ from typing import Any
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient
 from kafka.partitioner.default import murmur2
 
 from streams.devtools.broker.local import free_port
@@ -45,6 +44,7 @@ from tests.support.faults import partition_ends, status_summary
 from tests.support.processes import consume_all, start_worker, wait_status, worker_status
 from tests.support.scripted_history import DAY_LATER, HISTORY, check
 from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
+from tests.support.worker_group import assignments, wait_members
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -59,35 +59,6 @@ def _summary(status: dict[str, Any] | None) -> str:
 
 
 Rows = dict[str, list[dict[str, Any]]]
-
-
-def _assignments(settings: Settings, topic: str) -> dict[str, list[int]]:
-    """Return each group member's (member id) assigned partitions of ``topic``."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    try:
-        group = admin.describe_groups([settings.app_id])[settings.app_id]
-    finally:
-        admin.close()
-    members = {}
-    for member in group["members"]:
-        assignment = member["member_assignment"]  # "" while the group rebalances
-        assigned = assignment["assigned_partitions"] if isinstance(assignment, dict) else []
-        members[member["member_id"]] = sorted(
-            p for tp in assigned if tp["topic"] == topic for p in tp["partitions"]
-        )
-    return members
-
-
-def _wait_members(settings: Settings, count: int, timeout: float = 90) -> dict[str, list[int]]:
-    """Wait until ``count`` members each hold ``events-by-service`` partitions."""
-    deadline = time.monotonic() + timeout
-    members: dict[str, list[int]] = {}
-    while time.monotonic() < deadline:
-        members = _assignments(settings, forwarded_topic_name(settings))
-        if len(members) == count and all(members.values()):
-            return members
-        time.sleep(0.5)
-    raise TimeoutError(f"group never had {count} assigned members: {members}")
 
 
 def _services_on(settings: Settings, partitions: list[int]) -> int:
@@ -164,11 +135,11 @@ def test_join_then_kill_moves_state_with_partitions(
         workers["A"] = start_worker(a, logs["A"])
         publish(a, chunks[0], seed=1)
         wait_processed(a)
-        ((member_a, _),) = _wait_members(a, 1).items()
+        ((member_a, _),) = wait_members(a, 1).items()
         note(f"A alone processed {len(chunks[0])} messages: {_summary(worker_status(a))}")
 
         workers["B"] = start_worker(b, logs["B"])
-        members = _wait_members(a, 2)
+        members = wait_members(a, 2)
         held = {"A": members.pop(member_a), "B": next(iter(members.values()))}
         note(f"B joined: events-by-service partitions A {held['A']}, B {held['B']}")
         publish(a, chunks[1], seed=2)
@@ -187,7 +158,7 @@ def test_join_then_kill_moves_state_with_partitions(
 
         publish(a, chunks[2], seed=3)
         wait_processed(alive)
-        taken = _assignments(alive, forwarded_topic_name(alive))
+        taken = assignments(alive, forwarded_topic_name(alive))
         note(f"{survivor} took over, {len(chunks[2])} more processed: group {list(taken.values())}")
         publish(a, [DAY_LATER], seed=0)
         settle(alive)

@@ -53,6 +53,12 @@ Real processes (integration and reliability tests)
 - ``kafka_topics``: publishing factory-style events to their source topics; rewinding a
   stopped worker group's committed offsets on a topic (replays).
 - ``faults``: what the fault tests count (status counters, topic sizes, events stored).
+- ``worker_group``: several worker processes in one group (``member()``, partition
+  ``assignments()``, ``wait_members()``, ``settle_all()``); shared by the rebalance and
+  several-workers tests.
+- ``reference_store``: the pure engine's incidents for a history (``expected_incidents``),
+  loaded with the events into a database of their own (``load_reference``) so views can be
+  compared; ``stored_incidents``, ``comparable``, ``event_counts``.
 - ``private_broker``: a Kafka broker of one test's own that it may stop, kill and restart.
 - ``prometheus_install``: installs Debian's Prometheus and Alertmanager when missing (service
   starts blocked) and checks that no daemon of theirs runs; ``prometheus_stack``: the scrape

@@ -5,17 +5,21 @@ floats rounded to 1e-6, ``open_incidents`` without ``age_seconds``, which moves 
 clock); ``all_views(client)`` does so for every view of streams/storage/snapshots.py, and
 ``differing_from_live(client)`` names the views that do not return exactly their live
 definition's rows, which is what a snapshot must reproduce. ``incident()`` builds one
-resolved incident row and ``write()`` inserts rows into ``mttr.incidents``.
+resolved incident row and ``write()`` inserts rows into ``mttr.incidents``. ``ViewWatch``
+reads every view in a thread during a ``with`` block, counting failed reads.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
 from streams.engine.incident import INCIDENT_COLUMNS
+from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from streams.storage.snapshots import VIEWS
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
@@ -86,3 +90,45 @@ def differing_from_live(client: Client) -> list[str]:
         for view in VIEWS
         if rows_of(client, view.name) != rows_of(client, f"{view.name}_live")
     ]
+
+
+class ViewWatch:
+    """Reads every view on its own client, in a thread, from ``start()`` to the block's end.
+
+    Start it once the schema exists (a worker migrated). ``reads`` counts the
+    successful reads, ``failures`` says which failed and why.
+    """
+
+    def __init__(self, settings: Settings, pause_s: float = 0.2) -> None:
+        self._settings = settings
+        self._pause_s = pause_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="view-watch", daemon=True)
+        self.reads = 0
+        self.failures: list[str] = []
+
+    def __enter__(self) -> ViewWatch:
+        return self
+
+    def start(self) -> None:
+        """Start reading."""
+        self._thread.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(60)
+
+    def _loop(self) -> None:
+        client = connect(self._settings)
+        try:
+            while not self._stop.is_set():
+                for view in VIEWS:
+                    try:
+                        client.query(f"SELECT count() FROM mttr.{view.name}")  # noqa: S608
+                        self.reads += 1
+                    except Exception as exc:  # noqa: BLE001 - a failed read is what we count
+                        self.failures.append(f"{view.name}: {exc}"[:300])
+                self._stop.wait(self._pause_s)
+        finally:
+            client.close()
