@@ -1,4 +1,6 @@
-"""``python -m bench [views|gateway|pipeline|all] [OPTIONS]``: the benchmarks (see bench/README.md).
+"""``python -m bench [views|gateway|pipeline|scaling|all] [OPTIONS]``: the benchmarks.
+
+See bench/README.md.
 
 * ``views`` (the default, so ``python -m bench --runs 3`` still times the
   views): every view on a million incidents in chDB (bench/views.py);
@@ -7,12 +9,14 @@
 * ``pipeline``: the same pre-filled topics through raw consumers (aiokafka,
   confluent-kafka), our worker, a naive Faust version and a Quix Streams
   version, each checked against ours (bench/pipeline/);
-* ``all``: all three, with their default options (what ``make bench`` runs).
+* ``scaling``: 1, 2 and 3 ``mttr worker`` processes in one group on 8-partition
+  topics, writing to one local ClickHouse server (bench/scaling.py);
+* ``all``: all four, with their default options (what ``make bench`` runs).
 """
 
 import sys
 
-from bench import gateway, views
+from bench import gateway, scaling, views
 from bench.pipeline import run as pipeline
 
 
@@ -20,7 +24,7 @@ def main(argv: list[str]) -> int:
     """Run the chosen benchmark(s); return the highest exit status."""
     name, rest = (
         (argv[0], argv[1:])
-        if argv and argv[0] in ("views", "gateway", "pipeline", "all")
+        if argv and argv[0] in ("views", "gateway", "pipeline", "scaling", "all")
         else ("views", argv)
     )
     if argv[:1] in (["-h"], ["--help"]):
@@ -29,11 +33,13 @@ def main(argv: list[str]) -> int:
         return gateway.main(rest)
     if name == "pipeline":
         return pipeline.main(rest)
+    if name == "scaling":
+        return scaling.main(rest)
     if name == "all":
         if rest:
             msg = "`python -m bench all` takes no options; run each benchmark separately"
             raise SystemExit(msg)
-        return max(views.main([]), gateway.main([]), pipeline.main([]))
+        return max(views.main([]), gateway.main([]), pipeline.main([]), scaling.main([]))
     return views.main(rest)
 
 
