@@ -14,7 +14,7 @@ help:
 	@echo "make demo    start Kafka, migrate, run the worker, publish samples, summarize, stop"
 	@echo "make test    run the whole test suite (unit, agents, integration, static)"
 	@echo "make lint    ruff + mypy"
-	@echo "make bench   views on 1M incidents, gateway load, pipeline vs. peers (~17 min; not part of make test)"
+	@echo "make bench   views, gateway load, pipeline vs. peers, 1-3 workers on a server (~25 min; not in make test)"
 	@echo "make clean   remove .venv, var/ and caches"
 
 $(STAMP): pyproject.toml

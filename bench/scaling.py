@@ -6,14 +6,16 @@ to three 8-partition topics of a fresh local broker. A local ClickHouse server
 (``mttr clickhouse``'s, streams/devtools/clickhouse/) runs beside it, with a
 writer password. Then for each worker count, in turn: a fresh ``mttr``
 database on that one server, a fresh consumer group, N workers started at
-once (scaling_run.py). The clock runs from starting them until the group has
-committed every source message and every forwarded one: every event stored,
-every incident row written. Reported per N: events/s, the CPU seconds of the
-workers, the server and the broker, CPU seconds per million events, and the
-speed-up over one worker. Checked per N, exit status 1 if not: every distinct
-published event is stored once, nothing is dead-lettered, and the incidents
-equal those of one worker. Results: a table, and JSON under
-bench/results/scaling-<date>.json (see bench/README.md).
+once (scaling_run.py); all of that ``--rounds`` times, interleaved. The clock
+runs from starting them until the group has committed every source message
+and every forwarded one: every event stored, every incident row written.
+Reported per N (medians of rounds, scaling_report.py): events/s, the CPU
+seconds of the workers, the server and the broker, CPU seconds per million
+events, what the rest of the machine ran meanwhile, and the speed-up over one
+worker. Checked in every run, exit status 1 if not: every distinct published
+event is stored, and the incidents equal those of the first run (one
+worker's). Results: a table, and JSON under bench/results/scaling-<date>.json
+(see bench/README.md).
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.table import Table
 
 from bench.gateway import exit_on_sigterm
 from bench.pipeline import dataset as data
 from bench.pipeline.contract import differences
 from bench.report import load_average, machine
+from bench.scaling_report import row, summary, table
 from bench.scaling_run import Cluster, Run, measure
 from streams.devtools.broker import local
 from streams.devtools.broker.ports import free_port
@@ -56,6 +58,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--partitions", type=int, default=8, help="partitions (default 8)")
     parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds over the worker counts, interleaved (2)"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds allowed per worker count"
     )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -68,7 +73,8 @@ def check(run: Run, reference: Run | None, distinct: int) -> list[str]:
     Dead letters are not checked: a rebalance makes a worker read again what
     another had processed but not committed, and those replays are behind the
     restored state's event time, so they are dead-lettered as late (changing
-    nothing). They are reported; lost or changed output shows up here.
+    nothing). They are reported; lost or changed output shows up here. The
+    incidents are compared with the first run's (one worker's by default).
     """
     if run.error:
         return [run.error]
@@ -81,90 +87,39 @@ def check(run: Run, reference: Run | None, distinct: int) -> list[str]:
     if reference is not None and reference is not run and reference.incidents:
         diff = differences(reference.incidents, run.incidents)
         if diff:
-            problems.append(f"incidents differ from one worker's: {diff}")
+            first = f"{reference.workers} worker(s)"
+            problems.append(f"incidents differ from those of the first run ({first}): {diff}")
     return problems
 
 
-def row(run: Run, messages: int, one: Run | None) -> dict[str, Any]:
-    """Return the JSON figures of ``run`` (rates over the messages read, duplicates included)."""
-    figures = run.figures
-    if run.error:
-        return {"workers": run.workers, "group": run.group, "error": run.error}
-    cpu = figures["cpu_seconds"]
-    rate = messages / figures["seconds"]
-    one_rate = messages / one.figures["seconds"] if one and one.figures else None
-    return {
-        "workers": run.workers,
-        "group": run.group,
-        "events_per_second": round(rate, 1),
-        "events_per_second_after_join": round(
-            messages / (figures["seconds"] - figures["seconds_to_join"]), 1
-        ),
-        "cpu_seconds_per_million": {
-            name: round(value / messages * 1e6, 1) for name, value in cpu.items()
-        },
-        "speedup": round(rate / one_rate, 2) if one_rate else None,
-        "incidents": len(run.incidents),
-        **figures,
-    }
-
-
-def table(rows: list[dict[str, Any]], messages: int, partitions: int) -> Table:
-    """Return the printed table (what went wrong is printed below it)."""
-    view = Table(title=f"Workers on one ClickHouse server ({messages:,} messages, {partitions} "
-                 "partitions)")  # fmt: skip
-    columns = ("workers", "s", "events/s", "speed-up", "CPU s workers", "CPU s server",
-               "CPU s broker", "CPU s/1M w+s", "incidents", "DLQ", "checks")  # fmt: skip
-    for name in columns:
-        view.add_column(name, justify="right")
-    for r in rows:
-        if "error" in r:
-            view.add_row(str(r["workers"]), *["-"] * 9, "FAIL")
-            continue
-        cpu, per = r["cpu_seconds"], r["cpu_seconds_per_million"]
-        view.add_row(
-            str(r["workers"]),
-            f"{r['seconds']:.1f}",
-            f"{r['events_per_second']:,.0f}",
-            f"{r['speedup']:.2f}x" if r["speedup"] else "-",
-            f"{cpu['workers']:.1f}",
-            f"{cpu['server']:.1f}",
-            f"{cpu['broker']:.1f}",
-            f"{per['workers'] + per['server']:,.0f}",
-            f"{r['incidents']:,}",
-            f"{r['dead_letters']:,}",
-            "FAIL" if r["problems"] else "ok",
-        )
-    return view
-
-
 def run_all(
-    cluster: Cluster, counts: list[int], dataset: data.Dataset, work: Path, timeout: float,
-    console: Console,
+    cluster: Cluster, counts: list[int], rounds: int, dataset: data.Dataset, work: Path,
+    timeout: float, console: Console,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Measure every worker count in turn; return their rows, checked."""
+    """Measure every worker count in turn, ``rounds`` times interleaved; return the rows."""
     messages, distinct = len(dataset.messages), len(dataset.events)
-    runs: list[Run] = []
+    reference: Run | None = None
     rows = []
-    for workers in counts:
-        console.print(f"{workers} worker(s) on the server ...", end=" ")
-        time.sleep(3)  # let the previous run's merges and stops settle
-        run = measure(cluster, workers, work, timeout)
-        reference = next((r for r in runs if r.workers == 1 and not r.error), None)
-        runs.append(run)
-        figures = row(run, messages, reference)
-        figures["problems"] = check(run, reference, distinct)
-        rows.append(figures)
-        summary = "; ".join(figures["problems"]) or "all events stored, incidents ok"
-        if run.error:
-            console.print(f"[red]{run.error}[/red]")
-        else:
+    for round_number in range(1, rounds + 1):
+        for workers in counts:
+            console.print(f"round {round_number}: {workers} worker(s) ...", end=" ")
+            time.sleep(3)  # let the previous run's stops and merges settle
+            run = measure(cluster, workers, work, timeout)
+            if reference is None and not run.error:  # one worker's run, unless --workers
+                reference = run
+            figures = row(run, messages, check(run, reference, distinct), round_number)
+            rows.append(figures)
+            if run.error:
+                console.print(f"[red]{run.error}[/red]")
+                continue
+            cpu = figures["cpu_seconds"]
             console.print(
-                f"{figures['seconds']:.1f} s, {figures['events_per_second']:,.0f} events/s, "
-                f"workers {figures['cpu_seconds']['workers']:.1f} CPU s, server "
-                f"{figures['cpu_seconds']['server']:.1f} CPU s, {figures['dead_letters']:,} "
-                f"dead-lettered as late ({summary})"
+                f"{figures['seconds']:.1f} s, {figures['events_per_second']:,.0f} events/s; "
+                f"CPU s: workers {cpu['workers']:.1f}, server {cpu['server']:.1f}, others "
+                f"{cpu['others']:.1f}; {figures['dead_letters']:,} dead-lettered as late; "
+                + ("; ".join(figures["problems"]) or "all events stored, incidents ok")
             )
+            run.incidents = run.incidents if run is reference else {}  # keep one copy only
     return rows
 
 
@@ -172,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the scaling benchmark; exit 1 when a worker count fails a check."""
     args = parse_args(argv or [])
     counts = [int(n) for n in args.workers.split(",") if n]
-    console = Console()
+    console = Console(width=max(Console().width, 132))  # the table, also when logged
     began = time.monotonic()
     load_at_start = load_average()
     signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the broker and server are stopped
@@ -209,11 +164,12 @@ def main(argv: list[str] | None = None) -> int:
                 broker_pid=broker.pid,
                 server_pid=ch.pid,
             )
-            rows = run_all(cluster, counts, dataset, work, args.timeout, console)
+            rows = run_all(cluster, counts, args.rounds, dataset, work, args.timeout, console)
         finally:
             server.stop(server_dir)
             local.stop(broker_dir)
-    console.print(table(rows, len(dataset.messages), args.partitions))
+    medians = summary(rows, len(dataset.messages))
+    console.print(table(medians, len(dataset.messages), args.partitions))
     failed = [r for r in rows if r["problems"]]
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -227,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             "days": round(dataset.days, 2),
             "partitions": args.partitions,
         },
+        "rounds": args.rounds,
+        "summary": medians,
         "runs": rows,
         "ok": not failed,
         "seconds": round(time.monotonic() - began, 1),
@@ -238,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         console.print(f"[bold red]FAILED: {len(failed)} worker count(s) failed a check[/bold red]")
         for r in failed:
-            console.print(f"[red]{r['workers']} worker(s): {'; '.join(r['problems'])}[/red]")
+            what = "; ".join(r["problems"])
+            console.print(f"[red]round {r['round']}, {r['workers']} worker(s): {what}[/red]")
         return 1
     return 0
