@@ -52,12 +52,14 @@ def _assert_same(actual: dict[Any, dict[str, Any]], expected: dict[Any, dict[str
     assert differences == {}, "(actual, expected) per differing field"
 
 
-@pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
+# The Faust store does not depend on the ClickHouse engine: rocksdb runs on chDB only.
+@pytest.mark.parametrize(
+    ("engine", "store"),
+    [("chdb", "memory://"), ("chdb", "rocksdb://"), ("server", "memory://")],
+)
 def test_scripted_history_replay_and_restart(
-    storage_settings: Settings, tmp_path: Path, store: str, engine: str
+    storage_settings: Settings, tmp_path: Path, engine: str, store: str
 ) -> None:
-    if engine == "server" and store == "rocksdb://":
-        pytest.skip("the Faust store does not depend on the engine: rocksdb runs on chDB")
     base = storage_settings
     events = HISTORY + random.Random(7).sample(HISTORY, 8)  # duplicates (same event_id)
 

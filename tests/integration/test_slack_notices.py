@@ -22,14 +22,13 @@ from typing import Any
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
-from kafka.structs import OffsetAndMetadata
 from pydantic import SecretStr
 
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.kafka.lag import wait_caught_up
 from streams.settings import Settings
+from tests.support.kafka_topics import publish, rewind
 from tests.support.processes import start_worker, wait_status
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -88,43 +87,6 @@ def serving(webhook: Webhook) -> Iterator[Webhook]:
     finally:
         webhook.server.shutdown()
         webhook.server.server_close()
-
-
-def publish(settings: Settings, *events: dict[str, Any]) -> None:
-    topics = {"alert": settings.topic_alerts, "ticket": settings.topic_tickets}
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
-    try:
-        for event in events:
-            producer.send(
-                topics[event["type"]], key=event["service"].encode(), value=orjson.dumps(event)
-            )
-        producer.flush()
-    finally:
-        producer.close()
-
-
-def rewind_incidents(settings: Settings, timeout: float = 60) -> None:
-    """Set the stopped worker's committed offsets on the incidents topic back to 0."""
-    partitions = [
-        TopicPartition(settings.topic_incidents, p) for p in range(settings.topic_partitions)
-    ]
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:  # the group may take a moment to become empty
-            try:
-                results = admin.alter_group_offsets(
-                    settings.app_id, {tp: OffsetAndMetadata(0) for tp in partitions}
-                )
-                if all(error.__name__ == "NoError" for error in results.values()):
-                    return
-            except Exception:  # noqa: BLE001 - e.g. the coordinator still sees the member
-                results = {}
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"could not rewind the incidents offsets: {results}")
-            time.sleep(1)
-    finally:
-        admin.close()
 
 
 def text(field: dict[str, str]) -> str:
@@ -191,7 +153,7 @@ def test_open_acknowledge_resolve_posts_three_notices_once(
         finally:
             codes.append(stop_process(worker))
 
-        rewind_incidents(settings)
+        rewind(settings, settings.topic_incidents)
         worker = start_worker(settings, tmp_path / "worker-2.log")
         try:
             publish(settings, resolved)  # a duplicate: its incident's row is written again
