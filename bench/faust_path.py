@@ -1,9 +1,10 @@
 """``python -m bench.faust_path``: the CPU Faust spends per consumed message, nothing else.
 
 A fresh single-node broker in a temporary folder (or ``--bootstrap``) gets
-``--topics`` topics of 4 partitions, pre-filled once with ``--messages``
-small messages in all. Every run starts a new process with a minimal app
-built with ``streams.worker.faust_compat.App``: one agent, concurrency 1,
+three topics of 4 partitions, pre-filled once with ``--messages`` small
+messages in all. Every run starts a new process with a minimal app built
+with ``streams.worker.faust_compat.App`` over the worker's source topic
+(``streams.worker.app.source_topic``): one agent, concurrency 1,
 ``take_events(--batch, within=--within)``, each batch held and released as
 the worker's agents do (``streams.worker.batches.holding``), and nothing
 else. It reads the topics from the start under a fresh consumer group and
@@ -41,7 +42,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the options of ``python -m bench.faust_path``."""
     parser = argparse.ArgumentParser(prog="python -m bench.faust_path", description=__doc__)
     parser.add_argument("--messages", type=int, default=100_000, help="in all (default 100000)")
-    parser.add_argument("--topics", type=int, default=3, help="source topics (default 3)")
     parser.add_argument("--runs", type=int, default=5, help="runs per tree (default 5)")
     parser.add_argument("--batch", type=int, default=1000, help="take_events size (default 1000)")
     parser.add_argument("--within", type=float, default=0.5, help="take_events within, seconds")
@@ -101,7 +101,7 @@ def run_child(tree: Path, config: dict[str, Any], folder: Path) -> dict[str, Any
 def measure(args: argparse.Namespace, bootstrap: str, work: Path) -> int:
     """Pre-fill the topics, run the children, print the medians; return the exit code."""
     stamp = time.time_ns()
-    names = [f"faust-path-{stamp}-{i}" for i in range(args.topics)]
+    names = [f"faust-path-{stamp}-{kind}" for kind in ("alerts", "deploys", "tickets")]
     began = time.perf_counter()
     prefill(bootstrap, names, args.messages)
     print(f"pre-filled {args.messages:,} messages in {time.perf_counter() - began:.1f} s")
@@ -158,6 +158,8 @@ def consume(config: dict[str, Any]) -> None:
     """The child: consume ``config["messages"]`` messages with one agent, write the figures."""
     import faust
 
+    from streams.settings import Settings
+    from streams.worker.app import source_topic
     from streams.worker.batches import holding
     from streams.worker.counters import IngestCounters
     from streams.worker.faust_compat import App
@@ -173,13 +175,9 @@ def consume(config: dict[str, Any]) -> None:
         stream_wait_empty=False,
         web_enabled=False,
     )
-    topic = app.topic(
-        *config["topics"],
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    alerts, deploys, tickets = config["topics"]
+    settings = Settings(topic_alerts=alerts, topic_deploys=deploys, topic_tickets=tickets)
+    topic = source_topic(app, settings)  # exactly the worker's
     counters = IngestCounters()
     log = logging.getLogger("bench.faust_path")
     total = config["messages"]

@@ -12,7 +12,11 @@ disappears in a later version:
 * ``Consumer._new_consumer_thread``, ``ConsumerThread._ensure_consumer`` and
   ``App._new_transport``: the transport below;
 * ``Consumer.perform_seek`` (public, but its callers are Faust's recovery
-  internals): overridden to seek with the flow stopped (below).
+  internals): overridden to seek with the flow stopped (below);
+* the lean consume path, Faust code copied or mirrored and pinned by hash
+  (``tests/static/test_faust_pins.py``): ``Consumer._drain_messages`` in
+  ``drain.py``, ``Stream.take_events`` and the stream iterator's work per
+  message in ``stream.py``, the raw serializer's decode in ``raw_schema.py``.
 
 The transport: Faust's aiokafka driver with one fix.
 
@@ -74,6 +78,9 @@ from aiokafka import TopicPartition
 from faust.streams import _current_event
 from faust.transport.drivers import aiokafka as driver
 from faust.types import AppT, EventT, Message
+
+from streams.worker.faust_compat.drain import DrainMixin
+from streams.worker.faust_compat.stream import Stream
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +214,7 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         )
 
 
-class Consumer(driver.Consumer):
+class Consumer(DrainMixin, driver.Consumer):
     """Faust's aiokafka consumer with :class:`ConsumerThread`, never acking unread messages."""
 
     # Consumer._new_consumer_thread (faust-streaming 0.15.3) creates the thread.
@@ -272,6 +279,7 @@ class App(faust.App):
     """``faust.App`` consuming ``kafka://`` brokers through :class:`Transport`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("Stream", Stream)
         super().__init__(*args, **kwargs)
         self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
         self.finished_messages: weakref.WeakKeyDictionary[Message, int] = (
