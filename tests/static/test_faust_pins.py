@@ -25,6 +25,7 @@ from typing import Any
 import faust
 import pytest
 from faust import streams
+from faust.app.base import App
 from faust.serializers import codecs, registry, schemas
 from faust.transport import conductor, consumer
 from mode import services
@@ -57,6 +58,7 @@ PINS: list[tuple[Any, str, str]] = [
     (registry.Registry.loads_value, "a9a8d9f63e03744f", SCHEMA),
     (registry.Registry._prepare_payload, "0740e90d2a9088fa", SCHEMA),
     (codecs.raw, "1427af60d89227ab", SCHEMA),
+    (App.create_event, "15fea3d1e95e6625", SCHEMA),
 ]
 FILES = [
     ("_cython/streams.pyx", "0041622f4a251188", STREAM),  # the compiled iterator, per message

@@ -30,6 +30,10 @@ Faust's. The current event is not set in the agent's task, as Faust's (whose
 iterator sets it in its own task): an agent sets it per event
 (``faust_compat.as_current_event``).
 
+When the agent stops, Faust's actor throws ``StopAsyncIteration`` into the
+channel (``Actor.cancel``): as with Faust's, the events already taken are
+yielded and the batches end, and the stream stops.
+
 Only a plain stream over a channel takes this path; a stream with
 processors, joins or combined streams, or one already iterated, uses
 Faust's ``take_events``. Checked against faust-streaming 0.15.3
@@ -79,19 +83,24 @@ class Stream(faust.Stream):  # type: ignore[type-arg]
         queue = channel.queue
         loop = asyncio.get_running_loop()
         events: list[EventT[Any]] = []
+        ended = False  # the actor stopped reading (Actor.cancel)
         try:
-            while not self.should_stop:
+            while not (self.should_stop or ended):
                 deadline = None if timeout is None else loop.time() + timeout
                 while len(events) < max_ and not self.should_stop:
-                    if queue.empty():
-                        left = None if deadline is None else deadline - loop.time()
-                        if left is not None and left <= 0:
-                            break
-                        value = await self._next_value(queue, left)
-                        if value is _NOTHING:
-                            continue
-                    else:
-                        value = queue.get_nowait()
+                    try:
+                        if not queue.empty():
+                            value = queue.get_nowait()
+                        else:
+                            left = None if deadline is None else deadline - loop.time()
+                            value = await self._next_value(queue, left)
+                    except StopAsyncIteration:
+                        # Actor.cancel() throws it into the channel when the agent
+                        # stops: Faust's iterator ends there, and so does its stream.
+                        ended = True
+                        break
+                    if value is _NOTHING:
+                        break
                     event = self._accept(value)
                     if event is not None:
                         events.append(event)
@@ -109,12 +118,14 @@ class Stream(faust.Stream):  # type: ignore[type-arg]
                 self.service_reset()
 
     async def _next_value(self, queue: Any, timeout: float | None) -> Any:
-        """Wait for the queue's next value; ``_NOTHING`` on a timeout or a stop.
+        """Wait for the queue's next value; ``_NOTHING`` on a timeout (also <= 0) or a stop.
 
         A value the getter took is returned even if the stream stopped
         meanwhile, never dropped. An exception thrown into the channel
         propagates, as in Faust's iterator.
         """
+        if timeout is not None and timeout <= 0:
+            return _NOTHING
         getter = asyncio.ensure_future(queue.get())
         # wait_first cancels the getter if it is still waiting (timeout, stop)
         if timeout is None:

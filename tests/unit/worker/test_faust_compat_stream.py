@@ -174,3 +174,21 @@ def test_an_error_thrown_into_the_channel_reaches_the_agent() -> None:
 
     with pytest.raises(KeyError, match="thrown"):
         asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("take", TAKES)
+def test_the_batches_end_when_the_actor_stops(take: str) -> None:
+    """``Actor.cancel`` (the agent stops) throws StopAsyncIteration into the channel."""
+
+    async def scenario() -> list[list[int]]:
+        app = _app()
+        stream = app.stream(app.channel())
+        _put(app, stream, 0)
+        batches = []
+        async for batch in TAKES[take](stream, 10, 0.05):
+            batches.append([e.message.offset for e in batch])
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, stream.channel._throw, StopAsyncIteration())
+        return batches  # the loop ended, without an error
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 10)) == [[0]]
