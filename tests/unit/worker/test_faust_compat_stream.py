@@ -192,3 +192,22 @@ def test_the_batches_end_when_the_actor_stops(take: str) -> None:
         return batches  # the loop ended, without an error
 
     assert asyncio.run(asyncio.wait_for(scenario(), 10)) == [[0]]
+
+
+def test_nothing_is_taken_while_a_batch_is_out() -> None:
+    """The queue keeps the backlog while the agent writes (the conductor's back-pressure)."""
+
+    async def scenario() -> list[int]:
+        app = _app()
+        stream = app.stream(app.channel())
+        for offset in range(5):
+            _put(app, stream, offset)
+        sizes = []
+        async for _ in stream.take_events(2, 0.05):
+            await asyncio.sleep(0.05)  # writing the batch: other tasks run
+            sizes.append(stream.channel.queue.qsize())
+            if len(sizes) == 2:
+                break
+        return sizes
+
+    assert asyncio.run(scenario()) == [3, 1]
