@@ -11,12 +11,14 @@ See bench/README.md.
   version, each checked against ours (bench/pipeline/);
 * ``scaling``: 1, 2 and 3 ``mttr worker`` processes in one group on 8-partition
   topics, writing to one local ClickHouse server (bench/scaling.py);
-* ``all``: all four, with their default options (what ``make bench`` runs).
+* ``profile``: ``mttr worker`` on the pipeline dataset under py-spy, its CPU
+  summed into stages (bench/profile.py; not part of ``all``);
+* ``all``: the first four, with their default options (what ``make bench`` runs).
 """
 
 import sys
 
-from bench import gateway, scaling, views
+from bench import gateway, profile, scaling, views
 from bench.pipeline import run as pipeline
 
 
@@ -24,7 +26,7 @@ def main(argv: list[str]) -> int:
     """Run the chosen benchmark(s); return the highest exit status."""
     name, rest = (
         (argv[0], argv[1:])
-        if argv and argv[0] in ("views", "gateway", "pipeline", "scaling", "all")
+        if argv and argv[0] in ("views", "gateway", "pipeline", "scaling", "profile", "all")
         else ("views", argv)
     )
     if argv[:1] in (["-h"], ["--help"]):
@@ -35,6 +37,8 @@ def main(argv: list[str]) -> int:
         return pipeline.main(rest)
     if name == "scaling":
         return scaling.main(rest)
+    if name == "profile":
+        return profile.main(rest)
     if name == "all":
         if rest:
             msg = "`python -m bench all` takes no options; run each benchmark separately"

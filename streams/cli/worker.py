@@ -25,6 +25,7 @@ ENV = [
     "suspect_window_s",
     "retention_s",
     "idle_flush_s",
+    "correlate_in_place",
     "app_id",
     "clickhouse_url",
     "clickhouse_password",
