@@ -3,8 +3,9 @@
 A stack is ``frame;frame;...;leaf count`` with frames like
 ``function (path/to/module.py:line)``. Each stack is charged to the first
 stage whose pattern matches, walking from the leaf towards the root, so time
-in ``json`` under a Faust table write counts as a table write, and
-``logging`` under aiokafka counts as logging.
+in ``json`` under a Faust table write counts as a Kafka produce, and
+``logging`` under aiokafka counts as logging. The event loop's own frames
+(``GENERIC``) count only when nothing else matches.
 """
 
 from __future__ import annotations
@@ -20,14 +21,27 @@ STAGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("engine (streams/engine)", r"streams/engine/"),
         ("decode (orjson + pydantic)", r"streams/ingest/decode\.py|pydantic"),
         ("ClickHouse inserts", r"clickhouse_connect|chdb"),
-        ("table/changelog writes", r"faust/tables/|staged_table\.py|write_through"),
-        ("the hop: bundle, forward, unbundle", r"ingest/bundle\.py|worker/sends\.py.*forward"),
-        ("incident rows, publish", r"incident_writer\.py|publish_incidents|engine/incident"),
-        ("ack and commit", r"^_?(ack|commit\w*|new_offset|on_message_out)\s.*faust"),
-        ("producer (aiokafka)", r"aiokafka/producer|aiokafka/record"),
-        ("Faust consume path", r"faust/(transport|streams|channels|topics|agents)|conductor"),
-        ("fetch (aiokafka)", r"aiokafka/consumer|aiokafka/conn|aiokafka/client"),
-        ("our agents and pipeline", r"streams/(worker|ingest)/"),
+        ("the hop: bundle, forward, unbundle", r"KafkaSends\.forward|ingest/bundle\.py|_forwarded"),
+        ("incident rows, publish", r"IncidentWriter|publish_incidents"),
+        (
+            "Kafka produce (changelog, incidents, forwards)",
+            r"faust/tables/|staged_table\.py|faust/transport/producer\.py|faust/topics\.py"
+            r"|faust/serializers|faust/utils/json|aiokafka/producer|aiokafka/record",
+        ),
+        (
+            "ack and commit",
+            r"\.(ack|_?commit\w*|_new_offset|_filter_committable_offsets|on_message_out)\s\("
+            r".*faust|Message\.(ack|decref|incref)\s",
+        ),
+        ("fetch (aiokafka consumer)", r"aiokafka/consumer/"),
+        ("Faust consume path", r"faust/(transport|streams|channels|agents|sensors|events)"),
+        ("our agents and pipeline", r"streams/(worker|ingest|storage)/"),
+    )
+)
+GENERIC: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("waiting in select", r"EpollSelector\.select"),
         ("asyncio loop", r"asyncio/"),
     )
 )
@@ -49,11 +63,16 @@ def parse(lines: Iterable[str]) -> Counter[str]:
 
 
 def stage_of(frames: list[str]) -> str:
-    """Return the stage of one stack (frames root first)."""
-    for frame in reversed(frames):
-        for name, pattern in STAGES:
-            if pattern.search(frame):
-                return name
+    """Return the stage of one stack (frames root first); asyncio itself only as a last resort.
+
+    A socket write of a produce request has asyncio frames at its leaf: it is
+    charged to the producer found further out, not to the event loop.
+    """
+    for stages in (STAGES, GENERIC):
+        for frame in reversed(frames):
+            for name, pattern in stages:
+                if pattern.search(frame):
+                    return name
     return OTHER
 
 

@@ -52,9 +52,9 @@ def _correlation_failure(first: Message, last: Message) -> str:
 
 @dataclass(frozen=True)
 class Correlation:
-    """What correlating needs, shared by both agents: the state table, the step, writers."""
+    """What correlating needs, shared by both agents: the staged state table, the step, writers."""
 
-    table: Any
+    staged: StagedTable
     step: CorrelationStep
     make_writer: Callable[[], IncidentWriter]
 
@@ -73,11 +73,10 @@ def _apply_here(
 ) -> None:
     """Apply the events ingest kept (``stats.here``), each with its source event current.
 
-    Synchronous from the first read of the table to ``write_through``, so the
+    Synchronous from reading a key's state to staging the new one, so the
     ``correlate`` agent never interleaves with it on a key.
     """
     by_origin = {Origin(e.message.topic, e.message.partition, e.message.offset): e for e in events}
-    staged = StagedTable(correlation.table)
     for decoded in stats.here:
         event = by_origin[decoded.origin]
         with as_current_event(event):
@@ -85,11 +84,10 @@ def _apply_here(
                 decoded,
                 event.message.key,
                 decoded.origin.partition,
-                staged,
+                correlation.staged,
                 writer,
                 input_watermark=stats.watermark,
             )
-    staged.write_through()
 
 
 def register_ingest_agent(
@@ -196,9 +194,9 @@ def register_correlate_agent(
     """Register the stateful ``correlate`` agent (concurrency 1) on the forwarded topic.
 
     Each event is applied with Faust's current event set to it; its table
-    write is staged and written once per key at the end of the batch, with
-    the current event set to the key's last event, so it goes to the
-    changelog partition of its own source partition. The
+    write is staged and written once per key before the next offset commit,
+    with the current event set to the key's last event, so it goes to the
+    changelog partition of its own source partition (``state_flush``). The
     batch is held (see ``register_ingest_agent``) until the writer flushed.
     """
 
@@ -209,7 +207,7 @@ def register_correlate_agent(
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             async with holding(app, events, counters, _correlation_failure, log=log) as batch:
-                staged = StagedTable(correlation.table)  # each changed key written once per batch
+                staged = correlation.staged  # written before the next commit (state_flush)
                 for event in events:
                     with as_current_event(event):
                         partition = event.message.partition
@@ -222,7 +220,6 @@ def register_correlate_agent(
                             step.apply(
                                 message, partition, staged, writer, input_watermark=watermark
                             )
-                staged.write_through()
                 rows, dead = await writer.flush()
             if batch.failed:
                 return

@@ -32,6 +32,8 @@ from streams.worker.metrics import WorkerMetrics
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
 from streams.worker.source_offsets import offsets_reader
+from streams.worker.staged_table import StagedTable
+from streams.worker.state_flush import register_state_flush
 from streams.worker.web import Reports, Status, register_pages
 
 
@@ -143,11 +145,13 @@ def build_worker(
     counters = IngestCounters()
     forwarded = forwarded_topic(app, settings)
     table = incident_table(app, settings)
+    staged = StagedTable(table)  # every read and write of the state goes through it
+    register_state_flush(app, staged, table.changelog_topic.get_topic_name())
     pipelines: list[IngestPipeline] = []  # the ingest agent's, for the status page and metrics
     metrics = WorkerMetrics(
         counters,
         lag=lambda: pipelines[0].progress.lag() if pipelines else {},
-        states=lambda: list(table.values()),
+        states=staged.values,
     )
     kafka = KafkaSends(app, settings)
     online = io.forward is None  # agent tests: no consumer, no producer
@@ -185,7 +189,7 @@ def build_worker(
         settings.idle_flush_s,
         on_completed=metrics.completed,
     )
-    correlation = Correlation(table, step, make_writer)
+    correlation = Correlation(staged, step, make_writer)
     size, seconds = settings.sink_batch_size, settings.sink_batch_seconds
     register_ingest_agent(
         app,

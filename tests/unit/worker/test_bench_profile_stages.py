@@ -12,9 +12,14 @@ FETCH = "_fetch (/v/site-packages/aiokafka/consumer/fetcher.py:400)"
 
 
 def test_a_stack_goes_to_the_stage_nearest_its_leaf() -> None:
-    assert stage_of([AGENT, SET, JSON]) == "table/changelog writes"  # json under a table write
+    produce = "Kafka produce (changelog, incidents, forwards)"
+    assert stage_of([AGENT, SET, JSON]) == produce  # json under a table write
     assert stage_of([FETCH, LOG]) == "logging"  # a log record under aiokafka
-    assert stage_of([FETCH]) == "fetch (aiokafka)"
+    assert stage_of([FETCH]) == "fetch (aiokafka consumer)"
+    send = "Sender._send_produce_req (/v/site-packages/aiokafka/producer/sender.py:288)"
+    conn = "AIOKafkaConnection.send (/v/site-packages/aiokafka/conn.py:423)"
+    write = "_SelectorSocketTransport.write (/usr/lib/python3.11/asyncio/selector_events.py:1)"
+    assert stage_of([send, conn, write]) == produce  # the socket write of a produce request
     assert stage_of(["main (<frozen runpy>:88)"]) == OTHER
 
 
@@ -28,7 +33,7 @@ def test_raw_lines_are_summed_per_stage_and_shared() -> None:
     ]
     totals = parse(lines)
     assert totals == {
-        "table/changelog writes": 30,
+        "Kafka produce (changelog, incidents, forwards)": 30,
         "logging": 10,
         "our agents and pipeline": 60,
     }
