@@ -105,20 +105,18 @@ def _utc(value: str) -> datetime:
     return moment
 
 
-def _common(fields: EventFields, seen: set[str]) -> tuple[str, str]:
-    """Check the base fields; return environment and source with their defaults."""
-    _check_printable(fields.event_id, fields.service)
+def _common(fields: EventFields, seen: set[str], *names: str) -> tuple[str, str]:
+    """Check the ids and names (the base fields' and ``names``); return environment and source."""
     environment, source = fields.environment, fields.source
     if environment is UNSET:
         environment = "production"
     else:
-        _check_printable(environment)
         seen.add("environment")
     if source is UNSET:
         source = "custom"
     else:
-        _check_printable(source)
         seen.add("source")
+    _check_printable(fields.event_id, fields.service, environment, source, *names)
     return environment, source
 
 
@@ -137,8 +135,7 @@ def _build(model: type[M], values: dict[str, object], seen: set[str]) -> M:
 
 def _alert(fields: AlertFields) -> AlertEvent:
     seen = set(_SET["alert"])
-    environment, source = _common(fields, seen)
-    _check_printable(fields.alert_id, fields.name)
+    environment, source = _common(fields, seen, fields.alert_id, fields.name)
     occurred_at = _utc(fields.occurred_at)
     category, starts, summary, labels = (
         fields.category, fields.starts_at, fields.summary, fields.labels
@@ -183,7 +180,7 @@ def _alert(fields: AlertFields) -> AlertEvent:
 
 def _deploy(fields: DeployFields) -> DeployEvent:
     seen = set(_SET["deploy"])
-    environment, source = _common(fields, seen)
+    environment, source = _common(fields, seen, fields.deploy_id)
     occurred_at = _utc(fields.occurred_at)
     kind, version, commit_sha = fields.kind, fields.version, fields.commit_sha
     if kind is UNSET:
@@ -194,7 +191,8 @@ def _deploy(fields: DeployFields) -> DeployEvent:
         version = None
     else:
         seen.add("version")
-    _check_printable(fields.deploy_id, *(() if version is None else (version,)))
+        if version is not None:
+            _check_printable(version)
     if commit_sha is UNSET:
         commit_sha = None
     else:
@@ -217,8 +215,7 @@ def _deploy(fields: DeployFields) -> DeployEvent:
 
 def _ticket(fields: TicketFields) -> TicketEvent:
     seen = set(_SET["ticket"])
-    environment, source = _common(fields, seen)
-    _check_printable(fields.ticket_id)
+    environment, source = _common(fields, seen, fields.ticket_id)
     occurred_at = _utc(fields.occurred_at)
     severity, title, url = fields.severity, fields.title, fields.url
     if severity is UNSET:
