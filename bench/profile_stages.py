@@ -19,7 +19,7 @@ STAGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("logging", r"/logging/__init__\.py"),
         ("engine (streams/engine)", r"streams/engine/"),
-        ("decode (orjson + pydantic)", r"streams/ingest/decode\.py|pydantic"),
+        ("decode (msgspec fast path, orjson + pydantic)", r"ingest/decode\.py|schemas/|pydantic"),
         ("ClickHouse inserts", r"clickhouse_connect|chdb"),
         ("the hop: bundle, forward, unbundle", r"KafkaSends\.forward|ingest/bundle\.py|_forwarded"),
         ("incident rows, publish", r"IncidentWriter|publish_incidents"),
