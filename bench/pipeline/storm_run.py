@@ -1,0 +1,266 @@
+"""One contender through the pre-filled alert storm, watched from outside the process.
+
+The contender runs as in a throughput round (``contest.launch``, fresh group,
+fresh chDB database) over the storm's topics. Meanwhile the harness records:
+
+* the process's CPU seconds (``/proc/PID/stat``) every 50 ms, on the wall clock;
+* its progress: for ``ours``, every row on its incidents topic (the worker
+  publishes each incident version after inserting it, once per batch) with
+  the record's timestamp, the producer's clock on the same host; the storm's
+  one incident's ``event_count`` is the number of distinct events processed.
+  For ``quix``, which publishes no incidents, the offsets its group committed
+  on its keyed topic (one message per event read, duplicates included), at
+  each look (every 0.25 s; Quix commits at each checkpoint, every 5 s).
+
+From these, ``windows`` gives the wall time and the CPU per event of the first
+``window`` events (from the moment the group was stable with the contender
+in it) and of the last ``window`` reached, the CPU interpolated at each
+crossing. The run ends when the group's committed offsets reach the end of
+every topic it commits to and stay there (as ``contest.run_stream``), or at
+the cap: then the rate so far and the windows reached are reported, marked
+as capped, and the output is not checked. Once a second it also notes what
+the ingest stage has taken (ours: ``valid`` + ``invalid`` of its
+``/mttr/status/`` page; Quix: its committed source offsets), which each
+window reports: on a pre-filled backlog ingest runs ahead of correlation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+from bench.pipeline.contest import SETTLE_S, Contender, launch
+from bench.pipeline.contract import ContenderConfig
+from bench.pipeline.measure import GroupWatch, cpu_seconds, memory_kib
+from bench.scaling_run import status
+from streams.devtools.broker.ports import free_port
+from streams.devtools.processes import stop_process
+
+Point = tuple[float, int]  # (wall clock seconds, events processed so far)
+
+
+class CpuSampler(threading.Thread):
+    """Samples a process's CPU seconds every ``interval`` seconds until ``stop``."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self._pid = pid
+        self._interval = interval
+        self._halt = threading.Event()
+        self.samples: list[tuple[float, float]] = []
+
+    def run(self) -> None:
+        """Sample until stopped or the process is gone."""
+        while not self._halt.is_set():
+            try:
+                self.samples.append((time.time(), cpu_seconds(self._pid)))
+            except OSError:
+                return
+            self._halt.wait(self._interval)
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._halt.set()
+        self.join(timeout=5)
+
+
+def cpu_at(samples: list[tuple[float, float]], moment: float) -> float:
+    """Return the CPU seconds at ``moment``, linearly between the samples around it."""
+    times = [t for t, _ in samples]
+    i = bisect.bisect_left(times, moment)
+    if i == 0:
+        return samples[0][1]
+    if i == len(samples):
+        return samples[-1][1]
+    (t0, c0), (t1, c1) = samples[i - 1], samples[i]
+    return c0 + (c1 - c0) * (moment - t0) / (t1 - t0) if t1 > t0 else c1
+
+
+def count_at(points: list[Point], moment: float) -> int:
+    """Return the count of the last point at or before ``moment`` (0 before the first)."""
+    i = bisect.bisect_right([t for t, _ in points], moment)
+    return points[i - 1][1] if i else 0
+
+
+def windows(
+    points: list[Point], samples: list[tuple[float, float]], joined: float, window: int,
+    ingested: list[Point] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Return the first and the last ``window`` events' wall time and CPU per event.
+
+    ``points`` are progress looks in time order; the first window runs from
+    ``joined`` (count 0) to the first point at or past ``window``, the last
+    from the last point at or below the final count minus ``window`` to the
+    final point. Each cost is over the events actually between its points.
+    ``ingested`` (messages the ingest stage took, looked at in time order)
+    gives each window's ``ingested`` count: the process's CPU in a window also
+    pays for what its ingest stage read meanwhile, ahead of correlation.
+    """
+    if not points or points[-1][1] < window:
+        return {"window": window, "reached": points[-1][1] if points else 0}
+    end_at, end_count = points[-1]
+    first_at, first_count = next(p for p in points if p[1] >= window)
+    last_at, last_count = max((p for p in points if p[1] <= end_count - window),
+                              key=lambda p: p[1], default=(joined, 0))  # fmt: skip
+
+    def span(start: float, start_count: int, stop: float, stop_count: int) -> dict[str, Any]:
+        cpu = cpu_at(samples, stop) - cpu_at(samples, start)
+        events = max(stop_count - start_count, 1)
+        return {
+            "from_event": start_count,
+            "to_event": stop_count,
+            "seconds": round(stop - start, 3),
+            "cpu_us_per_event": round(cpu / events * 1e6, 1),
+            "ingested": count_at(ingested or [], stop) - count_at(ingested or [], start),
+        }
+
+    first = span(joined, 0, first_at, first_count)
+    last = span(last_at, last_count, end_at, end_count)
+    return {
+        "window": window,
+        "reached": end_count,
+        "first": first,
+        "last": last,
+        "last_over_first": round(last["cpu_us_per_event"] / first["cpu_us_per_event"], 2)
+        if first["cpu_us_per_event"]
+        else None,
+    }
+
+
+class IncidentProgress:
+    """Progress of ``ours``: the highest ``event_count`` on its incidents topic, timed."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=50)
+        self._topic = topic
+        self._assigned = False
+        self.points: list[Point] = []
+
+    def poll(self) -> None:
+        """Read what arrived; each row raising the count adds a point at its timestamp."""
+        if not self._assigned:
+            partitions = self._consumer.partitions_for_topic(self._topic)
+            if not partitions:
+                return
+            self._consumer.assign([TopicPartition(self._topic, p) for p in partitions])
+            self._consumer.seek_to_beginning()
+            self._assigned = True
+        batches = self._consumer.poll(timeout_ms=100)
+        records = sorted((r for rs in batches.values() for r in rs), key=lambda r: r.timestamp)
+        for record in records:
+            count = int(orjson.loads(record.value).get("event_count", 0))
+            if not self.points or count > self.points[-1][1]:
+                self.points.append((record.timestamp / 1000, count))
+
+    def close(self) -> None:
+        """Close the consumer."""
+        self._consumer.close()
+
+
+class CommitProgress:
+    """Progress of ``quix``: the offsets its group committed on its keyed topic."""
+
+    def __init__(self, bootstrap: str, group: str, topic: str) -> None:
+        self._admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        self._group, self._topic = group, topic
+        self.points: list[Point] = []
+
+    def poll(self) -> None:
+        """Look at the committed offsets; a higher sum adds a point now."""
+        try:
+            offsets = self._admin.list_group_offsets(self._group).get(self._group, {})
+        except (KafkaError, KeyError):
+            return
+        count = sum(
+            m.offset for tp, m in offsets.items() if tp.topic == self._topic and m.offset > 0
+        )
+        if count and (not self.points or count > self.points[-1][1]):
+            self.points.append((time.time(), count))
+
+    def close(self) -> None:
+        """Close the admin client."""
+        self._admin.close()
+
+
+def _ingested(port: int, committed: int) -> int:
+    """Return the valid and invalid events ours' ingest stage has read (status page)."""
+    counters = status(port)
+    return int(counters.get("valid") or 0) + int(counters.get("invalid") or 0) or committed
+
+
+def run(
+    contender: Contender, config: ContenderConfig, folder: Path, messages: int, cap: float,
+    window: int,
+) -> dict[str, Any]:  # fmt: skip
+    """Run ``contender`` over the storm's ``messages``; return its figures.
+
+    ``events_per_second`` counts every message from the moment the group was
+    stable to the first look at which it had committed them all (as the
+    throughput table); at the cap (``capped``) it is the progress so far over
+    the time to its last point instead.
+    """
+    config.write(folder / "config.json")
+    watch = GroupWatch(config.bootstrap, config.group, tuple(config.topics.values()), messages)
+    port = free_port()  # ours: its status page, for what its ingest stage read
+    store = {"MTTR_WEB_PORT": str(port)} if contender.name == "ours" else None
+    process = launch(contender, config, folder / "config.json", folder / "log.txt", 0, store)
+    sampler = CpuSampler(process.pid)
+    sampler.start()
+    progress: IncidentProgress | CommitProgress = (
+        IncidentProgress(config.bootstrap, f"{config.group}-incidents")
+        if contender.name == "ours"
+        else CommitProgress(config.bootstrap, config.group, f"{config.group}-by-key")
+    )
+    started = time.time()
+    joined: float | None = None
+    caught: float | None = None
+    ingested: list[Point] = []
+    looked = 0.0
+    figures: dict[str, Any] = {"contender": contender.name, "capped": False}
+    try:
+        while caught is None or time.time() - caught < SETTLE_S:
+            if process.poll() is not None:
+                tail = (folder / "log.txt").read_text(errors="replace")[-800:]
+                return {**figures, "error": f"exited {process.returncode}: {tail}"}
+            if joined is None and watch.joined():
+                joined = time.time()
+            progress.poll()
+            if time.time() - started > cap:
+                figures["capped"] = True
+                break
+            look = watch.look()
+            if time.time() - looked >= 1.0:  # a look a second
+                looked = time.time()
+                read = _ingested(port, look.committed_sources) if store else look.committed_sources
+                if read > (ingested[-1][1] if ingested else 0):
+                    ingested.append((time.time(), read))
+            caught = (caught or time.time()) if look.caught_up else None
+            time.sleep(0.1 if joined else 0.25)
+        figures["peak_rss_mib"] = round(memory_kib(process.pid)[1] / 1024, 1)
+    finally:
+        sampler.stop()
+        progress.close()
+        watch.close()
+        figures["exit_code"] = stop_process(process, timeout=60)
+    points, begin = progress.points, joined or started
+    if not points:
+        return {**figures, "error": "no progress seen"}
+    end, count = points[-1] if figures["capped"] or caught is None else (caught, messages)
+    cpu = cpu_at(sampler.samples, end) - cpu_at(sampler.samples, begin)
+    return {
+        **figures,
+        "events": count,
+        "seconds": round(end - begin, 3),
+        "events_per_second": round(count / (end - begin), 1) if end > begin else 0.0,
+        "cpu_us_per_event": round(cpu / max(count, 1) * 1e6, 1),
+        "seconds_to_join": round(begin - started, 2),
+        "ingest_done_after_seconds": round(ingested[-1][0] - begin, 1) if ingested else None,
+        **windows(points, sampler.samples, begin, window, ingested),
+    }
