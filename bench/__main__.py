@@ -13,13 +13,42 @@ See bench/README.md.
   topics, writing to one local ClickHouse server (bench/scaling.py);
 * ``profile``: ``mttr worker`` on the pipeline dataset under py-spy, its CPU
   summed into stages (bench/profile.py; not part of ``all``);
-* ``all``: the first four, with their default options (what ``make bench`` runs).
+* ``all``: the first four, with their default options (what ``make bench`` runs), then
+  the performance goals measured by the pipeline and scaling parts, in one
+  table (bench/goals.py), also written to bench/results/goals-<date>.json.
 """
 
 import sys
+from datetime import UTC, datetime
+from typing import Any
 
-from bench import gateway, profile, scaling, views
+import orjson
+from rich.console import Console
+
+from bench import gateway, goals, profile, scaling, views
 from bench.pipeline import run as pipeline
+
+
+def run_all() -> int:
+    """Run the four benchmarks, then print and store every goal; return the highest status."""
+    codes = [views.main([]), gateway.main([])]
+    code, piped = pipeline.run([])
+    codes.append(code)
+    code, scaled = scaling.run([])
+    codes.append(code)
+    measured = goals.pipeline_goals(piped) + goals.scaling_goals(
+        scaled["summary"], scaled["dataset"]["partitions"]
+    )
+    Console(width=132).print(goals.table(measured))
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "goals": [goal.as_dict() for goal in measured],
+        "from": {"pipeline": piped.get("date"), "scaling": scaled.get("date")},
+    }
+    path = scaling.RESULTS / f"goals-{datetime.now(UTC):%Y-%m-%d}.json"
+    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    print(f"written {path}")
+    return max(codes)
 
 
 def main(argv: list[str]) -> int:
@@ -43,7 +72,7 @@ def main(argv: list[str]) -> int:
         if rest:
             msg = "`python -m bench all` takes no options; run each benchmark separately"
             raise SystemExit(msg)
-        return max(views.main([]), gateway.main([]), pipeline.main([]), scaling.main([]))
+        return run_all()
     return views.main(rest)
 
 

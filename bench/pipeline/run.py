@@ -9,7 +9,8 @@ contender whose incidents differ from ours does not count. Then, unless
 Quix Streams (storm_round.py). Then, unless ``--no-extra``: the end-to-end
 latency on a paced stream of every stream contender (and of ours on a
 ClickHouse server), the state size per open incident of ours (extra.py), and
-one against two worker processes (scaling.py). Results: tables, and JSON under
+one against two worker processes (scaling.py). Last, the performance goals
+this run measured (bench/goals.py). Results: tables, and JSON under
 bench/results/pipeline-<date>.json (see bench/README.md).
 """
 
@@ -28,6 +29,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from bench import goals
 from bench.gateway import exit_on_sigterm
 from bench.pipeline import dataset as data
 from bench.pipeline import storm_round
@@ -241,6 +243,9 @@ def run(argv: list[str] | None = None) -> tuple[int, dict[str, Any]]:
         **extra,
         "seconds": round(time.monotonic() - began, 1),
     }
+    measured = goals.pipeline_goals(result)
+    console.print(goals.table(measured, "Performance goals (this pipeline run)"))
+    result["goals"] = [goal.as_dict() for goal in measured]
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"pipeline-{datetime.now(UTC):%Y-%m-%d}.json"
     path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
