@@ -8,6 +8,9 @@ fresh chDB database) over the storm's topics. Meanwhile the harness records:
   publishes each incident version after inserting it, once per batch) with
   the record's timestamp, the producer's clock on the same host; the storm's
   one incident's ``event_count`` is the number of distinct events processed.
+  The rows of one flush (within ``FLUSH_S`` of each other) count as one
+  point at its last row: progress moves in steps of a batch (up to
+  ``MTTR_SINK_BATCH_SIZE`` events), so a window should be several batches.
   For ``quix``, which publishes no incidents, the offsets its group committed
   on its keyed topic (one message per event read, duplicates included), at
   each look (every 0.25 s; Quix commits at each checkpoint, every 5 s).
@@ -44,6 +47,7 @@ from streams.devtools.broker.ports import free_port
 from streams.devtools.processes import stop_process
 
 Point = tuple[float, int]  # (wall clock seconds, events processed so far)
+FLUSH_S = 0.05  # incident rows this close together were published by one batch's flush
 
 
 class CpuSampler(threading.Thread):
@@ -134,6 +138,16 @@ def windows(
     }
 
 
+def add_flushed(points: list[Point], at: float, count: int) -> None:
+    """Add a published row's count at ``at``; rows of one flush make one point, at its last."""
+    if points and count <= points[-1][1]:
+        return
+    if points and at - points[-1][0] < FLUSH_S:
+        points[-1] = (at, count)  # the same flush: its events were all processed before it
+    else:
+        points.append((at, count))
+
+
 class IncidentProgress:
     """Progress of ``ours``: the highest ``event_count`` on its incidents topic, timed."""
 
@@ -156,8 +170,7 @@ class IncidentProgress:
         records = sorted((r for rs in batches.values() for r in rs), key=lambda r: r.timestamp)
         for record in records:
             count = int(orjson.loads(record.value).get("event_count", 0))
-            if not self.points or count > self.points[-1][1]:
-                self.points.append((record.timestamp / 1000, count))
+            add_flushed(self.points, record.timestamp / 1000, count)
 
     def close(self) -> None:
         """Close the consumer."""
@@ -187,6 +200,12 @@ class CommitProgress:
     def close(self) -> None:
         """Close the admin client."""
         self._admin.close()
+
+
+def _first_error(log: Path) -> str:
+    """Return the first ERROR or CRITICAL line of a contender's log ('' if none)."""
+    lines = log.read_text(errors="replace").splitlines()
+    return next((line[:300] for line in lines if "[ERROR]" in line or "CRITICAL" in line), "")
 
 
 def _ingested(port: int, committed: int) -> int:
@@ -231,7 +250,8 @@ def run(
                 return {**figures, "error": f"exited {process.returncode}: {tail}"}
             if joined is None and watch.joined():
                 joined = time.time()
-            progress.poll()
+            if joined is not None:  # its topics exist: never auto-create one by looking
+                progress.poll()
             if time.time() - started > cap:
                 figures["capped"] = True
                 break
@@ -248,7 +268,10 @@ def run(
         sampler.stop()
         progress.close()
         watch.close()
-        figures["exit_code"] = stop_process(process, timeout=60)
+        figures["exit_code"] = code = stop_process(process, timeout=60)
+        if code not in (0, -15):  # it crashed (possibly well before), or ignored SIGTERM
+            hung = "killed: still running 60 s after SIGTERM" if code == -9 else ""
+            figures["error"] = f"exit {code}: {_first_error(folder / 'log.txt') or hung}"
     points, begin = progress.points, joined or started
     if not points:
         return {**figures, "error": "no progress seen"}
