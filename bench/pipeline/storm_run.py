@@ -4,16 +4,17 @@ The contender runs as in a throughput round (``contest.launch``, fresh group,
 fresh chDB database) over the storm's topics. Meanwhile the harness records:
 
 * the process's CPU seconds (``/proc/PID/stat``) every 50 ms, on the wall clock;
-* its progress: for ``ours``, every row on its incidents topic (the worker
-  publishes each incident version after inserting it, once per batch) with
-  the record's timestamp, the producer's clock on the same host; the storm's
-  one incident's ``event_count`` is the number of distinct events processed.
-  The rows of one flush (within ``FLUSH_S`` of each other) count as one
-  point at its last row: progress moves in steps of a batch (up to
-  ``MTTR_SINK_BATCH_SIZE`` events), so a window should be several batches.
-  For ``quix``, which publishes no incidents, the offsets its group committed
-  on its keyed topic (one message per event read, duplicates included), at
-  each look (every 0.25 s; Quix commits at each checkpoint, every 5 s).
+* its progress, looked at every 0.1 s: for ``ours``, the
+  ``correlated_in_place`` counter of its ``/mttr/status/`` page (messages,
+  duplicates included, whose batch was stored, correlated and its incident
+  rows written; the storm is keyed by service, so no event takes the hop
+  through ``events-by-service``, and ``forwarded`` says if some did). Its
+  incidents topic would say the same at each flush, but a key of n events
+  publishes rows of n alert ids, n times: gigabytes for the full storm.
+  For ``quix``, the offsets its group committed on its keyed topic (one
+  message per event read), which move at each checkpoint (every 5 s).
+* what the ingest stage took (ours: ``valid`` + ``invalid`` of the same page;
+  Quix: its committed source offsets), which each window reports.
 
 From these, ``windows`` gives the wall time and the CPU per event of the first
 ``window`` events (from the moment the group was stable with the contender
@@ -21,10 +22,7 @@ in it) and of the last ``window`` reached, the CPU interpolated at each
 crossing. The run ends when the group's committed offsets reach the end of
 every topic it commits to and stay there (as ``contest.run_stream``), or at
 the cap: then the rate so far and the windows reached are reported, marked
-as capped, and the output is not checked. Once a second it also notes what
-the ingest stage has taken (ours: ``valid`` + ``invalid`` of its
-``/mttr/status/`` page; Quix: its committed source offsets), which each
-window reports: on a pre-filled backlog ingest runs ahead of correlation.
+as capped, and the output is not checked.
 """
 
 from __future__ import annotations
@@ -35,19 +33,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from bench.pipeline.contest import SETTLE_S, Contender, launch
 from bench.pipeline.contract import ContenderConfig
 from bench.pipeline.measure import GroupWatch, cpu_seconds, memory_kib
-from bench.scaling_run import status
+from bench.scaling_run import status_page
 from streams.devtools.broker.ports import free_port
 from streams.devtools.processes import stop_process
 
 Point = tuple[float, int]  # (wall clock seconds, events processed so far)
-FLUSH_S = 0.05  # incident rows this close together were published by one batch's flush
 
 
 class CpuSampler(threading.Thread):
@@ -138,43 +134,36 @@ def windows(
     }
 
 
-def add_flushed(points: list[Point], at: float, count: int) -> None:
-    """Add a published row's count at ``at``; rows of one flush make one point, at its last."""
-    if points and count <= points[-1][1]:
-        return
-    if points and at - points[-1][0] < FLUSH_S:
-        points[-1] = (at, count)  # the same flush: its events were all processed before it
-    else:
-        points.append((at, count))
+class StatusProgress:
+    """Progress of ``ours``: the counters of its ``/mttr/status/`` page, timed when read.
 
+    ``correlated_in_place`` grows once a batch's events are stored,
+    correlated and their incident rows written (before the batch is
+    committed); ``valid`` + ``invalid``, what its ingest stage took.
+    ``forwarded`` counts the events that took the hop instead (not counted
+    here: the storm is published keyed by service, so none should).
+    """
 
-class IncidentProgress:
-    """Progress of ``ours``: the highest ``event_count`` on its incidents topic, timed."""
-
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=50)
-        self._topic = topic
-        self._assigned = False
+    def __init__(self, port: int) -> None:
+        self._port = port
         self.points: list[Point] = []
+        self.ingested: list[Point] = []
+        self.forwarded = 0
 
     def poll(self) -> None:
-        """Read what arrived; each row raising the count adds a point at its timestamp."""
-        if not self._assigned:
-            partitions = self._consumer.partitions_for_topic(self._topic)
-            if not partitions:
-                return
-            self._consumer.assign([TopicPartition(self._topic, p) for p in partitions])
-            self._consumer.seek_to_beginning()
-            self._assigned = True
-        batches = self._consumer.poll(timeout_ms=100)
-        records = sorted((r for rs in batches.values() for r in rs), key=lambda r: r.timestamp)
-        for record in records:
-            count = int(orjson.loads(record.value).get("event_count", 0))
-            add_flushed(self.points, record.timestamp / 1000, count)
+        """Read the page; a higher count adds a point now."""
+        body = status_page(self._port)
+        at = time.time()
+        for points, count in (
+            (self.points, int(body.get("correlated_in_place") or 0)),
+            (self.ingested, int(body.get("valid") or 0) + int(body.get("invalid") or 0)),
+        ):
+            if count > (points[-1][1] if points else 0):
+                points.append((at, count))
+        self.forwarded = int(body.get("forwarded") or 0)
 
     def close(self) -> None:
-        """Close the consumer."""
-        self._consumer.close()
+        """Nothing to close."""
 
 
 class CommitProgress:
@@ -184,6 +173,8 @@ class CommitProgress:
         self._admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         self._group, self._topic = group, topic
         self.points: list[Point] = []
+        self.ingested: list[Point] = []  # filled by the caller (committed source offsets)
+        self.forwarded = 0
 
     def poll(self) -> None:
         """Look at the committed offsets; a higher sum adds a point now."""
@@ -203,15 +194,11 @@ class CommitProgress:
 
 
 def _first_error(log: Path) -> str:
-    """Return the first ERROR or CRITICAL line of a contender's log ('' if none)."""
+    """Return the first ERROR line of a contender's log, else its last exception ('' if none)."""
     lines = log.read_text(errors="replace").splitlines()
-    return next((line[:300] for line in lines if "[ERROR]" in line or "CRITICAL" in line), "")
-
-
-def _ingested(port: int, committed: int) -> int:
-    """Return the valid and invalid events ours' ingest stage has read (status page)."""
-    counters = status(port)
-    return int(counters.get("valid") or 0) + int(counters.get("invalid") or 0) or committed
+    logged = (line for line in lines if "[ERROR]" in line or "CRITICAL" in line)
+    raised = (line for line in reversed(lines) if "Error" in line or "Exception" in line)
+    return next(logged, next(raised, ""))[:300]
 
 
 def run(
@@ -227,40 +214,36 @@ def run(
     """
     config.write(folder / "config.json")
     watch = GroupWatch(config.bootstrap, config.group, tuple(config.topics.values()), messages)
-    port = free_port()  # ours: its status page, for what its ingest stage read
+    port = free_port()  # ours: its status page
     store = {"MTTR_WEB_PORT": str(port)} if contender.name == "ours" else None
     process = launch(contender, config, folder / "config.json", folder / "log.txt", 0, store)
     sampler = CpuSampler(process.pid)
     sampler.start()
-    progress: IncidentProgress | CommitProgress = (
-        IncidentProgress(config.bootstrap, f"{config.group}-incidents")
+    progress: StatusProgress | CommitProgress = (
+        StatusProgress(port)
         if contender.name == "ours"
         else CommitProgress(config.bootstrap, config.group, f"{config.group}-by-key")
     )
     started = time.time()
     joined: float | None = None
     caught: float | None = None
-    ingested: list[Point] = []
-    looked = 0.0
+    ingested = progress.ingested
     figures: dict[str, Any] = {"contender": contender.name, "capped": False}
     try:
         while caught is None or time.time() - caught < SETTLE_S:
             if process.poll() is not None:
-                tail = (folder / "log.txt").read_text(errors="replace")[-800:]
-                return {**figures, "error": f"exited {process.returncode}: {tail}"}
+                why = _first_error(folder / "log.txt")
+                return {**figures, "error": f"exited {process.returncode}: {why}"}
             if joined is None and watch.joined():
                 joined = time.time()
-            if joined is not None:  # its topics exist: never auto-create one by looking
+            if joined is not None:
                 progress.poll()
             if time.time() - started > cap:
                 figures["capped"] = True
                 break
             look = watch.look()
-            if time.time() - looked >= 1.0:  # a look a second
-                looked = time.time()
-                read = _ingested(port, look.committed_sources) if store else look.committed_sources
-                if read > (ingested[-1][1] if ingested else 0):
-                    ingested.append((time.time(), read))
+            if not store and look.committed_sources > (ingested[-1][1] if ingested else 0):
+                ingested.append((time.time(), look.committed_sources))
             caught = (caught or time.time()) if look.caught_up else None
             time.sleep(0.1 if joined else 0.25)
         figures["peak_rss_mib"] = round(memory_kib(process.pid)[1] / 1024, 1)
@@ -285,5 +268,6 @@ def run(
         "cpu_us_per_event": round(cpu / max(count, 1) * 1e6, 1),
         "seconds_to_join": round(begin - started, 2),
         "ingest_done_after_seconds": round(ingested[-1][0] - begin, 1) if ingested else None,
+        "forwarded": progress.forwarded,
         **windows(points, sampler.samples, begin, window, ingested),
     }

@@ -5,8 +5,7 @@ key, every alert firing and resolving several times, 1% sent twice, roughly
 in time order), and give exactly one incident through the engine, with the
 fields ``storm.expected`` derives by hand; ``storm.check`` must accept that
 incident and name what differs in a wrong one. ``storm_run.windows`` turns
-progress points (one per flush, ``add_flushed``) and CPU samples into the
-first and last windows' costs.
+progress points and CPU samples into the first and last windows' costs.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import pytest
 from bench.pipeline import storm
 from bench.pipeline.contract import COMPARED_COLUMNS
 from bench.pipeline.dataset import Dataset
-from bench.pipeline.storm_run import add_flushed, cpu_at, windows
+from bench.pipeline.storm_run import cpu_at, windows
 from tests.support.engine import only, run
 
 
@@ -104,10 +103,3 @@ def test_windows_cost_the_first_and_last_events_between_progress_points() -> Non
     }  # fmt: skip
     assert figures["last_over_first"] == 1.0
     assert windows(points[:1], samples, 0.0, 1_000) == {"window": 1_000, "reached": 400}
-
-
-def test_rows_of_one_flush_make_one_progress_point() -> None:
-    points: list[tuple[float, int]] = []
-    for at, count in [(1.0, 10), (1.01, 20), (1.02, 30), (1.02, 25), (2.0, 40), (2.03, 50)]:
-        add_flushed(points, at, count)
-    assert points == [(1.02, 30), (2.03, 50)]
