@@ -9,15 +9,23 @@ rows by each writer:
 * ``insert``: clickhouse-connect's ``client.insert`` per batch, as the
   worker wrote before (a ``DESCRIBE`` per insert; on chDB the Native block
   goes through a temporary file read with ``INSERT ... FROM INFILE``);
-* ``sink``: ``streams.storage.sink.TableSink.write``, what the worker runs now.
+* ``sink``: ``streams.storage.sink.TableSink.write``, what the worker runs now;
+* candidates measured and not used (``--writers``): ``async``, the sink's
+  prepared insert as an async insert that waits for its flush
+  (``async_insert = 1, wait_for_async_insert = 1``); ``json``, the rows as
+  JSON lines inside the ``INSERT`` statement (``FORMAT
+  JSONCompactEachRow``; on chDB no temporary file).
 
-A round runs every writer in turn (the order rotates between rounds, so
-background merges and a busy machine hit each writer alike) on the same
-batches; the table gives the median over the rounds of the CPU and wall
-milliseconds per insert and the CPU microseconds per row. On chDB the
-process CPU includes the engine's threads (it runs in this process); on the
-server, ``client`` is this process and ``server`` the server process's CPU
-(from ``/proc``, in ticks of 10 ms: meaningful averaged over a round).
+Each batch is inserted by every writer in turn, the order rotating from
+batch to batch and round to round, so background merges and a busy machine
+hit each writer alike. The table gives, per insert, the median CPU and wall
+milliseconds over all rounds (the median leaves out the inserts a merge
+running in the background happened to slow down), the median CPU
+microseconds per row, and the mean CPU milliseconds (merges included). On
+chDB the process CPU includes the engine's threads (it runs in this
+process); on a server, ``CPU`` is this process (the client) and ``server
+ms`` the mean CPU of the server process per insert (read from ``/proc``
+in ticks of 10 ms, so only its mean means something).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from clickhouse_connect.driver.client import Client
 from pydantic import SecretStr
 
@@ -43,6 +52,7 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.insert import PreparedInsert
 from streams.storage.sink import TableSink
 
 SIZES = (1, 10, 100, 1000)
@@ -70,7 +80,36 @@ def table_sink(client: Client, table: str, columns: Sequence[str]) -> Write:
     return TableSink(client, table, columns).write
 
 
-WRITERS: dict[str, MakeWriter] = {"insert": plain_insert, "sink": table_sink}
+def async_sink(client: Client, table: str, columns: Sequence[str]) -> Write:
+    """Return the sink's prepared insert as async inserts that wait for their flush (not used)."""
+    return PreparedInsert(client, table, columns, ASYNC_SETTINGS)
+
+
+def inline_json(client: Client, table: str, columns: Sequence[str]) -> Write:
+    """Return inserts of the rows as JSON lines inside the statement (not used).
+
+    On chDB this skips the temporary file; ``orjson`` writes the rows and
+    ClickHouse parses the datetimes' ISO 8601 offsets with ``best_effort``.
+    """
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SETTINGS async_insert = 0, "
+        "date_time_input_format = 'best_effort' FORMAT JSONCompactEachRow"
+    )
+
+    def write(rows: list[list[Any]]) -> None:
+        client.command(sql, data=b"\n".join(orjson.dumps(row) for row in rows))
+
+    return write
+
+
+WRITERS: dict[str, MakeWriter] = {
+    "insert": plain_insert,
+    "sink": table_sink,
+    "async": async_sink,
+    "json": inline_json,
+}
+DEFAULT_WRITERS = ("insert", "sink")
+ASYNC_SETTINGS = {"async_insert": 1, "wait_for_async_insert": 1}
 
 
 @dataclass(frozen=True)
@@ -105,23 +144,26 @@ def batches(source: list[list[Any]], size: int, count: int) -> list[list[list[An
     return [source[(i * size) % span :][:size] for i in range(count)]
 
 
-def measure(write: Write, work: list[list[list[Any]]], pid: int | None) -> Sample:
-    """Insert every batch of ``work`` with ``write``; return the cost per insert."""
+def measure(write: Write, rows: list[list[Any]], pid: int | None) -> Sample:
+    """Insert ``rows`` with ``write``; return what that one insert cost."""
     server_before = server_cpu_s(pid)
     cpu, wall = time.process_time(), time.perf_counter()
-    for rows in work:
-        write(rows)
+    write(rows)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    server_ms = (server_cpu_s(pid) - server_before) * 1000 / len(work) if pid else None
-    return Sample(cpu * 1000 / len(work), wall * 1000 / len(work), server_ms)
+    server_ms = (server_cpu_s(pid) - server_before) * 1000 if pid else None
+    return Sample(cpu * 1000, wall * 1000, server_ms)
 
 
 def run_table(
-    target: Target, table: str, columns: Sequence[str], rows: list[dict[str, Any]], rounds: int
+    target: Target,
+    table: tuple[str, Sequence[str], list[dict[str, Any]]],
+    names: list[str],
+    rounds: int,
 ) -> list[str]:
-    """Measure every writer on ``table`` at every size; return the report lines."""
+    """Measure the writers ``names`` on ``table`` at every size; return the report lines."""
+    name_of_table, columns, rows = table
     source = [[row[column] for column in columns] for row in rows]
-    writers = {name: make(target.client, table, columns) for name, make in WRITERS.items()}
+    writers = {name: WRITERS[name](target.client, name_of_table, columns) for name in names}
     lines = []
     for size in SIZES:
         count = max(5, min(MAX_INSERTS, ROWS_PER_ROUND // size))
@@ -129,31 +171,37 @@ def run_table(
         for write in writers.values():
             write(work[0])  # warm-up: prepared inserts, first part of the table
         samples: dict[str, list[Sample]] = {name: [] for name in writers}
-        names = list(writers)
         for turn in range(rounds):
-            for name in names[turn % len(names) :] + names[: turn % len(names)]:
-                samples[name].append(measure(writers[name], work, target.server_pid))
-        lines += [report_line(target.engine, table, size, n, samples[n]) for n in names]
-        base, now = (statistics.median(s.cpu_ms for s in samples[n]) for n in names[:2])
-        lines.append(f"{'':46}{names[1]}/{names[0]} CPU {now / base:.2f}")
+            for number, batch in enumerate(work):
+                first = (turn + number) % len(names)
+                for name in names[first:] + names[:first]:
+                    samples[name].append(measure(writers[name], batch, target.server_pid))
+        lines += [report_line(target.engine, name_of_table, size, n, samples[n]) for n in names]
+        base = statistics.median(s.cpu_ms for s in samples[names[0]])
+        ratios = [
+            f"{n}/{names[0]} CPU {statistics.median(s.cpu_ms for s in samples[n]) / base:.2f}"
+            for n in names[1:]
+        ]
+        lines.append(f"{'':46}{'  '.join(ratios)}")
     return lines
 
 
 def report_line(engine: str, table: str, size: int, writer: str, samples: list[Sample]) -> str:
-    """Return one row of the table: medians over the rounds."""
+    """Return one row of the table: medians per insert, and means (they include merges)."""
     cpu = statistics.median(s.cpu_ms for s in samples)
     wall = statistics.median(s.wall_ms for s in samples)
+    mean = statistics.fmean(s.cpu_ms for s in samples)
     server_ms = [s.server_ms for s in samples if s.server_ms is not None]
-    on_server = f"{statistics.median(server_ms):9.2f}" if server_ms else f"{'-':>9}"
+    on_server = f"{statistics.fmean(server_ms):10.2f}" if server_ms else f"{'-':>10}"
     return (
         f"{engine:7}{table:16}{size:6}  {writer:8}{cpu:9.2f}{wall:9.2f}"
-        f"{cpu * 1000 / size:11.1f}{on_server}"
+        f"{cpu * 1000 / size:11.1f}{mean:10.2f}{on_server}"
     )
 
 
 HEADER = (
     f"{'engine':7}{'table':16}{'rows':>6}  {'writer':8}{'CPU ms':>9}{'wall ms':>9}"
-    f"{'CPU µs/row':>11}{'server ms':>9}"
+    f"{'CPU µs/row':>11}{'mean CPU':>10}{'server ms':>10}"
 )
 
 
@@ -194,11 +242,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.inserts", description=__doc__)
     parser.add_argument("--engines", default=",".join(ENGINES), help="chdb,server (default both)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per size (default 5)")
+    parser.add_argument(
+        "--writers",
+        default=",".join(DEFAULT_WRITERS),
+        help=f"writers to compare, the first is the reference (of {','.join(WRITERS)}; "
+        f"default {','.join(DEFAULT_WRITERS)})",
+    )
     args = parser.parse_args(argv)
     engines = [name for name in args.engines.split(",") if name]
-    unknown = sorted(set(engines) - set(ENGINES))
-    if unknown:
-        parser.error(f"unknown engine(s) {unknown}: choose from {ENGINES}")
+    writers = [name for name in args.writers.split(",") if name]
+    unknown = sorted(set(engines) - set(ENGINES)) + sorted(set(writers) - set(WRITERS))
+    if unknown or not writers:
+        parser.error(f"unknown engine(s) or writer(s) {unknown}: see --help")
     rows: Rows = build()
     print(
         f"{len(rows.events)} event rows, {len(rows.incidents)} incident rows; {args.rounds} rounds"
@@ -212,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         # chDB allows one data path per process: a server started later runs in its own process
         with tempfile.TemporaryDirectory(prefix=f"bench-inserts-{engine}-") as folder:
             with target(engine, Path(folder)) as where:
-                for table, columns, source in tables:
-                    for line in run_table(where, table, columns, source, args.rounds):
+                for table in tables:
+                    for line in run_table(where, table, writers, args.rounds):
                         print(line, flush=True)
     return 0
 
