@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+from bench import goals
 from bench.gateway import exit_on_sigterm
 from bench.pipeline import dataset as data
 from bench.pipeline.contract import differences
@@ -125,6 +126,11 @@ def run_all(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scaling benchmark; exit 1 when a worker count fails a check."""
+    return run(argv)[0]
+
+
+def run(argv: list[str] | None = None) -> tuple[int, dict[str, Any]]:
+    """Run the scaling benchmark; return the exit status and the result written as JSON."""
     args = parse_args(argv or [])
     counts = [int(n) for n in args.workers.split(",") if n]
     console = Console(width=max(Console().width, 132))  # the table, also when logged
@@ -170,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             local.stop(broker_dir)
     medians = summary(rows, len(dataset.messages))
     console.print(table(medians, len(dataset.messages), args.partitions))
+    measured = goals.scaling_goals(medians, args.partitions)
+    console.print(goals.table(measured, "Performance goals (this scaling run)"))
     failed = [r for r in rows if r["problems"]]
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -187,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": medians,
         "runs": rows,
         "ok": not failed,
+        "goals": [goal.as_dict() for goal in measured],
         "seconds": round(time.monotonic() - began, 1),
     }
     RESULTS.mkdir(exist_ok=True)
@@ -198,5 +207,5 @@ def main(argv: list[str] | None = None) -> int:
         for r in failed:
             what = "; ".join(r["problems"])
             console.print(f"[red]round {r['round']}, {r['workers']} worker(s): {what}[/red]")
-        return 1
-    return 0
+        return 1, result
+    return 0, result

@@ -110,13 +110,21 @@ def fresh_database(settings: Settings) -> None:
         client.close()
 
 
-def status(web_port: int) -> dict[str, Any]:
-    """Return a worker's ``/mttr/status/`` figures the report keeps ({} if it does not answer)."""
+def status_page(web_port: int) -> dict[str, Any]:
+    """Return a worker's ``/mttr/status/`` body ({} if it does not answer)."""
     try:
         url = f"http://127.0.0.1:{web_port}/mttr/status/"
         with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310  # loopback
-            body = orjson.loads(answer.read())
+            body: dict[str, Any] = orjson.loads(answer.read())
     except (urllib.error.URLError, OSError, ValueError):
+        return {}
+    return body
+
+
+def status(web_port: int) -> dict[str, Any]:
+    """Return a worker's ``/mttr/status/`` figures the report keeps ({} if it does not answer)."""
+    body = status_page(web_port)
+    if not body:
         return {}
     assigned = body.get("partitions", {}).get("assigned", [])
     return {

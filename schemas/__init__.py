@@ -1,1 +1,1 @@
-"""Event contract: pydantic models of alert, deploy and ticket events, and their JSON Schemas."""
+"""Event contract: pydantic models of the events, their JSON Schemas, a msgspec fast path."""

@@ -85,11 +85,20 @@ def prepare(folder: Path) -> Path:
 
 
 def launch(
-    contender: Contender, config: ContenderConfig, config_path: Path, log: Path, expected: int
+    contender: Contender,
+    config: ContenderConfig,
+    config_path: Path,
+    log: Path,
+    expected: int,
+    store: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start the contender's process, logging to ``log``."""
+    """Start the contender's process, logging to ``log``.
+
+    ``store`` (ours only) replaces the chDB store with other settings, e.g.
+    ``MTTR_CLICKHOUSE_URL`` and ``MTTR_CLICKHOUSE_PASSWORD`` of a server.
+    """
     if contender.name == "ours":
-        argv, env = ours.command(), ours.environment(config, free_port())
+        argv, env = ours.command(), {**ours.environment(config, free_port()), **(store or {})}
     else:
         module = f"bench.pipeline.contenders.{contender.name}"
         argv = [contender.python, "-m", module, str(config_path)]

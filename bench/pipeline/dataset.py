@@ -70,6 +70,16 @@ def build(services: int, events: int, seed: int = 1) -> Dataset:
     span = datetime.fromisoformat(distinct[-1]["occurred_at"]) - datetime.fromisoformat(
         distinct[0]["occurred_at"]
     )
+    return Dataset(arrange(distinct, seed), distinct, services, span / timedelta(days=1))
+
+
+def arrange(distinct: list[dict[str, Any]], seed: int) -> list[tuple[str, bytes, bytes]]:
+    """Return the messages to publish: ``distinct`` by time, 1% twice, shuffled in blocks.
+
+    The duplicates (``DUPLICATE_SHARE`` of the events, drawn with ``seed``)
+    sit next to their original; each block of ``SHUFFLE_BLOCK`` messages is
+    then shuffled, so the order is roughly event time, never exactly.
+    """
     rng = random.Random(seed)
     sent = list(distinct) + rng.sample(distinct, int(len(distinct) * DUPLICATE_SHARE))
     sent.sort(key=lambda event: event["occurred_at"])  # duplicates next to their original
@@ -78,7 +88,7 @@ def build(services: int, events: int, seed: int = 1) -> Dataset:
         block = sent[start_at : start_at + SHUFFLE_BLOCK]
         rng.shuffle(block)
         messages.extend((e["type"], e["service"].encode(), orjson.dumps(e)) for e in block)
-    return Dataset(messages, distinct, services, span / timedelta(days=1))
+    return messages
 
 
 def create_topics(bootstrap: str, topics: Topics, partitions: int = PARTITIONS) -> None:

@@ -6,7 +6,10 @@ chDB database per process, so it never sees the throughput dataset.
 * Latency: the contender runs caught up while incidents arrive in real time
   (event time = now). For each incident the resolving alert is produced at a
   recorded moment; its resolved row's ``inserted_at`` (ClickHouse's clock at
-  insert, same host) is when it became visible. p50/p99 over the incidents.
+  insert, same host) is when it became visible. p50/p90/p99 over the
+  incidents. Every stream contender writes to chDB; ours also to a local
+  ClickHouse server (``streams.devtools.clickhouse``, started for this and
+  stopped after), the production store, with a fresh ``mttr`` database.
 * State: ours receives one firing alert for each of N services (N open
   incidents); RSS growth and changelog bytes, per open incident.
 """
@@ -16,22 +19,45 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from kafka import KafkaProducer
+from pydantic import SecretStr
 from rich.console import Console
 
 from bench.pipeline import dataset as data
 from bench.pipeline.contest import Contender, launch, prepare
 from bench.pipeline.contract import ContenderConfig
 from bench.pipeline.measure import GroupWatch, memory_kib, topic_bytes
+from bench.scaling_run import fresh_database
+from streams.devtools.broker.ports import free_port
+from streams.devtools.clickhouse import server
 from streams.devtools.processes import stop_process
 from streams.engine.incident import incident_id
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
+
+PASSWORD = "bench-writer-password"  # noqa: S105  # a throw-away server on loopback
+
+
+@dataclass(frozen=True)
+class Server:
+    """A ClickHouse server ours writes to instead of its chDB database."""
+
+    url: str  # the writer user, no password
+    password: str
+
+    def settings(self, folder: Path) -> Settings:
+        """Return settings that reach the server as the writer."""
+        return Settings(
+            clickhouse_url=SecretStr(self.url),
+            clickhouse_password=SecretStr(self.password),
+            var_dir=folder,
+        )
 
 
 def _now() -> str:
@@ -91,13 +117,23 @@ def _wait_caught_up(config: ContenderConfig, total: int, timeout: float) -> bool
 
 
 def latency(
-    bootstrap: str, work: Path, contender: Contender, incidents: int, rate: float
-) -> dict[str, Any]:
-    """Measure produce-to-visible latency of resolved incidents on a paced stream."""
+    bootstrap: str, work: Path, contender: Contender, incidents: int, rate: float,
+    on: Server | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Measure produce-to-visible latency of resolved incidents on a paced stream.
+
+    The contender writes to its own chDB database, or (ours) to ``on``.
+    """
+    engine = "chDB" if on is None else "ClickHouse server"
     config = _fresh(bootstrap, work, f"latency-{contender.name}", contender.lateness_s)
     folder = Path(config.state_dir).parent
     config.write(folder / "config.json")
-    process = launch(contender, config, folder / "config.json", folder / "log.txt", 0)
+    store = None
+    if on is not None:
+        fresh_database(on.settings(folder))
+        store = {"MTTR_CLICKHOUSE_URL": on.url, "MTTR_CLICKHOUSE_PASSWORD": on.password}
+    process = launch(contender, config, folder / "config.json", folder / "log.txt", 0, store)
+    failed = {"contender": contender.name, "engine": engine}
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
     sent = 0
     produced: dict[str, float] = {}
@@ -105,7 +141,7 @@ def latency(
         sent += 1
         _send(producer, config, _alert("warm-up", "w", "firing"))
         if not _wait_caught_up(config, sent, timeout=120):
-            return {"contender": contender.name, "error": "never consumed the warm-up event"}
+            return {**failed, "error": "never consumed the warm-up event"}
         for n in range(incidents):
             service = f"probe-{n:04d}"
             firing = _alert(service, f"p{n}", "firing")
@@ -121,7 +157,8 @@ def latency(
     finally:
         producer.close()
         stop_process(process, timeout=60)
-    client = connect(Settings(clickhouse_url=f"chdb://{config.chdb_path}", var_dir=folder))
+    chdb = Settings(clickhouse_url=f"chdb://{config.chdb_path}", var_dir=folder)
+    client = connect(chdb if on is None else on.settings(folder))
     try:
         result = client.query(
             "SELECT incident_id, toFloat64(min(inserted_at)) FROM mttr.incidents"
@@ -132,12 +169,13 @@ def latency(
         client.close()
     delays = sorted(visible[i] - at for i, at in produced.items() if i in visible)
     if not delays:
-        return {"contender": contender.name, "error": "no resolved incident became visible"}
+        return {**failed, "error": "no resolved incident became visible"}
     return {
-        "contender": contender.name,
+        **failed,
         "incidents": len(produced),
         "visible": len(delays),
         "p50_ms": round(statistics.median(delays) * 1000, 1),
+        "p90_ms": round(delays[min(len(delays) - 1, int(len(delays) * 0.9))] * 1000, 1),
         "p99_ms": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))] * 1000, 1),
         "max_ms": round(delays[-1] * 1000, 1),
         "rate_per_s": rate,
@@ -180,16 +218,29 @@ def state_size(bootstrap: str, broker_dir: Path, work: Path, open_incidents: int
 
 
 def run_all(
-    bootstrap: str, broker_dir: Path, work: Path, console: Console, contenders: list[Contender]
-) -> dict[str, Any]:
-    """Measure the latency of every stream contender and the state size of ours."""
+    bootstrap: str, broker_dir: Path, work: Path, console: Console, contenders: list[Contender],
+    open_incidents: int = 100_000,
+) -> dict[str, Any]:  # fmt: skip
+    """Measure the latency of every stream contender (and of ours on a server), then state."""
     results: dict[str, Any] = {"latency": [], "state": None}
     for contender in [c for c in contenders if not c.raw]:
-        console.print(f"latency: {contender.name} on a paced stream ...", end=" ")
+        console.print(f"latency: {contender.name} on a paced stream, chDB ...", end=" ")
         figures = latency(bootstrap, work, contender, incidents=100, rate=10.0)
         results["latency"].append(figures)
         console.print(figures)
-    console.print("state: 100,000 open incidents in ours ...", end=" ")
-    results["state"] = state_size(bootstrap, broker_dir, work, 100_000)
+    if any(c.name == "ours" for c in contenders):
+        console.print("latency: ours on a paced stream, ClickHouse server ...", end=" ")
+        server_dir = work / "clickhouse-latency"
+        ch, _ = server.start(server_dir, http_port=free_port(), tcp_port=free_port(),
+                             writer_password=PASSWORD, reader_password=None)  # fmt: skip
+        try:
+            on = Server(ch.url, PASSWORD)
+            figures = latency(bootstrap, work, Contender("ours"), incidents=100, rate=10.0, on=on)
+        finally:
+            server.stop(server_dir)
+        results["latency"].append(figures)
+        console.print(figures)
+    console.print(f"state: {open_incidents:,} open incidents in ours ...", end=" ")
+    results["state"] = state_size(bootstrap, broker_dir, work, open_incidents)
     console.print(results["state"])
     return results

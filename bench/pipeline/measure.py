@@ -106,3 +106,28 @@ def topic_bytes(broker_data: Path, topic_prefix: str) -> int:
         for folder in broker_data.glob(f"{topic_prefix}*")
         for segment in folder.glob("*.log")
     )
+
+
+def newest_value_bytes(bootstrap: str, topic: str) -> int:
+    """Return the size of the newest message's value among the last of each partition.
+
+    For a table changelog holding one key (the storm's), that is the key's
+    current state as the table writes it.
+    """
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=5000)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = {tp: end for tp, end in consumer.end_offsets(partitions).items() if end > 0}
+        if not ends:
+            return 0
+        consumer.assign(list(ends))
+        for tp, end in ends.items():
+            consumer.seek(tp, end - 1)
+        newest: tuple[int, int] = (-1, 0)  # (timestamp, size)
+        for record in consumer:
+            newest = max(newest, (record.timestamp, len(record.value or b"")))
+            if all(consumer.position(tp) >= end for tp, end in ends.items()):
+                break
+        return newest[1]
+    finally:
+        consumer.close()

@@ -5,9 +5,12 @@ pre-filled once with the dataset of bench/pipeline/dataset.py. Every round
 runs every contender in turn (interleaved), each from the beginning of the
 topics under its own consumer group into its own fresh chDB database. A
 contender whose incidents differ from ours does not count. Then, unless
-``--no-extra``: the end-to-end latency on a paced stream of every stream
-contender and the state size per open incident of ours (extra.py), and one
-against two worker processes (scaling.py). Results: a table, and JSON under
+``--no-storm``: the alert storm, one key and one incident, through ours and
+Quix Streams (storm_round.py). Then, unless ``--no-extra``: the end-to-end
+latency on a paced stream of every stream contender (and of ours on a
+ClickHouse server), the state size per open incident of ours (extra.py), and
+one against two worker processes (scaling.py). Last, the performance goals
+this run measured (bench/goals.py). Results: tables, and JSON under
 bench/results/pipeline-<date>.json (see bench/README.md).
 """
 
@@ -26,8 +29,10 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from bench import goals
 from bench.gateway import exit_on_sigterm
 from bench.pipeline import dataset as data
+from bench.pipeline import storm_round
 from bench.pipeline.contest import Contender, Outcome, judge, prepare, run_raw, run_stream
 from bench.pipeline.contract import ContenderConfig
 from bench.report import load_average, machine
@@ -52,6 +57,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-extra", action="store_true", help="skip latency, state size and scaling"
+    )
+    parser.add_argument(
+        "--storm-events", type=int, default=50_000, help="alert events in the storm (50000)"
+    )
+    parser.add_argument(
+        "--storm-alerts", type=int, help="alert ids in the storm (default: events / 10)"
+    )
+    parser.add_argument(
+        "--storm-cap", type=float, default=300.0, help="stop a storm run after this many seconds"
+    )
+    parser.add_argument("--no-storm", action="store_true", help="skip the alert storm")
+    parser.add_argument(
+        "--open-incidents", type=int, default=100_000, help="state size at (default 100000)"
     )
     return parser.parse_args(argv)
 
@@ -154,8 +172,13 @@ def table(outcomes: dict[str, list[Outcome]], total: int) -> tuple[Table, list[d
 
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline benchmark; exit 0 unless a contender could not run at all."""
+    return run(argv)[0]
+
+
+def run(argv: list[str] | None = None) -> tuple[int, dict[str, Any]]:
+    """Run the pipeline benchmark; return the exit status and the result written as JSON."""
     args = parse_args(argv or [])
-    console = Console()
+    console = Console(width=max(Console().width, 132))  # the tables, also when logged
     began = time.monotonic()
     signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the broker is stopped on the way out
     with tempfile.TemporaryDirectory(prefix="mttr-bench-pipeline-") as scratch:
@@ -190,11 +213,17 @@ def main(argv: list[str] | None = None) -> int:
             view, rows = table(outcomes, len(dataset.messages))
             console.print(view)
             extra: dict[str, Any] = {}
+            if not args.no_storm:
+                spread = {r["contender"]: r["events_per_second"] for r in rows}
+                size = (args.storm_events, args.storm_alerts or args.storm_events // 10)
+                extra["storm"] = storm_round.run(state.bootstrap, broker_dir, work, console,
+                                                 chosen, spread, size, args.storm_cap)  # fmt: skip
             if not args.no_extra:
                 from bench.pipeline import extra as extras
                 from bench.pipeline import scaling
 
-                extra = extras.run_all(state.bootstrap, broker_dir, work, console, chosen)
+                extra |= extras.run_all(state.bootstrap, broker_dir, work, console, chosen,
+                                        args.open_incidents)  # fmt: skip
                 extra["scaling"] = scaling.run(
                     state.bootstrap, topics, len(dataset.messages), work, console
                 )
@@ -214,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         **extra,
         "seconds": round(time.monotonic() - began, 1),
     }
+    measured = goals.pipeline_goals(result)
+    console.print(goals.table(measured, "Performance goals (this pipeline run)"))
+    result["goals"] = [goal.as_dict() for goal in measured]
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"pipeline-{datetime.now(UTC):%Y-%m-%d}.json"
     path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     console.print(f"written {path} ({time.monotonic() - began:.0f} s in all)")
-    return 0
+    return 0, result

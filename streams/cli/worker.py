@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import click
-import faust
 
 from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.kafka.log_throttle import throttle_client_logs
 from streams.kafka.topics import ensure_topics
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.worker.app import Worker
 from streams.worker.build import build_worker
 
 ENV = [
@@ -25,6 +25,7 @@ ENV = [
     "suspect_window_s",
     "retention_s",
     "idle_flush_s",
+    "correlate_in_place",
     "app_id",
     "clickhouse_url",
     "clickhouse_password",
@@ -87,4 +88,4 @@ def worker(run_migrations: bool) -> None:
         fail(f"cannot prepare ClickHouse at {settings.clickhouse_url_for_display()}: {exc}")
     app = build_worker(settings, client)
     throttle_client_logs()  # a down broker logs a few lines, not thousands
-    faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

@@ -3,6 +3,12 @@
 This module is pure (no I/O): ``decode()`` never raises on bad input; it
 returns ``Invalid`` with a human-readable reason instead, which the worker
 sends to the dead-letter topic.
+
+Two validators, one verdict: ``decode()`` first tries ``schemas.fast`` (msgspec,
+a few microseconds), which accepts only events the pydantic models accept and
+builds the same model instance. Whatever it does not accept goes through
+``decode_by_models`` (orjson and the models, several times slower), which
+decides and words every rejection, so a dead-letter reason is the models' own.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas.events import EVENT_ADAPTER, AlertEvent, DeployEvent, TicketEvent
+from schemas.fast import parse_event
 
 AnyEvent = AlertEvent | DeployEvent | TicketEvent
 MAX_REASON_CHARS = 2000
@@ -108,6 +115,25 @@ def decode(
         return Invalid(
             raw, f"message of {len(raw)} bytes exceeds the {max_bytes} byte limit", origin
         )
+    event = parse_event(raw)
+    if event is None:
+        return decode_by_models(raw, origin, expected_type=expected_type)
+    if expected_type is not None and event.type != expected_type:
+        return Invalid(raw, _wrong_topic(event.type, origin), origin)
+    return Decoded(event, raw, origin)
+
+
+def _wrong_topic(kind: str, origin: Origin) -> str:
+    return f"event type {kind!r} does not belong on topic {origin.topic!r}"
+
+
+def decode_by_models(raw: bytes, origin: Origin, *, expected_type: str | None) -> Decoded | Invalid:
+    """Parse with orjson and validate with the pydantic models: the slow path and the contract.
+
+    ``decode()`` ends here for everything ``schemas.fast`` does not accept, so
+    every ``Invalid`` reason comes from here. Same arguments and result as ``decode()``
+    without the null and size checks.
+    """
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -120,9 +146,7 @@ def decode(
         and kind != expected_type
         and kind in ("alert", "deploy", "ticket")
     ):
-        return Invalid(
-            raw, f"event type {kind!r} does not belong on topic {origin.topic!r}", origin
-        )
+        return Invalid(raw, _wrong_topic(kind, origin), origin)
     try:
         event = EVENT_ADAPTER.validate_python(data)
     except ValidationError as exc:

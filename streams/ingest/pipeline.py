@@ -5,7 +5,11 @@ The pipeline knows nothing about Faust: the agent hands it plain
 invalid message is acknowledged by the dead-letter topic, every valid event
 is in ``mttr.events`` and has been forwarded (acknowledged) to the
 correlation topic, retrying I/O failures with back-off, so the agent may
-then acknowledge the whole batch.
+then acknowledge the whole batch (once it correlated the events kept here).
+
+Events already on their service's partition may be kept for correlation in
+the calling agent instead (``route``, see ``streams.worker.in_place``); they
+are returned in ``BatchStats.here`` with the batch's input watermark.
 
 Forwarded events carry the input watermark (see ``streams.ingest.progress``) as it
 stood *before* the batch: every event of the batch is at or after it, up to
@@ -18,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from streams.engine.members import to_ms
@@ -32,6 +36,8 @@ from streams.retry import retry_forever
 log = logging.getLogger(__name__)
 
 Forward = Callable[[list[Decoded], int | None], Awaitable[None]]
+Route = Callable[[list[Decoded]], tuple[list[Decoded], list[Decoded]]]
+"""Split valid events into ``(correlated here, forwarded)`` (``streams.worker.in_place``)."""
 ReadOffsets = Callable[[], Awaitable[SourceOffsets | None]]
 OFFSETS_REFRESH_S = 1.0  # how often the source partitions' end offsets are re-read
 OFFSETS_TIMEOUT_S = 5.0  # a slow read must not stall ingest; the previous offsets stay
@@ -45,12 +51,18 @@ async def _no_offsets() -> SourceOffsets | None:
     return None
 
 
+def _forward_all(events: list[Decoded]) -> tuple[list[Decoded], list[Decoded]]:
+    return [], events
+
+
 @dataclass(frozen=True, slots=True)
 class BatchStats:
     """What one batch did."""
 
     valid: int
     reasons: list[str]  # of the invalid messages, dead-lettered
+    here: list[Decoded] = field(default_factory=list)  # stored, not forwarded: correlate here
+    watermark: int | None = None  # the input watermark the batch was read with
 
 
 class IngestPipeline:
@@ -67,6 +79,7 @@ class IngestPipeline:
         retry_max_delay: float,
         forward: Forward = _no_forward,
         read_offsets: ReadOffsets = _no_offsets,
+        route: Route = _forward_all,
         stall_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -78,6 +91,7 @@ class IngestPipeline:
         self._retry_max_delay = retry_max_delay
         self._forward = forward
         self._read_offsets = read_offsets
+        self._route = route
         self._clock = clock
         self._offsets_read_at: float | None = None
         self._refreshing: asyncio.Task[None] | None = None
@@ -148,20 +162,30 @@ class IngestPipeline:
         now = datetime.now(UTC)
         for good in valid:
             self._sink.add(event_to_row(good, now))
+        here, forward = self._route(valid) if valid else ([], [])
+        writes: list[Awaitable[object]] = []
         if valid:
-            # Independent writes, both needed before the batch is acknowledged: run together.
-            await asyncio.gather(
+            writes.append(
                 retry_forever(
                     lambda: asyncio.to_thread(self._sink.flush),
                     what=f"insert of {len(valid)} events",
                     max_delay=self._retry_max_delay,
-                ),
-                retry_forever(
-                    lambda: self._forward(valid, watermark),
-                    what=f"forwarding {len(valid)} events to correlation",
-                    max_delay=self._retry_max_delay,
-                ),
+                )
             )
+        if forward:
+            writes.append(
+                retry_forever(
+                    lambda: self._forward(forward, watermark),
+                    what=f"forwarding {len(forward)} events to correlation",
+                    max_delay=self._retry_max_delay,
+                )
+            )
+        await asyncio.gather(*writes)  # independent, both needed before the acknowledgement
         self.progress.observe_all((bad.origin, None) for bad in invalid)
         self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)
-        return BatchStats(valid=len(valid), reasons=[bad.reason for bad in invalid])
+        return BatchStats(
+            valid=len(valid),
+            reasons=[bad.reason for bad in invalid],
+            here=here,
+            watermark=watermark,
+        )

@@ -35,7 +35,7 @@ def register_notify_agents(
     own table what it dealt with, so one channel's outage never holds back the
     other's posts or records, and a channel enabled later starts from its own
     (empty) table. A message's offset is committed once every channel has
-    handled it (``faust_compat.finished``).
+    handled it (``holds.finished``).
     """
     return [_register(app, settings, counters, channel) for channel in configured(settings)]
 

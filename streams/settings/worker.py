@@ -62,6 +62,13 @@ class WorkerSettings(VarDirSettings):
     suspect_window_s: float = Field(
         3600, ge=0, description="Deploys this long before an incident started may be its cause."
     )
+    correlate_in_place: bool = Field(
+        True,
+        description=(
+            "Correlate events that arrive on their service's partition (murmur2 of the service,"
+            " equal partition counts) without forwarding them; false forwards every event."
+        ),
+    )
     idle_flush_s: float = Field(
         30,
         ge=0.5,

@@ -1,9 +1,10 @@
 """Outputs of the correlation step: incident rows to ClickHouse and the incidents topic.
 
 Rows and late events are collected while a batch is processed (no I/O), then
-``flush()`` writes them: dead letters first, then ``mttr.incidents``, then the
-``incidents`` topic, each retried with back-off until it succeeds. The agent
-acknowledges the batch only after ``flush()`` returned.
+``flush()`` writes them, only the newest version of each incident: dead
+letters first, then ``mttr.incidents``, then the ``incidents`` topic, each
+retried with back-off until it succeeds. The agent acknowledges the batch only
+after ``flush()`` returned.
 """
 
 from __future__ import annotations
@@ -25,6 +26,23 @@ from streams.storage.sink import TableSink
 
 PublishRows = Callable[[list[dict[str, Any]]], Awaitable[None]]
 INCIDENTS_TABLE = "mttr.incidents"
+
+
+def newest_versions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return ``rows`` without the versions a newer row of the same incident supersedes.
+
+    Within one flush an incident can change many times (a batch of a busy
+    key: each event is a new version); only its newest row is written, in the
+    order of the rows kept. ``FINAL`` reads the same, and the versions keep
+    their numbers (docs/incident-model.md, "Versions").
+    """
+    newest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        kept = newest.get(row["incident_id"])
+        if kept is None or row["version"] >= kept["version"]:
+            newest.pop(row["incident_id"], None)  # re-insert: the newest row keeps the order
+            newest[row["incident_id"]] = row
+    return list(newest.values())
 
 
 class IncidentWriter:
@@ -69,7 +87,7 @@ class IncidentWriter:
                 what=f"dead-letter of {invalid.origin}",
                 max_delay=self._retry,
             )
-        rows, self._rows = self._rows, []
+        rows, self._rows = newest_versions(self._rows), []
         if rows:
             for row in rows:
                 self._sink.add(row)

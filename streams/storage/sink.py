@@ -1,9 +1,11 @@
 """ClickHouse writer: ``add`` buffers rows, ``write`` does the I/O, ``flush`` both.
 
-Only ``write`` touches ClickHouse. A failed write leaves the buffer intact so
-the caller can retry the very same rows; every table written here is a
-ReplacingMergeTree keyed on a deterministic id, so a retry after a partial
-failure, or a redelivered batch, never duplicates anything.
+Only ``write`` touches ClickHouse, through one ``PreparedInsert`` per sink
+(``storage/insert.py``: the table is described once, not per insert). A
+failed write leaves the buffer intact so the caller can retry the very same
+rows; every table written here is a ReplacingMergeTree keyed on a
+deterministic id, so a retry after a partial failure, or a redelivered
+batch, never duplicates anything.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 
 from streams.errors import SinkError
+from streams.storage.insert import PreparedInsert
 
 
 class TableSink:
@@ -34,7 +37,7 @@ class TableSink:
         lock: threading.Lock | None = None,
         on_write: Callable[[str, float], None] | None = None,
     ) -> None:
-        self._client = client
+        self._insert = PreparedInsert(client, table, columns)
         self._on_write = on_write
         self._lock = lock or threading.Lock()
         self.table = table
@@ -55,7 +58,7 @@ class TableSink:
         try:
             with self._lock:
                 started = time.monotonic()
-                self._client.insert(self.table, rows, column_names=self._columns)
+                self._insert(rows)
                 if self._on_write is not None:
                     self._on_write(self.table, time.monotonic() - started)
         except Exception as exc:  # clickhouse-connect raises many types

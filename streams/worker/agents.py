@@ -1,13 +1,16 @@
 """Thin Faust agents: take a batch, hand it on, acknowledge only once it is written.
 
-``ingest`` reads the three source topics; ``correlate`` reads the forwarded
-events, one service per partition, and keeps the per-key incident state.
+``ingest`` reads the three source topics, stores every valid event, correlates
+those already on their service's partition (``in_place``) and forwards the
+others; ``correlate`` reads the forwarded events, one service per partition.
+Both apply events to the per-key incident state through one ``CorrelationStep``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -16,7 +19,7 @@ from faust.types import EventT, Message
 from streams.errors import DlqLimitExceeded
 from streams.ingest.bundle import BundleError, is_bundle, unbundle
 from streams.ingest.decode import Invalid, Origin
-from streams.ingest.pipeline import IngestPipeline
+from streams.ingest.pipeline import BatchStats, IngestPipeline
 from streams.ingest.progress import parse_watermark
 from streams.ingest.types import RawMessage
 from streams.storage.incident_writer import IncidentWriter
@@ -47,10 +50,51 @@ def _correlation_failure(first: Message, last: Message) -> str:
     return "unexpected failure in correlation; stopping the worker"
 
 
+@dataclass(frozen=True)
+class Correlation:
+    """What correlating needs, shared by both agents: the staged state table, the step, writers."""
+
+    staged: StagedTable
+    step: CorrelationStep
+    make_writer: Callable[[], IncidentWriter]
+
+    def count(self, counters: IngestCounters, rows: int, dead: list[str]) -> None:
+        """Add one flushed batch's outputs and the step's totals to ``counters``."""
+        counters.incident_rows += rows
+        counters.late = self.step.late
+        counters.completed_by_idle = self.step.completed
+        counters.correlation_failures = self.step.failed
+        counters.correlation_dead_letters += len(dead)
+        counters.count_dead_letters(dead)
+
+
+def _apply_here(
+    events: Sequence[EventT[bytes]], stats: BatchStats, correlation: Correlation, writer: Any
+) -> None:
+    """Apply the events ingest kept (``stats.here``), each with its source event current.
+
+    Synchronous from reading a key's state to staging the new one, so the
+    ``correlate`` agent never interleaves with it on a key.
+    """
+    by_origin = {Origin(e.message.topic, e.message.partition, e.message.offset): e for e in events}
+    for decoded in stats.here:
+        event = by_origin[decoded.origin]
+        with as_current_event(event):
+            correlation.step.apply_decoded(
+                decoded,
+                event.message.key,
+                decoded.origin.partition,
+                correlation.staged,
+                writer,
+                input_watermark=stats.watermark,
+            )
+
+
 def register_ingest_agent(
     app: faust.App,
     topic: faust.TopicT,
     make_pipeline: Callable[[], IngestPipeline],
+    correlation: Correlation,
     *,
     batch_size: int,
     batch_seconds: float,
@@ -61,26 +105,36 @@ def register_ingest_agent(
     Each message of a batch gets an extra reference while the batch is
     processed (``batches.holding``), so that ``take_events`` acknowledging the batch on an exception
     or on shutdown does not commit it: only a batch that the pipeline fully
-    wrote is released and later committed. Anything unexpected stops the
-    worker rather than losing data.
+    wrote, and whose events kept here are correlated and written, is
+    released and later committed. Anything unexpected stops the worker
+    rather than losing data.
     """
 
     @app.agent(topic, name="ingest", concurrency=1)
     async def ingest(stream: faust.StreamT[bytes]) -> None:
         pipeline = make_pipeline()
+        writer = correlation.make_writer()
         # take_events is on Stream (faust-streaming), not on the StreamT protocol
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
+            rows, dead = 0, list[str]()
             async with holding(
                 app, events, counters, _batch_failure, log=log, fatal=(DlqLimitExceeded,)
             ) as batch:
                 stats = await pipeline.process([_raw(e) for e in events])
+                if stats.here:
+                    _apply_here(events, stats, correlation, writer)
+                    rows, dead = await writer.flush()
             if batch.failed:
                 return
             counters.batches += 1
             counters.valid += stats.valid
             counters.invalid += len(stats.reasons)
             counters.count_dead_letters(stats.reasons)
+            counters.correlated_in_place += len(stats.here)
+            counters.forwarded += stats.valid - len(stats.here)
+            if stats.here:
+                correlation.count(counters, rows, dead)
             for event in events:
                 topic = event.message.topic
                 counters.consumed[topic] = counters.consumed.get(topic, 0) + 1
@@ -131,9 +185,7 @@ def _forwarded(event: EventT[bytes]) -> RawMessage:
 def register_correlate_agent(
     app: faust.App,
     topic: faust.TopicT,
-    table: Any,
-    step: CorrelationStep,
-    make_writer: Callable[[], IncidentWriter],
+    correlation: Correlation,
     *,
     batch_size: int,
     batch_seconds: float,
@@ -142,19 +194,20 @@ def register_correlate_agent(
     """Register the stateful ``correlate`` agent (concurrency 1) on the forwarded topic.
 
     Each event is applied with Faust's current event set to it; its table
-    write is staged and written once per key at the end of the batch, with
-    the current event set to the key's last event, so it goes to the
-    changelog partition of its own source partition. The
+    write is staged and written once per key before the next offset commit,
+    with the current event set to the key's last event, so it goes to the
+    changelog partition of its own source partition (``state_flush``). The
     batch is held (see ``register_ingest_agent``) until the writer flushed.
     """
 
     @app.agent(topic, name="correlate", concurrency=1)
     async def correlate(stream: faust.StreamT[bytes]) -> None:
-        writer = make_writer()
+        writer = correlation.make_writer()
+        step = correlation.step
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             async with holding(app, events, counters, _correlation_failure, log=log) as batch:
-                staged = StagedTable(table)  # each changed key is written once per batch
+                staged = correlation.staged  # written before the next commit (state_flush)
                 for event in events:
                     with as_current_event(event):
                         partition = event.message.partition
@@ -167,15 +220,9 @@ def register_correlate_agent(
                             step.apply(
                                 message, partition, staged, writer, input_watermark=watermark
                             )
-                staged.write_through()
                 rows, dead = await writer.flush()
             if batch.failed:
                 return
-            counters.incident_rows += rows
-            counters.late = step.late
-            counters.completed_by_idle = step.completed
-            counters.correlation_failures = step.failed
-            counters.correlation_dead_letters += len(dead)
-            counters.count_dead_letters(dead)
+            correlation.count(counters, rows, dead)
 
     return correlate

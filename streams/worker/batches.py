@@ -21,7 +21,7 @@ from typing import Any
 from faust.types import AppT, EventT, Message
 
 from streams.worker.counters import IngestCounters
-from streams.worker.faust_compat import hold, release
+from streams.worker.holds import hold, release
 
 DescribeFailure = Callable[[Message, Message], str]
 """Return the log line of an unexpected failure, given the first and last message held."""
@@ -51,8 +51,8 @@ async def holding(
 ) -> AsyncIterator[Held]:
     """Hold ``events``' messages for the block; release them only if it succeeds.
 
-    Each message is held (``faust_compat.hold``) on entering. When the block
-    completes, every message is released (``faust_compat.release``: marked
+    Each message is held (``holds.hold``) on entering. When the block
+    completes, every message is released (``holds.release``: marked
     finished, then ``decref``) and may be committed.
     When it raises:
 

@@ -18,18 +18,22 @@ from streams.ingest.deadletter import DlqLimit
 from streams.ingest.pipeline import Forward, IngestPipeline, ReadOffsets
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.ingest.types import SendDeadLetter
+from streams.kafka.names import forwarded_topic_name
 from streams.notify.agent import register_notify_agents
 from streams.settings import Settings
 from streams.storage.incident_writer import IncidentWriter, PublishRows
 from streams.storage.sink import TableSink
-from streams.worker.agents import register_correlate_agent, register_ingest_agent
+from streams.worker.agents import Correlation, register_correlate_agent, register_ingest_agent
 from streams.worker.app import create_app, forwarded_topic, incident_table, source_topic
 from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
+from streams.worker.in_place import InPlaceRouter
 from streams.worker.metrics import WorkerMetrics
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
 from streams.worker.source_offsets import offsets_reader
+from streams.worker.staged_table import StagedTable
+from streams.worker.state_flush import register_state_flush
 from streams.worker.web import Reports, Status, register_pages
 
 
@@ -63,6 +67,7 @@ def _pipeline_factory(
     send_dead_letter: SendDeadLetter,
     forward: Forward,
     read_offsets: ReadOffsets,
+    route: InPlaceRouter,
 ) -> Callable[[], IngestPipeline]:
     """Return the ingest agent's pipeline factory; the pipeline made replaces ``pipelines``."""
 
@@ -83,6 +88,7 @@ def _pipeline_factory(
             retry_max_delay=settings.sink_retry_max_seconds,
             forward=forward,
             read_offsets=read_offsets,
+            route=route.split,
             stall_s=settings.idle_flush_s,
         )
         pipelines[:] = [pipeline]
@@ -139,11 +145,13 @@ def build_worker(
     counters = IngestCounters()
     forwarded = forwarded_topic(app, settings)
     table = incident_table(app, settings)
+    staged = StagedTable(table)  # every read and write of the state goes through it
+    register_state_flush(app, staged, table.changelog_topic.get_topic_name())
     pipelines: list[IngestPipeline] = []  # the ingest agent's, for the status page and metrics
     metrics = WorkerMetrics(
         counters,
         lag=lambda: pipelines[0].progress.lag() if pipelines else {},
-        states=lambda: list(table.values()),
+        states=staged.values,
     )
     kafka = KafkaSends(app, settings)
     online = io.forward is None  # agent tests: no consumer, no producer
@@ -157,6 +165,15 @@ def build_worker(
         send_dead_letter=dead_letters,
         forward=io.forward or kafka.forward,
         read_offsets=io.read_offsets or offsets_reader(app, settings.source_topics, on=online),
+        route=InPlaceRouter(
+            app,
+            [
+                *settings.source_topics,
+                forwarded_topic_name(settings),
+                table.changelog_topic.get_topic_name(),
+            ],
+            enabled=settings.correlate_in_place and online,
+        ),
     )
     make_writer = _writer_factory(
         settings,
@@ -166,31 +183,26 @@ def build_worker(
         publish=io.publish_incidents or kafka.publish_incidents,
         send_dead_letter=dead_letters,
     )
-    size, seconds = settings.sink_batch_size, settings.sink_batch_seconds
-    register_ingest_agent(
-        app,
-        source_topic(app, settings),
-        make_pipeline,
-        batch_size=size,
-        batch_seconds=seconds,
-        counters=counters,
-    )
     step = CorrelationStep(
         engine_config(settings),
         settings.max_message_bytes,
         settings.idle_flush_s,
         on_completed=metrics.completed,
     )
-    register_tick_timer(app, settings, kafka, on=online)
-    register_correlate_agent(
+    correlation = Correlation(staged, step, make_writer)
+    size, seconds = settings.sink_batch_size, settings.sink_batch_seconds
+    register_ingest_agent(
         app,
-        forwarded,
-        table,
-        step,
-        make_writer,
+        source_topic(app, settings),
+        make_pipeline,
+        correlation,
         batch_size=size,
         batch_seconds=seconds,
         counters=counters,
+    )
+    register_tick_timer(app, settings, kafka, on=online)
+    register_correlate_agent(
+        app, forwarded, correlation, batch_size=size, batch_seconds=seconds, counters=counters
     )
     register_notify_agents(app, settings, counters)  # only with a Slack or Teams webhook URL
     snapshot_status = register_snapshot_refresh(app, settings)

@@ -98,13 +98,34 @@ class CorrelationStep:
         ``input_watermark`` is the header ingest forwarded it with (see
         ``streams.ingest.progress``).
         """
-        self._last_event[partition] = self._clock()
         result = decode(
             message.value, message.origin, expected_type=None, max_bytes=self._max_bytes
         )
         if isinstance(result, Invalid):  # validated upstream; only a foreign producer gets here
+            self._last_event[partition] = self._clock()
             writer.dead_letter(message.key, result)
             return
+        self.apply_decoded(
+            result, message.key, partition, table, writer, input_watermark=input_watermark
+        )
+
+    def apply_decoded(
+        self,
+        result: Decoded,
+        message_key: bytes | None,
+        partition: int,
+        table: MutableMapping[str, Any],
+        writer: IncidentWriter,
+        *,
+        input_watermark: int | None = None,
+    ) -> None:
+        """Apply one decoded event read from ``partition`` (see :meth:`apply`).
+
+        The ``ingest`` agent calls it for the events it correlates in place
+        (``streams.worker.in_place``), already decoded; ``message_key`` is
+        the key dead letters are sent with.
+        """
+        self._last_event[partition] = self._clock()
         event = result.event
         key = state_key(event.service, event.environment)
         state: State | None = table.get(key)
@@ -121,9 +142,9 @@ class CorrelationStep:
             )
         except Exception as exc:  # a bug must not stop the stream or lose the event
             self.failed += 1
-            log.exception("correlation failed for %s; dead-lettering it", message.origin)
+            log.exception("correlation failed for %s; dead-lettering it", result.origin)
             writer.dead_letter(
-                message.key, Invalid(result.raw, f"correlation failed: {exc!r}", message.origin)
+                message_key, Invalid(result.raw, f"correlation failed: {exc!r}", result.origin)
             )
             return
         new_state["partition"] = partition
@@ -134,8 +155,8 @@ class CorrelationStep:
         if outputs.late:
             self.late += 1
             late = _late(result, new_state, self._config)
-            log.warning("dead-lettering %s: %s", message.origin, late.reason)
-            writer.dead_letter(message.key, late)
+            log.warning("dead-lettering %s: %s", result.origin, late.reason)
+            writer.dead_letter(message_key, late)
 
     def _report_completions(self, before: State | None, rows: list[dict[str, Any]]) -> None:
         """Call ``on_completed`` for rows completed now that were not completed before."""

@@ -14,6 +14,8 @@ class IngestCounters:
     batches: int = 0
     valid: int = 0
     invalid: int = 0
+    correlated_in_place: int = 0  # valid events ingest correlated itself (worker/in_place.py)
+    forwarded: int = 0  # valid events ingest forwarded to <app_id>-events-by-service
     incident_rows: int = 0
     late: int = 0
     completed_by_idle: int = 0

@@ -107,6 +107,17 @@ class _ScrapeTime(Collector):
             dead.add_metric([reason], count)
         yield dead
         yield CounterMetricFamily(
+            "mttr_events_correlated_in_place",
+            "Valid events correlated where they were read (on their service's partition).",
+            value=counters.correlated_in_place,
+        )
+        yield CounterMetricFamily(
+            "mttr_events_forwarded",
+            "Valid events forwarded to the events-by-service topic (not on their service's"
+            " partition).",
+            value=counters.forwarded,
+        )
+        yield CounterMetricFamily(
             "mttr_late_events", "Events dead-lettered as late.", value=counters.late
         )
         yield CounterMetricFamily(

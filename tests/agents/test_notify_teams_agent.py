@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from streams.settings import Settings
 from streams.worker.build import build_worker
-from streams.worker.faust_compat import hold, readers, release
+from streams.worker.holds import hold, readers, release
 from tests.support.webhooks import SIGNATURE, WebhookDouble, card, facts, texts
 
 UNREACHABLE_BROKER = "kafka://127.0.0.1:1"  # test_context never connects

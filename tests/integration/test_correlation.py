@@ -17,7 +17,7 @@ import pytest
 from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
-from tests.support.processes import start_worker, wait_status
+from tests.support.processes import start_worker, wait_status, worker_status
 from tests.support.scripted_history import DAY_LATER, HISTORY, check
 from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
 
@@ -63,7 +63,8 @@ def test_scripted_history_replay_and_restart(
     base = storage_settings
     events = HISTORY + random.Random(7).sample(HISTORY, 8)  # duplicates (same event_id)
 
-    # (a) shuffled, duplicated, mixed partitioners -> exactly the expected incidents.
+    # (a) shuffled, duplicated, mixed partitioners -> exactly the expected incidents,
+    # with events correlated where they were read and others forwarded first.
     first = scripted_settings(base, tmp_path, "first", store)
     publish(first, events, seed=1)
     worker = start_worker(first, tmp_path / "first.log")
@@ -72,6 +73,12 @@ def test_scripted_history_replay_and_restart(
         publish(first, [DAY_LATER], seed=0)
         settle(first)
         assert worker.poll() is None
+        status = worker_status(first)
+        # Alerts and deploys are keyed by service: correlated where read. Round-robin
+        # tickets mostly are not on their service's partition: forwarded first.
+        assert status is not None
+        assert status["correlated_in_place"] > 0, status
+        assert status["forwarded"] > 0, status
     finally:
         assert stop_process(worker) == 0, (tmp_path / "first.log").read_text()[-3000:]
     rows = incidents(first)

@@ -22,11 +22,10 @@ from streams.settings import Settings
 from streams.worker.app import create_app
 from streams.worker.faust_compat import (
     ConsumerThread,
-    hold,
     not_a_changelog,
-    release,
     seek_to_committed_or_earliest,
 )
+from streams.worker.holds import hold, release
 
 pytestmark = pytest.mark.integration
 

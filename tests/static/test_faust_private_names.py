@@ -200,3 +200,8 @@ def test_the_private_names_the_door_relies_on_exist() -> None:
     assert callable(driver.Consumer._new_consumer_thread)
     assert callable(driver.AIOKafkaConsumerThread._ensure_consumer)
     assert callable(faust.App._new_transport)
+    # faust_compat.Consumer runs the before-commit hooks in _commit_offsets, which must
+    # still be where the producer is flushed before committing.
+    commit = inspect.getsource(consumer.Consumer._commit_offsets)
+    assert "await self.app.producer.flush()" in commit
+    assert commit.index("producer.flush()") < commit.index("await self._commit(")

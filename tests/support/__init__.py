@@ -17,6 +17,11 @@ The engine and the edge (unit tests)
 - ``rejections``: why input is refused: ``rejection()`` of the contract, ``invalid()`` and
   ``reason()`` of ``decode()``, ``decode_entry()`` / ``assert_dead_letter()`` for the hostile
   corpus and its dead-letter records.
+- ``event_inputs``: JSON bytes of valid, nearly valid and broken events (``raw_events``) and
+  ``assert_same_event()``; the equivalence properties of the fast path and ``decode()``.
+- ``recording_client``: a stand-in clickhouse-connect client for sink unit tests: records the
+  prepared inserts (``create_insert_context``, ``data_insert``), fails the test on any other
+  call (values reach ClickHouse only as bound column data), ``fail_next`` fails inserts.
 - ``hostile_corpus``: the index of the hostile-message corpus (files in
   ``tests/fixtures/hostile/``): topic, expected reason prefix, what each message tests.
 - ``github_payloads``, ``jira_payloads``, ``pagerduty_payloads``: the vendor webhook payloads of

@@ -11,7 +11,6 @@ test_hostile_decode_properties.py.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import orjson
 import pytest
@@ -24,6 +23,7 @@ from streams.ingest.types import RawMessage
 from streams.storage.sink import TableSink
 from tests.support.factories import as_line, deploy
 from tests.support.hostile_corpus import CORPUS, Entry, oversized_entries, sql_events
+from tests.support.recording_client import RecordingClient
 from tests.support.rejections import LIMIT, TOPIC_TYPES, TOPICS, assert_dead_letter, decode_entry
 
 # Valid events published to the wrong topic: only the topic makes them invalid.
@@ -82,23 +82,7 @@ def test_null_value_is_invalid() -> None:
 
 
 # --- a batch through the real pipeline with a recording ClickHouse client ---------------
-
-
-class RecordingClient:
-    """Stands in for clickhouse-connect: records ``insert`` calls, fails on anything else.
-
-    Any attempt to send SQL text (``command``, ``query``, ``raw_query``) fails the
-    test, so values can only reach ClickHouse as bound column data.
-    """
-
-    def __init__(self) -> None:
-        self.inserts: list[tuple[str, list[list[Any]], list[str]]] = []
-
-    def insert(self, table: str, rows: list[list[Any]], column_names: list[str]) -> None:
-        self.inserts.append((table, [list(r) for r in rows], list(column_names)))
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"the sink called client.{name}(): SQL text, not bound data")
+# (tests/support/recording_client.py: any call but a prepared insert of bound data fails)
 
 
 def test_a_hostile_batch_through_the_pipeline() -> None:

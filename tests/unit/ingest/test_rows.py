@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -13,6 +12,7 @@ from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 from streams.storage.sink import TableSink
 from tests.support.factories import as_line, deploy, ticket
 from tests.support.paths import ROOT
+from tests.support.recording_client import RecordingClient
 
 INGESTED_AT = datetime(2026, 3, 2, 10, 0, 5, 250000, tzinfo=UTC)
 SQL_EVENTS = ROOT / "sql" / "002_events.sql"
@@ -123,16 +123,6 @@ def test_ticket_row(severity: str | None, expected: str | None) -> None:
         "kafka_offset": 99,
         "ingested_at": datetime(2026, 3, 2, 10, 0, 5, 250000, tzinfo=UTC),
     }
-
-
-class RecordingClient:
-    """Stands in for the clickhouse-connect client: records inserts, no I/O."""
-
-    def __init__(self) -> None:
-        self.inserts: list[tuple[str, list[list[Any]], list[str]]] = []
-
-    def insert(self, table: str, rows: list[list[Any]], *, column_names: list[str]) -> None:
-        self.inserts.append((table, [list(row) for row in rows], list(column_names)))
 
 
 def test_insert_layout_follows_event_columns() -> None:

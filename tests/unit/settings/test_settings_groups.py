@@ -41,7 +41,8 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
     WorkerSettings: {
         "app_id", "store", "max_message_bytes", "sink_batch_size", "sink_batch_seconds",
         "sink_retry_max_seconds", "dlq_limit_enabled", "dlq_max_invalid_ratio", "dlq_window",
-        "quiet_period_s", "allowed_lateness_s", "suspect_window_s", "idle_flush_s", "retention_s",
+        "quiet_period_s", "allowed_lateness_s", "suspect_window_s", "correlate_in_place",
+        "idle_flush_s", "retention_s",
         "snapshot_interval_s", "web_host", "web_port", "log_level",
     },
     GatewaySettings: {

@@ -20,8 +20,9 @@ from faust.types.tuples import ConsumerMessage
 
 from streams.settings import Settings
 from streams.worker.app import create_app
-from streams.worker.faust_compat import App, current_event, hold, release
+from streams.worker.faust_compat import App, current_event
 from streams.worker.faust_compat.stream import Stream
+from streams.worker.holds import hold, release
 
 TOPIC = "t"
 Take = Callable[[Any, int, float], AsyncIterator[Sequence[EventT[Any]]]]

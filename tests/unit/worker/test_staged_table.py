@@ -14,6 +14,7 @@ from streams.worker.staged_table import StagedTable
 class Event:
     def __init__(self, partition: int) -> None:
         self.partition = partition
+        self.message = self  # a Faust event's message has the partition
 
 
 class RecordingTable(dict[str, Any]):
@@ -70,3 +71,15 @@ def test_deleting_is_refused() -> None:
     staged = StagedTable(RecordingTable({"a": 1}))
     with pytest.raises(NotImplementedError):
         del staged["a"]
+
+
+def test_only_owned_partitions_are_written_and_the_rest_is_dropped() -> None:
+    table = RecordingTable()
+    staged = StagedTable(table)
+    write_as(staged, Event(0), "a", 1)
+    write_as(staged, Event(1), "b", 2)
+    write_as(staged, Event(2), "c", 3)
+    assert staged.drop_partitions({2}) == 1
+    assert staged.write_through(lambda partition: partition == 0) == 1
+    assert table.writes == [("a", 1, 0)]
+    assert staged.staged == 0 and "b" not in staged  # not owned: never written, forgotten
