@@ -34,7 +34,11 @@ STAGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r".*faust|Message\.(ack|decref|incref)\s",
         ),
         ("fetch (aiokafka consumer)", r"aiokafka/consumer/"),
-        ("Faust consume path", r"faust/(transport|streams|channels|agents|sensors|events)"),
+        (
+            "Faust consume path",
+            r"faust/(transport|streams|channels|agents|sensors|events)"
+            r"|streams/worker/faust_compat/(drain|stream|raw_schema)\.py",
+        ),
         ("our agents and pipeline", r"streams/(worker|ingest|storage)/"),
     )
 )

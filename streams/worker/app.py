@@ -10,6 +10,7 @@ from streams.kafka.names import forwarded_topic_name, ticks_topic_name
 from streams.kafka.security import faust_credentials
 from streams.settings import Settings
 from streams.worker.faust_compat import App
+from streams.worker.faust_compat.raw_schema import raw_bytes
 
 
 class Worker(faust.Worker):
@@ -72,10 +73,7 @@ def source_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     """Return the raw-bytes topic over the alert, deploy and ticket topics."""
     return app.topic(
         *settings.source_topics,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
+        schema=raw_bytes(),  # bytes in, parsed by the agents (parse at the edge)
         partitions=settings.topic_partitions,
     )
 
@@ -93,10 +91,7 @@ def forwarded_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     return app.topic(
         forwarded_topic_name(settings),
         ticks_topic_name(settings),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
+        schema=raw_bytes(),  # bytes in, parsed by the agents (parse at the edge)
         partitions=settings.topic_partitions,
         internal=True,
     )
@@ -120,10 +115,7 @@ def incidents_topic(app: faust.App, settings: Settings) -> faust.TopicT:
     """Return the raw-bytes ``incidents`` topic (JSON rows keyed by incident id) as input."""
     return app.topic(
         settings.topic_incidents,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
+        schema=raw_bytes(),  # bytes in, parsed by the agents (parse at the edge)
         partitions=settings.topic_partitions,
     )
 

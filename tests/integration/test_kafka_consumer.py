@@ -3,7 +3,7 @@
 Faust drops messages fetched during a rebalance and then seeks back to the
 committed offsets; aiokafka's ``seek_to_committed`` leaves a partition
 without a committed offset where it is, so its dropped messages were never
-read (streams/worker/faust_compat.py). Checked on the real broker: plain aiokafka
+read (streams/worker/faust_compat/). Checked on the real broker: plain aiokafka
 stays put, ``seek_to_committed_or_earliest`` goes back.
 """
 

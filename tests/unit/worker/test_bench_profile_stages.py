@@ -21,6 +21,8 @@ def test_a_stack_goes_to_the_stage_nearest_its_leaf() -> None:
     write = "_SelectorSocketTransport.write (/usr/lib/python3.11/asyncio/selector_events.py:1)"
     assert stage_of([send, conn, write]) == produce  # the socket write of a produce request
     assert stage_of(["main (<frozen runpy>:88)"]) == OTHER
+    take = "_take_from_queue (/w/streams/worker/faust_compat/stream.py:96)"
+    assert stage_of([AGENT, take]) == "Faust consume path"  # the worker's lean path is Faust's
 
 
 def test_raw_lines_are_summed_per_stage_and_shared() -> None:

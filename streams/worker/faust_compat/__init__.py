@@ -15,7 +15,11 @@ disappears in a later version:
   internals): overridden to seek with the flow stopped (below);
 * ``Consumer._commit_offsets``: overridden to run the app's ``before_commit``
   hooks (:func:`add_before_commit`) before Faust flushes its producer and
-  commits: the worker writes its staged table state there.
+  commits: the worker writes its staged table state there;
+* the lean consume path, Faust code copied or mirrored and pinned by hash
+  (``tests/static/test_faust_pins.py``): ``Consumer._drain_messages`` in
+  ``drain.py``, ``Stream.take_events`` and the stream iterator's work per
+  message in ``stream.py``, the raw serializer's decode in ``raw_schema.py``.
 
 The transport: Faust's aiokafka driver with one fix.
 
@@ -78,6 +82,8 @@ from faust.streams import _current_event
 from faust.transport.drivers import aiokafka as driver
 from faust.types import AppT, EventT, Message
 
+from streams.worker.faust_compat.drain import DrainMixin
+from streams.worker.faust_compat.stream import Stream
 from streams.worker.holds import finished
 
 log = logging.getLogger(__name__)
@@ -174,7 +180,7 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         )
 
 
-class Consumer(driver.Consumer):
+class Consumer(DrainMixin, driver.Consumer):
     """Faust's aiokafka consumer with :class:`ConsumerThread`, never acking unread messages."""
 
     # Consumer._new_consumer_thread (faust-streaming 0.15.3) creates the thread.
@@ -259,6 +265,7 @@ class App(faust.App):
     """``faust.App`` consuming ``kafka://`` brokers through :class:`Transport`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("Stream", Stream)
         super().__init__(*args, **kwargs)
         self.held_messages: weakref.WeakSet[Message] = weakref.WeakSet()
         self.finished_messages: weakref.WeakKeyDictionary[Message, int] = (
