@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGES = ("quixstreams==3.28.1", "orjson", "clickhouse-connect", "chdb")
+PACKAGES = ("quixstreams==3.28.1", "orjson", "clickhouse-connect", "chdb", "msgspec>=0.19,<0.23")
 # What the contenders import; checked after every (re)build.
 IMPORTS = (
     "quixstreams, confluent_kafka, orjson, clickhouse_connect, chdb, pydantic_settings, "
