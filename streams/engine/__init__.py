@@ -7,8 +7,9 @@ fields and row (the rules, stated as one pass over all events);
 ``copy_state``). It applies the rules incrementally: ``index`` keeps, in the
 state, the walk of ``segment`` resumable and reversible (``scan``) with each
 incident's aggregates (``summary``); ``insert`` places one event, ``versions``
-writes the incidents it changed and ``forgetting`` prunes what no future
-event can change.
+writes the incidents it changed, ``forgetting`` prunes what no future
+event can change and ``fold`` drops old events of long incidents whose
+effect the index keeps.
 
 May import ``schemas`` and ``streams.errors``; never Kafka, Faust, ClickHouse
 or aiohttp, nor any other layer of ``streams``.

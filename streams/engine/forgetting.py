@@ -7,12 +7,13 @@ the lateness horizon, and succeeded deploys stay as long as they can still be
 a cause.
 
 It does only the work the event made necessary. Ids are forgotten by walking
-the members between the previous horizon and the new one. The members are
-swept (a walk over all of them) only when something can go: when the safe
-watermark passed ``finish_floor`` (no incident can be finished before) or the
-oldest point that may be kept passed ``loose_floor`` (no event outside an
-incident can be dropped before); both are kept as lower bounds in the index
-and made exact by each sweep.
+the members between the previous horizon and the new one; the incidents'
+members before the horizon are folded into the index once there are many
+(``streams.engine.fold``). The members are swept (a walk over all of them)
+only when something can go: when the safe watermark passed ``finish_floor``
+(no incident can be finished before) or the oldest point that may be kept
+passed ``loose_floor`` (no event outside an incident can be dropped before);
+both are kept as lower bounds in the index and made exact by each sweep.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
+import streams.engine.fold as folding
 from streams.engine.incident import can_cause, incident_id
-from streams.engine.index import Index, is_succeeded_deploy
+from streams.engine.index import Index, foldable, is_succeeded_deploy
 from streams.engine.members import Member
 from streams.engine.summary import started
 
@@ -94,6 +96,8 @@ def prune(
         index["dead_floor"] = min(
             (e["updated_watermark"] for e in emitted.values() if not e["live"]), default=None
         )
+    if index["foldable"] >= folding.FOLD_MIN:
+        folding.fold(state, index, config.quiet_ms)
 
 
 def _forget_ids(state: State, index: Index, horizon: int) -> None:
@@ -107,11 +111,14 @@ def _forget_ids(state: State, index: Index, horizon: int) -> None:
         return
     members: list[Member] = state["members"]
     seen: dict[str, int] = state["seen"]
-    position = index["below"]
+    assign: list[int] = index["assign"]
+    position, count = index["below"], 0
     while position < len(members) and members[position]["at"] < horizon:
         seen.pop(members[position]["event_id"], None)
+        count += foldable(members[position], assign[position])
         position += 1
     index["below"] = position
+    index["foldable"] += count
     forgotten = index["forgotten"]
     count = 0
     while count < len(forgotten) and forgotten[count][0] < horizon:
@@ -171,11 +178,19 @@ def _sweep(
     state["members"] = kept
     index["assign"] = assign
     index["below"] = bisect.bisect_left(kept, horizon, key=_at)
+    index["foldable"] = sum(foldable(kept[p], assign[p]) for p in range(index["below"]))
     index["deploys"] = [d for d in index["deploys"] if d["event_id"] not in gone]
     index["loose_floor"] = loose_floor
-    segs = index["segs"]
     for sid in finished:
-        seg = segs.pop(str(sid))
+        seg = index["segs"][str(sid)]
         state["emitted"].pop(seg.get("iid") or incident_id(*key, seg["first"]), None)
-    index["order"] = [sid for sid in index["order"] if sid not in finished]
-    index["owner"] = {t: sid for t, sid in index["owner"].items() if sid not in finished}
+    _drop_segments(index, finished)
+    if index["fold"] is not None:
+        index["fold"] = dict(index["fold"])  # the fold is replaced, never changed in place
+        _drop_segments(index["fold"], finished)
+
+
+def _drop_segments(scan: dict[str, Any], sids: set[int]) -> None:
+    scan["segs"] = {sid: seg for sid, seg in scan["segs"].items() if int(sid) not in sids}
+    scan["order"] = [sid for sid in scan["order"] if sid not in sids]
+    scan["owner"] = {t: sid for t, sid in scan["owner"].items() if sid not in sids}

@@ -14,6 +14,10 @@ consistent with ``state["members"]`` (the key's events in ``sort_key`` order):
   it), ``forgotten`` ([time, id] of pruned
   members whose id is still remembered), ``loose_floor``, ``finish_floor``
   and ``dead_floor`` (below these nothing can be pruned);
+* ``fold``: the scan state (with aggregates) after the members that were
+  folded away: events of incidents older than the lateness horizon, which
+  no future event can move (``streams.engine.fold``); ``foldable`` counts
+  the members that could be folded now;
 * ``stamp``: a fingerprint of the members and ids it was built for.
 
 A state without an index (written by the previous version) or whose stamp
@@ -26,7 +30,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from streams.engine.members import Member
+from streams.engine.members import Member, sort_key
 from streams.engine.scan import Scan, step
 from streams.engine.summary import add, new_agg
 
@@ -58,19 +62,29 @@ def new_index() -> Index:
         "loose_floor": None,
         "finish_floor": None,
         "dead_floor": None,
+        "fold": None,
+        "foldable": 0,
+        "folded": 0,
     }
 
 
 def copy_index(index: Index) -> Index:
     """Return a copy that an engine step may change without touching ``index``.
 
-    Records, members, deploys and the aggregates' id lists are never changed in
-    place, so the containers holding them are copied, not their contents.
+    Records, members, deploys, the aggregates' id lists and the fold are never
+    changed in place, so the containers holding them are copied, not their contents.
     """
-    copied = dict(index)
-    for name in ("order", "assign", "journal", "deploys", "forgotten"):
+    copied = copy_scan(index)
+    for name in ("assign", "journal", "deploys", "forgotten"):
         copied[name] = list(index[name])
-    copied["owner"] = dict(index["owner"])
+    return copied
+
+
+def copy_scan(scan: Scan) -> Scan:
+    """Return a copy of a scan state (index or fold) whose segments may be changed."""
+    copied = dict(scan)
+    copied["order"] = list(scan["order"])
+    copied["owner"] = dict(scan["owner"])
     copied["segs"] = {
         sid: {
             **seg,
@@ -79,9 +93,17 @@ def copy_index(index: Index) -> Index:
             "reopeners": dict(seg["reopeners"]),
             "agg": dict(seg["agg"]),
         }
-        for sid, seg in index["segs"].items()
+        for sid, seg in scan["segs"].items()
     }
     return copied
+
+
+def fold_start(index: Index, members: list[Member]) -> int:
+    """Return the position of the first member after the fold (0: nothing folded)."""
+    fold = index["fold"]
+    if fold is None:
+        return 0
+    return bisect.bisect_right(members, tuple(fold["key"]), key=sort_key)
 
 
 def trim(journal: list[Any]) -> None:
@@ -105,6 +127,11 @@ def is_succeeded_deploy(member: Member) -> bool:
     return member["type"] == "deploy" and member["status"] == "succeeded"
 
 
+def foldable(member: Member, sid: int) -> bool:
+    """Return True for a member that a fold would drop (an incident's, not a deploy link)."""
+    return sid >= 0 and not is_succeeded_deploy(member)
+
+
 def ensure_index(state: State, quiet_ms: int, lateness_ms: int) -> Index:
     """Return the state's index, building it first if missing or stale."""
     index = state.get("index")
@@ -121,12 +148,20 @@ def ensure_index(state: State, quiet_ms: int, lateness_ms: int) -> Index:
 
 
 def walk(index: Index, members: list[Member], quiet_ms: int) -> None:
-    """Walk ``members`` from an empty scan: segments, assignments, journal and aggregates."""
+    """Walk ``members`` after the fold again: segments, assignments, journal, aggregates.
+
+    The members before the fold keep their assignments (``members`` may hold
+    one more member than ``index["assign"]``, inserted after the fold).
+    """
+    start = fold_start(index, members)
+    base = {"segs": {}, "order": [], "owner": {}} if index["fold"] is None else index["fold"]
+    copied = copy_scan(base)
+    index.update(segs=copied["segs"], order=copied["order"], owner=copied["owner"])
     scan: Scan = index
-    scan.update(segs={}, order=[], owner={}, next=0)
     journal_from = len(members) - JOURNAL
-    assign, journal = [], []
-    for position, member in enumerate(members):
+    assign, journal = index["assign"][:start], []
+    for position in range(start, len(members)):
+        member = members[position]
         record = step(scan, member, quiet_ms)
         sid = -1 if record is None else record[0]
         assign.append(sid)
@@ -151,7 +186,9 @@ def rebuild(state: State, quiet_ms: int, lateness_ms: int) -> Index:
     ids = {member["event_id"] for member in members}
     index["deploys"] = [member for member in members if is_succeeded_deploy(member)]
     index["horizon"] = horizon
-    index["below"] = 0 if horizon is None else bisect.bisect_left(members, horizon, key=_at)
+    below = index["below"] = 0 if horizon is None else bisect.bisect_left(members, horizon, key=_at)
+    assign = index["assign"]
+    index["foldable"] = sum(foldable(members[p], assign[p]) for p in range(below))
     index["forgotten"] = sorted(
         [at, event_id] for event_id, at in seen.items() if event_id not in ids
     )
@@ -161,19 +198,21 @@ def rebuild(state: State, quiet_ms: int, lateness_ms: int) -> Index:
     return index
 
 
-def members_of(index: Index, members: list[Member], sids: set[int]) -> dict[int, list[Member]]:
-    """Return the members of each segment in ``sids``, in order (a walk over all members)."""
-    found: dict[int, list[Member]] = {sid: [] for sid in sids}
-    for sid, member in zip(index["assign"], members, strict=True):
-        if sid in found:
-            found[sid].append(member)
-    return found
-
-
 def reaggregate(index: Index, members: list[Member], sids: set[int]) -> None:
-    """Recompute the aggregates of the segments ``sids`` from their members."""
-    alive = {sid for sid in sids if str(sid) in index["segs"]}
-    for sid, seg_members in members_of(index, members, alive).items():
-        agg = index["segs"][str(sid)]["agg"] = new_agg()
-        for member in seg_members:
-            add(agg, member)
+    """Recompute the aggregates of the segments ``sids`` from their members after the fold.
+
+    A walk over those members; a segment that began before the fold starts from
+    its aggregates there.
+    """
+    fold, segs = index["fold"], index["segs"]
+    aggs = {}
+    for sid in sids:
+        if str(sid) in segs:
+            folded = None if fold is None else fold["segs"].get(str(sid))
+            aggs[sid] = segs[str(sid)]["agg"] = new_agg() if folded is None else dict(folded["agg"])
+    start = fold_start(index, members)
+    assign = index["assign"]
+    for position in range(start, len(members)):
+        agg = aggs.get(assign[position])
+        if agg is not None:
+            add(agg, members[position])

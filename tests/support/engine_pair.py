@@ -9,10 +9,14 @@ round trip of the incremental state after every step (as the Faust table
 stores it), and starting the incremental engine from the reference's state
 (written by the previous version) after the first ``handover`` events.
 
-``check_index`` compares a state's index with one built from scratch from its
-members (segments by their first event, assignments, journal records, aggregates)
-and checks that the prune floors (``loose_floor``, ``finish_floor``, ``dead_floor``) are lower
-bounds.
+Folding drops incidents' events before the lateness horizon from the incremental
+state's members (``streams.engine.fold``); the reference keeps them, so members are
+compared as "ours are the reference's minus folded ones, all at or before the fold".
+
+``check_index`` compares a state's index with one built from scratch from all the
+key's members (the reference's: segments by their first event, assignments, journal
+records, aggregates), its fold with a walk up to the fold, and checks that the prune
+floors (``loose_floor``, ``finish_floor``, ``dead_floor``) are lower bounds.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import orjson
 from streams.engine.correlate import EngineConfig, Outputs, State, apply_event, complete_idle
 from streams.engine.forgetting import MAX_DEPLOYS, finish_at
 from streams.engine.incident import can_cause
-from streams.engine.index import rebuild
+from streams.engine.index import foldable, is_succeeded_deploy, new_index, rebuild, walk
+from streams.engine.members import Member, sort_key
 from tests.support.engine import NOW_MS, member
 from tests.support.reference_engine import reference_apply, reference_complete_idle
 
@@ -60,7 +65,16 @@ class Pair:
         assert (ours.late, ours.duplicate) == (theirs.late, theirs.duplicate)
         assert ours.rows == theirs.rows
         assert self.state is not None and self.reference is not None
-        assert public(self.state) == public(self.reference)
+        mine, reference = public(self.state), public(self.reference)
+        kept = {m["event_id"] for m in mine.pop("members")}
+        everything = reference.pop("members")
+        assert mine == reference
+        assert self.state["members"] == [m for m in everything if m["event_id"] in kept]
+        folded = [m for m in everything if m["event_id"] not in kept]
+        if folded:
+            fold = self.state["index"]["fold"]
+            assert all(list(sort_key(m)) <= fold["key"] for m in folded)
+            assert not any(is_succeeded_deploy(m) for m in folded)
         if self.json_roundtrip:
             self.state = orjson.loads(orjson.dumps(self.state))
 
@@ -92,12 +106,12 @@ class Pair:
         return ours
 
 
-def _named(index: dict[str, Any], sid: int) -> str | None:
-    return None if sid < 0 else index["segs"][str(sid)]["first"]  # type: ignore[no-any-return]
+def _named(scan: dict[str, Any], sid: int) -> str | None:
+    return None if sid < 0 else scan["segs"][str(sid)]["first"]  # type: ignore[no-any-return]
 
 
-def _record(index: dict[str, Any], record: list[Any] | None) -> list[Any] | None:
-    return None if record is None else [_named(index, record[0]), *record[1:]]
+def _record(scan: dict[str, Any], record: list[Any] | None) -> list[Any] | None:
+    return None if record is None else [_named(scan, record[0]), *record[1:]]
 
 
 def _segment(seg: dict[str, Any]) -> dict[str, Any]:
@@ -106,32 +120,49 @@ def _segment(seg: dict[str, Any]) -> dict[str, Any]:
     return {name: seg[name] for name in names} | sets
 
 
-def _view(index: dict[str, Any]) -> dict[str, Any]:
-    segs = index["segs"]
+def _scan(scan: dict[str, Any]) -> dict[str, Any]:
+    segs = scan["segs"]
     return {
-        "order": [segs[str(sid)]["first"] for sid in index["order"]],
+        "order": [segs[str(sid)]["first"] for sid in scan["order"]],
         "segs": {seg["first"]: _segment(seg) for seg in segs.values()},
-        "owner": {ticket: _named(index, sid) for ticket, sid in index["owner"].items()},
-        "assign": [_named(index, sid) for sid in index["assign"]],
-        "deploys": index["deploys"],
-        "forgotten": sorted(map(tuple, index["forgotten"])),
-        "horizon": index["horizon"],
-        "below": index["below"],
+        "owner": {ticket: _named(scan, sid) for ticket, sid in scan["owner"].items()},
     }
 
 
-def check_index(state: State, config: EngineConfig) -> None:
-    """Assert the state's index equals one built from scratch, floors being lower bounds."""
-    index = state["index"]
-    fresh_state = copy.deepcopy({k: v for k, v in state.items() if k != "index"})
-    fresh = rebuild(fresh_state, config.quiet_ms, config.allowed_lateness_ms)
-    assert len(index["assign"]) == len(state["members"])
+def _assign(index: dict[str, Any], members: list[Member]) -> dict[str, str | None]:
+    return {m["event_id"]: _named(index, s) for m, s in zip(members, index["assign"], strict=True)}
+
+
+def check_index(state: State, config: EngineConfig, everything: list[Member]) -> None:
+    """Assert the state's index equals one built from ``everything`` (the key's members,
+    folded ones included), its fold a walk up to the fold; floors are lower bounds."""
+    index, members = state["index"], state["members"]
+    full = copy.deepcopy({k: v for k, v in state.items() if k != "index"}) | {"members": everything}
+    fresh = rebuild(full, config.quiet_ms, config.allowed_lateness_ms)
+    assert len(index["assign"]) == len(members)
     if index["horizon"] is not None:
-        assert _view(index) == _view(fresh)
+        assert _scan(index) == _scan(fresh)
+        ours = _assign(index, members)
+        assert ours == {k: v for k, v in _assign(fresh, everything).items() if k in ours}
+        assert (index["deploys"], index["horizon"]) == (fresh["deploys"], fresh["horizon"])
+        assert sorted(map(tuple, index["forgotten"])) == sorted(map(tuple, fresh["forgotten"]))
+        below = sum(1 for m in members if m["at"] < index["horizon"])
+        assert index["below"] == below
+        assign = index["assign"]
+        assert index["foldable"] == sum(foldable(members[p], assign[p]) for p in range(below))
     kept = min(len(index["journal"]), len(fresh["journal"]))
-    ours = [_record(index, r) for r in index["journal"][len(index["journal"]) - kept :]]
+    ours_journal = [_record(index, r) for r in index["journal"][len(index["journal"]) - kept :]]
     theirs = [_record(fresh, r) for r in fresh["journal"][len(fresh["journal"]) - kept :]]
-    assert ours == theirs
+    assert ours_journal == theirs
+    if index["fold"] is not None:
+        prefix, key = new_index(), index["fold"]["key"]
+        walk(prefix, [m for m in everything if list(sort_key(m)) <= key], config.quiet_ms)
+        assert _scan(index["fold"]) == _scan(prefix)
+    _check_floors(state, config)
+
+
+def _check_floors(state: State, config: EngineConfig) -> None:
+    index = state["index"]
     causes = [d["event_id"] for d in index["deploys"] if can_cause(d)][-MAX_DEPLOYS:]
     loose = [
         m["at"]

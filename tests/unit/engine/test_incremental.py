@@ -12,10 +12,13 @@ Times are minutes after BASE_TIME 2026-03-02T10:00:00Z.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import orjson
 
 from streams.engine.correlate import EngineConfig, apply_event
 from streams.engine.incident import incident_id
+from streams.engine.members import from_ms
 from tests.support.engine import DEFAULT_CONFIG, NOW_MS, clear, dep, fire, member, ms, tkt
 from tests.support.engine_pair import Pair, check_index
 
@@ -57,7 +60,7 @@ def test_a_state_written_by_the_previous_version_continues_where_it_stopped() ->
     row = outputs.rows[0]
     assert (row["status"], row["ttr_seconds"], row["event_count"]) == ("resolved", 300.0, 3)
     assert state["partition"] == 3 and "index" in state
-    check_index(state, DEFAULT_CONFIG)
+    check_index(state, DEFAULT_CONFIG, state["members"])
     again = apply_event(
         state, member(tkt("T", "opened", 1, event_id="w-t1")), "checkout", "production",
         DEFAULT_CONFIG, NOW_MS + 1,
@@ -99,3 +102,24 @@ def test_an_id_outlives_its_forgotten_event_until_the_horizon_passes_it() -> Non
     pair.send(dep("y", 91, status="started"))
     assert "id-ack" not in pair.state["seen"]
     assert pair.send(ack).late
+
+
+def test_a_late_resolution_splits_an_incident_whose_start_was_folded() -> None:
+    """Folding from 1 member (default windows). A fires 10:00, B fires 10:10 and resolves
+    10:20, a deploy starts 11:12, C fires 11:15: one incident (A still firing), and at
+    11:15 (horizon 10:15) both firings are folded away. A resolved at 11:00 arrives: the
+    incident resolves at 11:00, the deploy (after 11:10) belongs to no incident any more
+    and C opens a new one. The first incident's fields (event count 4, alerts A and B)
+    come from its aggregates at the fold plus its members after it."""
+    pair = Pair(DEFAULT_CONFIG)
+    events = [fire("A", 0), fire("B", 10), clear("B", 20), dep("d", 72, status="started")]
+    with mock.patch("streams.engine.fold.FOLD_MIN", 1):
+        for event in [*events, fire("C", 75)]:
+            pair.send(event)
+        assert pair.state is not None and pair.state["index"]["folded"] == 2
+        rows = pair.send(clear("A", 60)).rows
+    first, second = sorted(rows, key=lambda row: row["started_at"])
+    assert (first["resolved_at"], first["event_count"], first["alert_ids"]) == (
+        from_ms(ms(60)), 4, ["A", "B"],
+    )  # fmt: skip
+    assert (second["version"], second["alert_ids"]) == (1, ["C"])
