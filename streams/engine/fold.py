@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from streams.engine.index import Index, copy_scan, fold_start, foldable
 from streams.engine.members import Member, sort_key
 from streams.engine.scan import Seg, step
-from streams.engine.summary import add, new_agg
+from streams.engine.summary import add, new_agg, own
 
 if TYPE_CHECKING:
     from streams.engine.correlate import State
@@ -36,6 +36,8 @@ def fold(state: State, index: Index, quiet_ms: int) -> None:
     start = fold_start(index, members)
     base = index["fold"] or {"segs": {}, "order": [], "owner": {}}
     scan = copy_scan(base)
+    for seg in scan["segs"].values():
+        seg["agg"] = own(seg["agg"])
     scan["next"] = index["next"]
     stash: dict[str, Seg] = {  # segments opened after the fold keep their ids
         seg["first"]: {"sid": int(sid), "agg": new_agg()}
@@ -45,7 +47,7 @@ def fold(state: State, index: Index, quiet_ms: int) -> None:
     for position in range(start, below):
         record = step(scan, members[position], quiet_ms, stash)
         if record is not None:
-            add(scan["segs"][str(record[0])]["agg"], members[position])
+            add(scan["segs"][str(record[0])]["agg"], members[position], owned=True)
     scan["key"] = list(sort_key(members[below - 1]))
     del scan["next"]
     drop = [foldable(members[p], assign[p]) for p in range(below)]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from streams.engine.members import Member, sort_key
 from streams.engine.scan import Scan, step
-from streams.engine.summary import add, new_agg
+from streams.engine.summary import add, new_agg, own
 
 if TYPE_CHECKING:
     from streams.engine.correlate import State
@@ -156,6 +156,8 @@ def walk(index: Index, members: list[Member], quiet_ms: int) -> None:
     start = fold_start(index, members)
     base = {"segs": {}, "order": [], "owner": {}} if index["fold"] is None else index["fold"]
     copied = copy_scan(base)
+    for seg in copied["segs"].values():
+        seg["agg"] = own(seg["agg"])
     index.update(segs=copied["segs"], order=copied["order"], owner=copied["owner"])
     scan: Scan = index
     journal_from = len(members) - JOURNAL
@@ -168,7 +170,7 @@ def walk(index: Index, members: list[Member], quiet_ms: int) -> None:
         if position >= journal_from:
             journal.append(record)
         if sid >= 0:
-            add(scan["segs"][str(sid)]["agg"], member)
+            add(scan["segs"][str(sid)]["agg"], member, owned=True)
     index["assign"], index["journal"] = assign, journal
 
 
@@ -209,10 +211,10 @@ def reaggregate(index: Index, members: list[Member], sids: set[int]) -> None:
     for sid in sids:
         if str(sid) in segs:
             folded = None if fold is None else fold["segs"].get(str(sid))
-            aggs[sid] = segs[str(sid)]["agg"] = new_agg() if folded is None else dict(folded["agg"])
+            aggs[sid] = segs[str(sid)]["agg"] = new_agg() if folded is None else own(folded["agg"])
     start = fold_start(index, members)
     assign = index["assign"]
     for position in range(start, len(members)):
         agg = aggs.get(assign[position])
         if agg is not None:
-            add(agg, members[position])
+            add(agg, members[position], owned=True)

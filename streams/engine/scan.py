@@ -79,9 +79,15 @@ def new_segment(member: Member, sid: int, agg: dict[str, Any] | None) -> Seg:
     }
 
 
-def _add(seg: Seg, member: Member, may_hold: bool) -> tuple[bool | None, int | None]:
-    """Apply ``member`` to ``seg`` (``Segment.add``); return (prev, resolved before)."""
-    was_open = is_open(seg)
+def _add(
+    seg: Seg, member: Member, may_hold: bool, was_open: bool | None = None
+) -> tuple[bool | None, int | None]:
+    """Apply ``member`` to ``seg`` (``Segment.add``); return (prev, resolved before).
+
+    ``was_open``: whether ``seg`` is open now, if the caller knows.
+    """
+    if was_open is None:
+        was_open = is_open(seg)
     subject, status, prev = member["subject"], member["status"], None
     if member["type"] == "alert":
         firing = seg["firing"]
@@ -143,9 +149,9 @@ def step(scan: Scan, member: Member, quiet_ms: int, stash: dict[str, Seg] | None
             reopened, reopener_prev, may_hold = 1, _reopen(target, member), True
         prev, resolved_before = _add(target, member, may_hold)
         return [sid, 0, prev, reopened, reopener_prev, resolved_before, 0]
-    created, reopened, reopener_prev = 0, 0, None
+    created, reopened, reopener_prev, was_open = 0, 0, None, None
     if cur is not None and cur_open:
-        sid, target, may_hold = cur_sid, cur, True
+        sid, target, may_hold, was_open = cur_sid, cur, True, True
     elif cur is not None and in_quiet:
         sid, target, may_hold = cur_sid, cur, opens(member)
         if may_hold:
@@ -160,7 +166,7 @@ def step(scan: Scan, member: Member, quiet_ms: int, stash: dict[str, Seg] | None
         created, may_hold = 1, True
     else:
         return None
-    prev, resolved_before = _add(target, member, may_hold)
+    prev, resolved_before = _add(target, member, may_hold, was_open)
     owner_set = 0
     if is_ticket:
         owner[member["subject"]] = sid

@@ -14,7 +14,6 @@ and emitted fields may share them.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from typing import Any
 
 from schemas.events import SEVERITY_RANK
@@ -49,21 +48,27 @@ def _lower(value: int | None, candidate: int) -> int:
     return candidate if value is None or candidate < value else value
 
 
-def _first(entry: list[Any] | None, at: int, rank: int, event_id: str, value: Any) -> list[Any]:
-    if entry is None or (at, rank, event_id) < (entry[0], entry[1], entry[2]):
-        return [at, rank, event_id, value]
-    return entry
-
-
-def _with(ids: list[str], value: str) -> list[str]:
+def _with(ids: list[str], value: str, owned: bool) -> list[str]:
     index = bisect.bisect_left(ids, value)
     if index < len(ids) and ids[index] == value:
+        return ids
+    if owned:
+        ids.insert(index, value)
         return ids
     return [*ids[:index], value, *ids[index:]]
 
 
-def add(agg: Agg, member: Member) -> None:
-    """Count ``member`` in the aggregates of its segment."""
+def own(agg: Agg) -> Agg:
+    """Return a copy of ``agg`` whose id lists ``add(..., owned=True)`` may change in place."""
+    return {**agg, "alerts": list(agg["alerts"]), "tickets": list(agg["tickets"])}
+
+
+def add(agg: Agg, member: Member, owned: bool = False) -> None:
+    """Count ``member`` in the aggregates of its segment (inlined: called per event).
+
+    ``owned``: the id lists are nobody else's (no fields or rows share them, see
+    ``own``), so a new id is inserted in place instead of into a new list.
+    """
     at = member["at"]
     agg["n"] += 1
     if agg["last"] is None or at > agg["last"]:
@@ -72,15 +77,21 @@ def add(agg: Agg, member: Member) -> None:
     if kind == "alert":
         if status != "firing":
             return
-        starts = member["starts_at"]
-        agg["start"] = _lower(agg["start"], at if starts is None else starts)
-        agg["detect"] = _lower(agg["detect"], at)
+        start, event_id = member["starts_at"], member["event_id"]
+        start = at if start is None else start
+        if agg["start"] is None or start < agg["start"]:
+            agg["start"] = start
+        if agg["detect"] is None or at < agg["detect"]:
+            agg["detect"] = at
         if member["category"] == "security":
             agg["sec"] = True
-        agg["cat"] = _first(agg["cat"], at, 0, member["event_id"], member["category"])
-        if member["title"]:
-            agg["ftitle"] = _first(agg["ftitle"], at, 0, member["event_id"], member["title"])
-        agg["alerts"] = _with(agg["alerts"], member["subject"])
+        first = agg["cat"]  # firing alerts all rank 0
+        if first is None or (at, event_id) < (first[0], first[2]):
+            agg["cat"] = [at, 0, event_id, member["category"]]
+        first = agg["ftitle"]
+        if member["title"] and (first is None or (at, event_id) < (first[0], first[2])):
+            agg["ftitle"] = [at, 0, event_id, member["title"]]
+        agg["alerts"] = _with(agg["alerts"], member["subject"], owned)
     elif kind == "ticket":
         if status in ACK_STATUSES:
             agg["ack"] = _lower(agg["ack"], at)
@@ -88,24 +99,18 @@ def add(agg: Agg, member: Member) -> None:
             agg["ident"] = _lower(agg["ident"], at)
         elif status == "mitigated":
             agg["mitig"] = _lower(agg["mitig"], at)
+        first = agg["ttitle"]
         if member["title"]:
-            rank = 1 if status in ("opened", "reopened") else 2
-            agg["ttitle"] = _first(agg["ttitle"], at, rank, member["event_id"], member["title"])
-        agg["tickets"] = _with(agg["tickets"], member["subject"])
+            key = (at, 1 if status in ("opened", "reopened") else 2, member["event_id"])
+            if first is None or key < (first[0], first[1], first[2]):
+                agg["ttitle"] = [*key, member["title"]]
+        agg["tickets"] = _with(agg["tickets"], member["subject"], owned)
     else:
         return
     if severity:
         rank = SEVERITY_RANK[severity]
         if agg["sev"] is None or rank > agg["sev"]:
             agg["sev"] = rank
-
-
-def agg_of(members: Iterable[Member]) -> Agg:
-    """Return the aggregates of ``members``."""
-    agg = new_agg()
-    for member in members:
-        add(agg, member)
-    return agg
 
 
 def started(seg: dict[str, Any]) -> int:
