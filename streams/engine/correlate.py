@@ -31,14 +31,16 @@ longer completed).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+import streams.engine.rederive as small
 from streams.engine.forgetting import prune
 from streams.engine.incident import Windows
-from streams.engine.index import copy_index, ensure_index, new_index, stamp
+from streams.engine.index import Index, copy_index, ensure_index, stamp
 from streams.engine.insert import insert
-from streams.engine.members import Member
+from streams.engine.members import Member, sort_key
 from streams.engine.versions import candidates, diff, incident_fields, reemit
 
 State = dict[str, Any]
@@ -77,7 +79,6 @@ def new_state() -> State:
         "seen": {},
         "emitted": {},
         "idle_completed": {},
-        "index": new_index(),
     }
 
 
@@ -126,19 +127,34 @@ def complete_idle(
     """
     if not idle_pending(state):
         return Outputs()
-    index = ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
-    idle: dict[str, int] = state["idle_completed"]
+    index = _indexed(state, config)
+    idle: dict[str, int] = state.setdefault("idle_completed", {})
     key = (service, environment)
+    if index is None:
+        found = [fields for _, fields in small.incidents(state, key, config)]
+    else:
+        found = [incident_fields(state, index, sid, key, config) for sid in index["order"]]
     live = set()
-    for sid in index["order"]:
-        fields = incident_fields(state, index, sid, key, config)
+    for fields in found:
         live.add(fields["incident_id"])
         if fields["resolved_at"] is not None:
             idle[fields["incident_id"]] = fields["resolved_at"]
     for incident_id in [i for i in idle if i not in live]:
         del idle[incident_id]
-    rows = diff(state, index, list(index["order"]), True, key, config, now_ms)
-    return Outputs(rows=rows)
+    if index is None:
+        return Outputs(rows=small.diff(state, small.incidents(state, key, config), now_ms))
+    return Outputs(rows=diff(state, index, list(index["order"]), True, key, config, now_ms))
+
+
+def _indexed(state: State, config: EngineConfig) -> Index | None:
+    """Return the key's index; None for a key on the small-key path.
+
+    A key without an index that holds more than ``small.BIG`` events (written
+    by the previous version) gets one built.
+    """
+    if "index" not in state and len(state["members"]) <= small.BIG:
+        return None
+    return ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
 
 
 def apply_event(
@@ -161,34 +177,58 @@ def apply_event(
     which repairs a row lost between a state write and a crash.
 
     ``state`` is changed in place and returned (a new one when None): pass a
-    copy (``copy_state``) if the original must survive a failing step. Its
-    cost depends on how many of the key's events sort after this one and on
-    the incidents it changes, not on how many events the key holds.
+    copy (``copy_state``) if the original must survive a failing step. A key
+    with few events is derived again from all of them (``rederive``); a key
+    with more has an index, and its cost depends on how many of the key's
+    events sort after this one and on the incidents it changes, not on how
+    many events the key holds.
     """
     state = state if state is not None else new_state()
     reference = _advance(safe_watermark(state), state["watermark"], input_watermark)
     if reference is not None and member["at"] < reference - config.allowed_lateness_ms:
         return state, Outputs(late=True)
-    index = ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
+    index = _indexed(state, config)
     key = (service, environment)
     if member["event_id"] in state["seen"]:
+        if index is None:
+            return state, Outputs(
+                small.reemit(state, member["event_id"], key, config), duplicate=True
+            )
         rows = reemit(state, index, member["event_id"], key, config)
         return state, Outputs(rows=rows, duplicate=True)
+    if index is None:
+        bisect.insort(state["members"], member, key=sort_key)
+        _remember(state, member, reference, input_watermark)
+        rows = small.apply(state, key, config, now_ms)
+        if len(state["members"]) > small.BIG:
+            ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
+        return state, Outputs(rows=rows)
     old_safe = safe_watermark(state)
     change = insert(state, index, member, config.quiet_ms)
-    state["seen"][member["event_id"]] = member["at"]
-    watermark = state["watermark"]
-    watermark = member["at"] if watermark is None else max(watermark, member["at"])
-    state["watermark"] = watermark
-    state["safe_watermark"] = _advance(reference, watermark, input_watermark)
+    _remember(state, member, reference, input_watermark)
     sids = list(index["order"]) if change.structural else candidates(
         index, change.touched, member, old_safe, state["safe_watermark"],
         config.quiet_ms, config.suspect_ms,
     )  # fmt: skip
     rows = diff(state, index, sids, change.structural, key, config, now_ms)
     prune(state, index, config, change.touched, key)
-    index["stamp"] = stamp(state)
+    fold = index["fold"]
+    if len(state["members"]) < small.SMALL and (fold is None or not fold["segs"]):
+        del state["index"]  # few events again: back to the small-key path
+    else:
+        index["stamp"] = stamp(state)
     return state, Outputs(rows=rows)
+
+
+def _remember(
+    state: State, member: Member, reference: int | None, input_watermark: int | None
+) -> None:
+    """Remember the event's id; advance the key's watermark and safe watermark."""
+    state["seen"][member["event_id"]] = member["at"]
+    watermark = state["watermark"]
+    watermark = member["at"] if watermark is None else max(watermark, member["at"])
+    state["watermark"] = watermark
+    state["safe_watermark"] = _advance(reference, watermark, input_watermark)
 
 
 def _advance(safe: int | None, watermark: int | None, input_watermark: int | None) -> int | None:

@@ -20,9 +20,11 @@ consistent with ``state["members"]`` (the key's events in ``sort_key`` order):
   the members that could be folded now;
 * ``stamp``: a fingerprint of the members and ids it was built for.
 
-A state without an index (written by the previous version) or whose stamp
-does not match gets one built from its members (``ensure_index``): a full
-walk, once.
+Only keys holding more than ``rederive.BIG`` events have one (the others
+are derived again from all their events, ``streams.engine.rederive``); a
+state without an index (e.g. written by the previous version) or whose
+stamp does not match gets one built from its members (``ensure_index``): a
+full walk, once.
 """
 
 from __future__ import annotations

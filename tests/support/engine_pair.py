@@ -9,8 +9,10 @@ round trip of the incremental state after every step (as the Faust table
 stores it), and starting the incremental engine from the reference's state
 (written by the previous version) after the first ``handover`` events.
 
-Folding drops incidents' events before the lateness horizon from the incremental
-state's members (``streams.engine.fold``); the reference keeps them, so members are
+``engine_paths`` sets the thresholds between the small-key path (no index) and
+the indexed one, and of folding, so that tests take every path. Folding drops
+incidents' events before the lateness horizon from the incremental state's
+members (``streams.engine.fold``); the reference keeps them, so members are
 compared as "ours are the reference's minus folded ones, all at or before the fold".
 
 ``check_index`` compares a state's index with one built from scratch from all the
@@ -22,7 +24,10 @@ floors (``loose_floor``, ``finish_floor``, ``dead_floor``) are lower bounds.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import orjson
 
@@ -33,6 +38,22 @@ from streams.engine.index import foldable, is_succeeded_deploy, new_index, rebui
 from streams.engine.members import Member, sort_key
 from tests.support.engine import NOW_MS, member
 from tests.support.reference_engine import reference_apply, reference_complete_idle
+
+PATHS = ((0, 0), (4, 2), (96, 48))
+"""(BIG, SMALL) of ``streams.engine.rederive``: always indexed, switching often, the defaults."""
+
+
+@contextmanager
+def engine_paths(big: int, small: int, fold_min: int = 1024) -> Iterator[None]:
+    """Run with these thresholds: index above ``big`` events, none below ``small``, folds from
+    ``fold_min`` members."""
+    with (
+        mock.patch("streams.engine.rederive.BIG", big),
+        mock.patch("streams.engine.rederive.SMALL", small),
+        mock.patch("streams.engine.fold.FOLD_MIN", fold_min),
+    ):
+        yield
+
 
 PUBLIC = ("members", "watermark", "safe_watermark", "seen", "idle_completed")
 SERVICE, ENVIRONMENT = "checkout", "production"

@@ -3,24 +3,25 @@
 A state as the previous version wrote it (no index, a digest per emitted entry)
 loads and continues exactly as that version would; a state round-tripped through
 JSON works; an id outlives its forgotten event as long as the lateness horizon
-says. Every step is compared with the from-scratch reference
-(``tests/support/engine_pair.py``). docs/incident-model.md, "Duplicates, lateness,
-identity and versions"; docs/architecture.md, ``streams/engine/``.
+says; a late event splits an incident whose start was folded. The indexed path is
+forced (``engine_paths``) where the small-key path would take over. Every step is
+compared with the from-scratch reference (``tests/support/engine_pair.py``).
+docs/incident-model.md, "Duplicates, lateness, identity and versions";
+docs/architecture.md, ``streams/engine/``.
 
 Times are minutes after BASE_TIME 2026-03-02T10:00:00Z.
 """
 
 from __future__ import annotations
 
-from unittest import mock
-
 import orjson
+import pytest
 
 from streams.engine.correlate import EngineConfig, apply_event
 from streams.engine.incident import incident_id
 from streams.engine.members import from_ms
 from tests.support.engine import DEFAULT_CONFIG, NOW_MS, clear, dep, fire, member, ms, tkt
-from tests.support.engine_pair import Pair, check_index
+from tests.support.engine_pair import Pair, check_index, engine_paths
 
 # A state of checkout/production as the previous version wrote it to the changelog:
 # alert A fired 10:00 (event w-a1) and ticket T opened 10:01 (w-t1), open, version 2.
@@ -47,10 +48,17 @@ WRITTEN_BEFORE = orjson.loads(
 WRITTEN_ID = incident_id("checkout", "production", "w-a1")
 
 
-def test_a_state_written_by_the_previous_version_continues_where_it_stopped() -> None:
+@pytest.mark.parametrize("big", [96, 0])
+def test_a_state_written_by_the_previous_version_continues_where_it_stopped(big: int) -> None:
     """The written incident resolves at 10:05 in version 3: ttr 300 s, all three events
     counted; the previous version's digest is not needed. Sent again, ``w-t1`` is a
-    duplicate that re-emits version 3."""
+    duplicate that re-emits version 3. On the small-key path (a key of 3 events) and on
+    the indexed one (the index is built when the state is read)."""
+    with engine_paths(big, 0):
+        _continue_written_state(with_index=big == 0)
+
+
+def _continue_written_state(*, with_index: bool) -> None:
     state = orjson.loads(orjson.dumps(WRITTEN_BEFORE))
     assert list(state["emitted"]) == [WRITTEN_ID]
     state, outputs = apply_event(
@@ -59,8 +67,9 @@ def test_a_state_written_by_the_previous_version_continues_where_it_stopped() ->
     assert [(row["incident_id"], row["version"]) for row in outputs.rows] == [(WRITTEN_ID, 3)]
     row = outputs.rows[0]
     assert (row["status"], row["ttr_seconds"], row["event_count"]) == ("resolved", 300.0, 3)
-    assert state["partition"] == 3 and "index" in state
-    check_index(state, DEFAULT_CONFIG, state["members"])
+    assert state["partition"] == 3 and ("index" in state) is with_index
+    if with_index:
+        check_index(state, DEFAULT_CONFIG, state["members"])
     again = apply_event(
         state, member(tkt("T", "opened", 1, event_id="w-t1")), "checkout", "production",
         DEFAULT_CONFIG, NOW_MS + 1,
@@ -69,13 +78,15 @@ def test_a_state_written_by_the_previous_version_continues_where_it_stopped() ->
 
 
 def test_a_state_read_back_from_json_gives_the_same_rows() -> None:
-    """Every step on a state that went through JSON (as the table stores it) matches."""
+    """Every step on an indexed state that went through JSON (as the table stores it)
+    matches."""
     pair = Pair(DEFAULT_CONFIG, json_roundtrip=True)
-    for event in [fire("A", 0), tkt("T", "opened", 1), fire("B", 2), clear("A", 3)]:
-        pair.send(event)
-    pair.send(dep("rb", 4, kind="rollback"))
-    pair.send(clear("B", 6))
-    assert pair.idle().rows[0]["completed"] == 1
+    with engine_paths(0, 0):
+        for event in [fire("A", 0), tkt("T", "opened", 1), fire("B", 2), clear("A", 3)]:
+            pair.send(event)
+        pair.send(dep("rb", 4, kind="rollback"))
+        pair.send(clear("B", 6))
+        assert pair.idle().rows[0]["completed"] == 1
 
 
 def test_an_id_outlives_its_forgotten_event_until_the_horizon_passes_it() -> None:
@@ -89,7 +100,11 @@ def test_an_id_outlives_its_forgotten_event_until_the_horizon_passes_it() -> Non
     config = EngineConfig(
         quiet_ms=300_000, allowed_lateness_ms=1_800_000, suspect_ms=600_000, retention_ms=600_000
     )
-    pair = Pair(config)
+    with engine_paths(0, 0):
+        _forget_after_the_horizon(Pair(config))
+
+
+def _forget_after_the_horizon(pair: Pair) -> None:
     ack = tkt("T", "acknowledged", 60, event_id="id-ack")
     for event in [fire("A", 0), tkt("T", "opened", 1), clear("A", 5), ack]:
         pair.send(event)
@@ -113,7 +128,7 @@ def test_a_late_resolution_splits_an_incident_whose_start_was_folded() -> None:
     come from its aggregates at the fold plus its members after it."""
     pair = Pair(DEFAULT_CONFIG)
     events = [fire("A", 0), fire("B", 10), clear("B", 20), dep("d", 72, status="started")]
-    with mock.patch("streams.engine.fold.FOLD_MIN", 1):
+    with engine_paths(0, 0, fold_min=1):
         for event in [*events, fire("C", 75)]:
             pair.send(event)
         assert pair.state is not None and pair.state["index"]["folded"] == 2

@@ -8,7 +8,9 @@ and the index must equal one built from scratch. The histories mix arrival order
 (permutations, jittered event-time order, late events), duplicates, input watermarks,
 idle completions and windows short enough that incidents are finished and forgotten;
 some steps round-trip the state through JSON, some start from a state the previous
-version wrote, and a tiny journal forces the full re-walk. docs/incident-model.md.
+version wrote, and a tiny journal forces the full re-walk. The thresholds between the
+small-key path and the indexed one, and of folding, are drawn so that every path and
+every switch between them is taken. docs/incident-model.md.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from hypothesis import strategies as st
 from schemas.events import SEVERITIES
 from streams.engine.correlate import EngineConfig
 from tests.support.engine import DEFAULT_CONFIG, clear, dep, fire, member, ms, tkt
-from tests.support.engine_pair import Pair, check_index
+from tests.support.engine_pair import PATHS, Pair, check_index, engine_paths
 from tests.support.strategies import PROPERTY, histories
 
 SHORT = EngineConfig(
@@ -108,7 +110,8 @@ def test_any_order_of_a_short_history_matches_the_reference(data: st.DataObject)
     events = data.draw(st.permutations(data.draw(histories)))
     events += data.draw(st.lists(st.sampled_from(events), max_size=4))  # sent again
     idle_at = set(data.draw(st.lists(st.integers(0, len(events)), max_size=3)))
-    _play(Pair(DEFAULT_CONFIG), [(event, None) for event in events], idle_at)
+    with engine_paths(*data.draw(st.sampled_from(PATHS), label="paths")):
+        _play(Pair(DEFAULT_CONFIG), [(event, None) for event in events], idle_at)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -125,7 +128,8 @@ def test_long_histories_with_forgetting_match_the_reference(
         json_roundtrip=data.draw(st.booleans(), label="json"),
         handover=data.draw(st.integers(0, len(arrivals)), label="handover"),
     )
-    with mock.patch("streams.engine.fold.FOLD_MIN", data.draw(st.sampled_from((1024, 1, 4)))):
+    paths = data.draw(st.sampled_from(PATHS), label="paths")
+    with engine_paths(*paths, fold_min=data.draw(st.sampled_from((1024, 1, 4)), label="fold")):
         _play(pair, arrivals, idle_at)
 
 
@@ -136,10 +140,7 @@ def test_a_tiny_journal_walks_everything_again_with_the_same_result(
 ) -> None:
     """With a journal of 2 records, most insertions take the full re-walk (from the fold,
     folding as soon as 2 members can go)."""
-    with (
-        mock.patch("streams.engine.index.JOURNAL", 2),
-        mock.patch("streams.engine.fold.FOLD_MIN", 2),
-    ):
+    with mock.patch("streams.engine.index.JOURNAL", 2), engine_paths(0, 0, fold_min=2):
         _play(Pair(SHORT), arrivals, set())
 
 
@@ -162,7 +163,7 @@ def test_a_flapping_storm_shuffled_in_blocks_matches_the_reference(data: st.Data
     sent: list[dict[str, Any]] = []
     for start in range(0, len(events), block):
         sent.extend(data.draw(st.permutations(events[start : start + block])))
-    with mock.patch("streams.engine.fold.FOLD_MIN", fold_min):
+    with engine_paths(*data.draw(st.sampled_from(PATHS), label="paths"), fold_min=fold_min):
         _play(Pair(DEFAULT_CONFIG), [(event, None) for event in sent], set())
 
 
@@ -185,4 +186,5 @@ def test_many_deploys_keep_the_same_cause_candidates_as_the_reference(
         events.append(make(f"a{i % 3}", rng.randint(0, 480), event_id=f"a{i:02d}"))
     jitter = data.draw(st.sampled_from((0, 20, 40)), label="jitter") * 60_000
     events.sort(key=lambda e: member(e)["at"] + rng.randint(0, jitter))
-    _play(Pair(SHORT), [(event, None) for event in events], set())
+    with engine_paths(*data.draw(st.sampled_from(PATHS), label="paths")):
+        _play(Pair(SHORT), [(event, None) for event in events], set())
