@@ -15,6 +15,7 @@ every switch between them is taken. docs/incident-model.md.
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 from unittest import mock
@@ -23,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.events import SEVERITIES
-from streams.engine.correlate import EngineConfig
-from tests.support.engine import DEFAULT_CONFIG, clear, dep, fire, member, ms, tkt
+from streams.engine.correlate import EngineConfig, State, apply_event, complete_idle, copy_state
+from tests.support.engine import DEFAULT_CONFIG, NOW_MS, clear, dep, fire, member, ms, tkt
 from tests.support.engine_pair import PATHS, Pair, check_index, engine_paths
 from tests.support.strategies import PROPERTY, histories
 
@@ -188,3 +189,25 @@ def test_many_deploys_keep_the_same_cause_candidates_as_the_reference(
     events.sort(key=lambda e: member(e)["at"] + rng.randint(0, jitter))
     with engine_paths(*data.draw(st.sampled_from(PATHS), label="paths")):
         _play(Pair(SHORT), [(event, None) for event in events], set())
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(arrivals=_arrivals(), data=st.data())
+def test_steps_on_a_copy_leave_an_indexed_state_intact(
+    arrivals: list[tuple[dict[str, Any], int | None]], data: st.DataObject
+) -> None:
+    """copy_state copies what a step changes in place, index and fold included: every
+    apply_event and complete_idle on copy_state(s) leaves s deep-equal to before."""
+    idle_at = set(data.draw(st.lists(st.integers(0, len(arrivals)), max_size=3)))
+    state: State | None = None
+    with engine_paths(0, 0, fold_min=data.draw(st.sampled_from((1, 4)), label="fold")):
+        for step, (event, watermark) in enumerate(arrivals):
+            previous, snapshot = state, copy.deepcopy(state)
+            args = ("checkout", "production", SHORT, NOW_MS + step)
+            working = None if previous is None else copy_state(previous)
+            state = apply_event(working, member(event), *args, watermark)[0]
+            assert previous == snapshot
+            if step in idle_at:
+                snapshot = copy.deepcopy(state)
+                complete_idle(copy_state(state), *args)
+                assert state == snapshot
