@@ -2,11 +2,14 @@
 
 State is one plain dict per (service, environment) key, as stored in a Faust
 table. The engine keeps the key's recent events sorted by event time and
-re-derives the incidents from them on every change, so the result does not
-depend on arrival order (within the allowed lateness) or on duplicates.
-Changed incidents are emitted as new row versions; an incident id that
-disappears (e.g. a late event merged two incidents) is emitted as a delete
-marker so ``mttr.incidents FINAL`` never shows it again.
+derives the incidents from them, so the result does not depend on arrival
+order (within the allowed lateness) or on duplicates. It does so
+incrementally (``streams.engine.index``): an event re-walks only the events
+after it and re-derives only the incidents it can change, with the same
+result as deriving everything again. Changed incidents are emitted as new
+row versions; an incident id that disappears (e.g. a late event merged two
+incidents) is emitted as a delete marker so ``mttr.incidents FINAL`` never
+shows it again.
 
 Time is judged against the key's *safe watermark*: the newest event time of
 the key, held back to the input watermark that ingest puts on forwarded
@@ -29,16 +32,16 @@ longer completed).
 from __future__ import annotations
 
 import bisect
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+import streams.engine.rederive as small
 from streams.engine.forgetting import prune
-from streams.engine.incident import Windows, derive, to_row
+from streams.engine.incident import Windows
+from streams.engine.index import Index, copy_index, ensure_index, stamp
+from streams.engine.insert import insert
 from streams.engine.members import Member, sort_key
-from streams.engine.segment import Segment, segment
+from streams.engine.versions import candidates, diff, incident_fields, reemit
 
 State = dict[str, Any]
 
@@ -82,17 +85,20 @@ def new_state() -> State:
 def copy_state(state: State) -> State:
     """Return a copy of ``state`` that ``apply_event`` and ``complete_idle`` may change.
 
-    The engine changes only the state's containers (the member list and the
-    ``seen``, ``emitted`` and ``idle_completed`` dicts), never a member or an
-    ``emitted`` entry in place, so copying the containers is enough: the
-    original stays intact if a step fails. Much cheaper than ``deepcopy``,
-    which was most of the cost of a step.
+    The engine changes only the state's containers (the member list, the
+    ``seen``, ``emitted`` and ``idle_completed`` dicts and the index's
+    containers), never a member, an ``emitted`` entry or a journal record in
+    place, so copying the containers is enough: the original stays intact if
+    a step fails. Much cheaper than ``deepcopy``, but still proportional to
+    what the key holds: copy once per batch, not per event.
     """
     copied = dict(state)
     for name in ("seen", "emitted", "idle_completed"):
         if name in state:
             copied[name] = dict(state[name])
     copied["members"] = list(state["members"])
+    if "index" in state:
+        copied["index"] = copy_index(state["index"])
     return copied
 
 
@@ -103,30 +109,12 @@ def safe_watermark(state: State) -> int | None:
     return state["watermark"]  # type: ignore[no-any-return]
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
-
-
-def _incidents(
-    state: State, service: str, environment: str, config: EngineConfig
-) -> list[tuple[Segment, dict[str, Any]]]:
-    members: list[Member] = state["members"]
-    deploys = [m for m in members if m["type"] == "deploy" and m["status"] == "succeeded"]
-    watermark: int = safe_watermark(state)  # type: ignore[assignment]
-    idle: dict[str, int] = state.setdefault("idle_completed", {})
-    incidents = []
-    for seg in segment(members, config.quiet_ms):
-        fields = derive(seg, deploys, service, environment, config.windows)
-        resolved = fields["resolved_at"]
-        fields["completed"] = int(
-            resolved is not None
-            and (
-                watermark > resolved + config.quiet_ms
-                or idle.get(fields["incident_id"]) == resolved
-            )
-        )
-        incidents.append((seg, fields))
-    return incidents
+def idle_pending(state: State) -> bool:
+    """Return True if ``complete_idle`` would complete something (a resolved incident is not)."""
+    return any(
+        e["live"] and e["fields"]["resolved_at"] is not None and not e["fields"].get("completed")
+        for e in state["emitted"].values()
+    )
 
 
 def complete_idle(
@@ -137,20 +125,36 @@ def complete_idle(
     Returns the new versions of the incidents that became completed; the
     state is updated in place. Cheap when nothing is pending.
     """
-    if not any(
-        e["live"] and e["fields"]["resolved_at"] is not None and not e["fields"].get("completed")
-        for e in state["emitted"].values()
-    ):
+    if not idle_pending(state):
         return Outputs()
+    index = _indexed(state, config)
     idle: dict[str, int] = state.setdefault("idle_completed", {})
-    live = {}
-    for _, fields in _incidents(state, service, environment, config):
-        live[fields["incident_id"]] = fields
+    key = (service, environment)
+    if index is None:
+        found = [fields for _, fields in small.incidents(state, key, config)]
+    else:
+        found = [incident_fields(state, index, sid, key, config) for sid in index["order"]]
+    live = set()
+    for fields in found:
+        live.add(fields["incident_id"])
         if fields["resolved_at"] is not None:
             idle[fields["incident_id"]] = fields["resolved_at"]
     for incident_id in [i for i in idle if i not in live]:
         del idle[incident_id]
-    return Outputs(rows=_diff(state, _incidents(state, service, environment, config), now_ms))
+    if index is None:
+        return Outputs(rows=small.diff(state, small.incidents(state, key, config), now_ms))
+    return Outputs(rows=diff(state, index, list(index["order"]), True, key, config, now_ms))
+
+
+def _indexed(state: State, config: EngineConfig) -> Index | None:
+    """Return the key's index; None for a key on the small-key path.
+
+    A key without an index that holds more than ``small.BIG`` events (written
+    by the previous version) gets one built.
+    """
+    if "index" not in state and len(state["members"]) <= small.BIG:
+        return None
+    return ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
 
 
 def apply_event(
@@ -171,24 +175,60 @@ def apply_event(
     its ``event_id`` was seen. Otherwise a duplicate ``event_id`` changes
     nothing but re-emits the current row of its incident (same version),
     which repairs a row lost between a state write and a crash.
+
+    ``state`` is changed in place and returned (a new one when None): pass a
+    copy (``copy_state``) if the original must survive a failing step. A key
+    with few events is derived again from all of them (``rederive``); a key
+    with more has an index, and its cost depends on how many of the key's
+    events sort after this one and on the incidents it changes, not on how
+    many events the key holds.
     """
     state = state if state is not None else new_state()
     reference = _advance(safe_watermark(state), state["watermark"], input_watermark)
     if reference is not None and member["at"] < reference - config.allowed_lateness_ms:
         return state, Outputs(late=True)
+    index = _indexed(state, config)
+    key = (service, environment)
     if member["event_id"] in state["seen"]:
-        return state, _reemit(state, member["event_id"], service, environment, config, now_ms)
-    members: list[Member] = state["members"]
-    bisect.insort(members, member, key=sort_key)
+        if index is None:
+            return state, Outputs(
+                small.reemit(state, member["event_id"], key, config), duplicate=True
+            )
+        rows = reemit(state, index, member["event_id"], key, config)
+        return state, Outputs(rows=rows, duplicate=True)
+    if index is None:
+        bisect.insort(state["members"], member, key=sort_key)
+        _remember(state, member, reference, input_watermark)
+        rows = small.apply(state, key, config, now_ms)
+        if len(state["members"]) > small.BIG:
+            ensure_index(state, config.quiet_ms, config.allowed_lateness_ms)
+        return state, Outputs(rows=rows)
+    old_safe = safe_watermark(state)
+    change = insert(state, index, member, config.quiet_ms)
+    _remember(state, member, reference, input_watermark)
+    sids = list(index["order"]) if change.structural else candidates(
+        index, change.touched, member, old_safe, state["safe_watermark"],
+        config.quiet_ms, config.suspect_ms,
+    )  # fmt: skip
+    rows = diff(state, index, sids, change.structural, key, config, now_ms)
+    prune(state, index, config, change.touched, key)
+    fold = index["fold"]
+    if len(state["members"]) < small.SMALL and (fold is None or not fold["segs"]):
+        del state["index"]  # few events again: back to the small-key path
+    else:
+        index["stamp"] = stamp(state)
+    return state, Outputs(rows=rows)
+
+
+def _remember(
+    state: State, member: Member, reference: int | None, input_watermark: int | None
+) -> None:
+    """Remember the event's id; advance the key's watermark and safe watermark."""
     state["seen"][member["event_id"]] = member["at"]
     watermark = state["watermark"]
     watermark = member["at"] if watermark is None else max(watermark, member["at"])
     state["watermark"] = watermark
     state["safe_watermark"] = _advance(reference, watermark, input_watermark)
-    incidents = _incidents(state, service, environment, config)
-    outputs = Outputs(rows=_diff(state, incidents, now_ms))
-    prune(state, incidents, state["safe_watermark"], config)
-    return state, outputs
 
 
 def _advance(safe: int | None, watermark: int | None, input_watermark: int | None) -> int | None:
@@ -204,51 +244,3 @@ def _advance(safe: int | None, watermark: int | None, input_watermark: int | Non
         return safe
     reached = watermark if input_watermark is None else min(watermark, input_watermark)
     return reached if safe is None else max(safe, reached)
-
-
-def _reemit(
-    state: State, event_id: str, service: str, environment: str, config: EngineConfig, now_ms: int
-) -> Outputs:
-    outputs = Outputs(duplicate=True)
-    for seg, fields in _incidents(state, service, environment, config):
-        if any(m["event_id"] == event_id for m in seg.members):
-            entry = state["emitted"].get(fields["incident_id"])
-            if entry is not None:
-                outputs.rows.append(to_row(fields, entry["version"], entry["updated_at"]))
-    return outputs
-
-
-def _diff(
-    state: State, incidents: list[tuple[Segment, dict[str, Any]]], now_ms: int
-) -> list[dict[str, Any]]:
-    emitted: dict[str, dict[str, Any]] = state["emitted"]
-    rows = []
-    current = set()
-    for _, fields in incidents:
-        incident_id = fields["incident_id"]
-        current.add(incident_id)
-        digest = _digest(fields)
-        entry = emitted.get(incident_id)
-        if entry is not None and entry["digest"] == digest and entry["live"]:
-            continue
-        version = 1 if entry is None else entry["version"] + 1
-        emitted[incident_id] = {
-            "version": version,
-            "digest": digest,
-            "live": True,
-            "updated_at": now_ms,
-            "updated_watermark": state["watermark"],
-            "fields": fields,
-        }
-        rows.append(to_row(fields, version, now_ms))
-    for incident_id, entry in emitted.items():
-        if entry["live"] and incident_id not in current:
-            entry = emitted[incident_id] = {  # a new entry: entries are never changed in place
-                **entry,
-                "version": entry["version"] + 1,
-                "live": False,
-                "updated_at": now_ms,
-                "updated_watermark": state["watermark"],
-            }
-            rows.append(to_row(entry["fields"], entry["version"], now_ms, deleted=True))
-    return rows

@@ -7,6 +7,7 @@ converts them to datetimes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,6 +156,9 @@ TIME_FIELDS = (
 )  # fmt: skip
 
 
+_datetime = functools.lru_cache(maxsize=4096)(from_ms)  # an incident's times rarely change
+
+
 def to_row(
     fields: dict[str, Any], version: int, updated_at_ms: int, *, deleted: bool = False
 ) -> dict[str, Any]:
@@ -162,6 +166,6 @@ def to_row(
     row = dict(fields)
     for name in TIME_FIELDS:
         if row[name] is not None:
-            row[name] = from_ms(row[name])
+            row[name] = _datetime(row[name])
     row.update(version=version, updated_at=from_ms(updated_at_ms), is_deleted=int(deleted))
     return row

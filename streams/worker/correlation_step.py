@@ -4,8 +4,15 @@ Called by the ``correlate`` agent for each event of a batch, with Faust's
 current event set to that event (table writes go to its partition). Nothing
 here does I/O: rows and late events are handed to the ``IncidentWriter``.
 An engine failure on one event is logged and dead-lettered; it never stops
-the worker and never corrupts the key's state (the state is only replaced
-after a successful step).
+the worker and never corrupts the key's state.
+
+A key's state is copied once per batch, not per event (``BatchStates``): the
+first event of the batch that touches the key works on a copy of the table's
+state (which may still wait to be serialized for the changelog, so it is never
+changed), and the later ones change that copy in place. If a step fails, the
+copy is rebuilt from the table's state and the steps before it (the engine
+is deterministic), so the failing event leaves no trace. A batch is one table
+view: ``apply`` and ``tick`` are called with a new ``table`` object per batch.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -23,9 +31,10 @@ from streams.engine.correlate import (
     apply_event,
     complete_idle,
     copy_state,
+    idle_pending,
     safe_watermark,
 )
-from streams.engine.members import from_ms, to_member
+from streams.engine.members import Member, from_ms, to_member
 from streams.ingest.decode import Decoded, Invalid, decode
 from streams.ingest.types import RawMessage
 from streams.storage.incident_writer import IncidentWriter
@@ -36,6 +45,56 @@ log = logging.getLogger(__name__)
 def state_key(service: str, environment: str) -> str:
     """Return the table key of a (service, environment) pair."""
     return orjson.dumps([service, environment]).decode()
+
+
+Step = tuple[
+    Member | None, int, int | None, int
+]  # (member or None: idle, now, watermark, partition)
+
+
+@dataclass
+class _Working:
+    """A key's state as this batch changes it: the table's state, its copy and the steps."""
+
+    original: State | None
+    state: State | None
+    steps: list[Step] = field(default_factory=list)
+
+
+class BatchStates:
+    """The private copies of the states one batch changes (see the module docstring)."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        """Track nothing until the first batch."""
+        self._config = config
+        self._table: object = None
+        self._working: dict[str, _Working] = {}
+
+    def get(self, table: MutableMapping[str, Any], key: str) -> _Working:
+        """Return the key's working state in the batch of ``table`` (copied on first use)."""
+        if table is not self._table:  # a new batch: every state is the table's again
+            self._table, self._working = table, {}
+        working = self._working.get(key)
+        if working is None:
+            state = table.get(key)
+            copied = copy_state(state) if state is not None else None
+            working = self._working[key] = _Working(state, copied)
+        return working
+
+    def replay(self, working: _Working, key: str) -> None:
+        """Rebuild the copy from the table's state and the steps that succeeded."""
+        service, environment = orjson.loads(key)
+        state = copy_state(working.original) if working.original is not None else None
+        for member, now_ms, watermark, partition in working.steps:
+            if member is None:
+                assert state is not None  # an idle step needs a state
+                complete_idle(state, service, environment, self._config, now_ms)
+                continue
+            state, _ = apply_event(
+                state, member, service, environment, self._config, now_ms, watermark
+            )
+            state["partition"] = partition
+        working.state = state
 
 
 class CorrelationStep:
@@ -57,6 +116,7 @@ class CorrelationStep:
         self._clock = clock
         self._started = clock()
         self._last_event: dict[int, float] = {}  # partition -> clock() of its last event
+        self._states = BatchStates(config)
         self.late = 0
         self.failed = 0
         self.completed = 0
@@ -75,12 +135,17 @@ class CorrelationStep:
         for key, state in list(table.items()):
             if not isinstance(state, dict) or state.get("partition") != partition:
                 continue
+            if not idle_pending(state):  # the usual case: no copy
+                continue
             service, environment = orjson.loads(key)
-            working = copy_state(state)
-            outputs = complete_idle(working, service, environment, self._config, now_ms)
+            working = self._states.get(table, key)
+            assert working.state is not None  # the table holds a state for ``key``
+            before = dict(working.state["emitted"])
+            outputs = complete_idle(working.state, service, environment, self._config, now_ms)
+            working.steps.append((None, now_ms, None, partition))
             if outputs.rows:
-                self._report_completions(state, outputs.rows)
-                table[key] = working
+                self._report_completions(before, outputs.rows)
+                table[key] = working.state
                 writer.add_rows(outputs.rows)
                 self.completed += sum(1 for row in outputs.rows if row["completed"])
 
@@ -128,16 +193,17 @@ class CorrelationStep:
         self._last_event[partition] = self._clock()
         event = result.event
         key = state_key(event.service, event.environment)
-        state: State | None = table.get(key)
+        working = self._states.get(table, key)
+        member, now_ms = to_member(event), int(time.time() * 1000)
+        before = dict(working.state["emitted"]) if working.state is not None else {}
         try:
-            working = copy_state(state) if state is not None else None
             new_state, outputs = apply_event(
-                working,
-                to_member(event),
+                working.state,
+                member,
                 event.service,
                 event.environment,
                 self._config,
-                now_ms=int(time.time() * 1000),
+                now_ms=now_ms,
                 input_watermark=input_watermark,
             )
         except Exception as exc:  # a bug must not stop the stream or lose the event
@@ -146,10 +212,15 @@ class CorrelationStep:
             writer.dead_letter(
                 message_key, Invalid(result.raw, f"correlation failed: {exc!r}", result.origin)
             )
+            self._states.replay(working, key)
+            if working.steps:
+                table[key] = working.state
             return
         new_state["partition"] = partition
+        working.state = new_state
+        working.steps.append((member, now_ms, input_watermark, partition))
         if not outputs.duplicate:
-            self._report_completions(state, outputs.rows)
+            self._report_completions(before, outputs.rows)
         table[key] = new_state
         writer.add_rows(outputs.rows)
         if outputs.late:
@@ -158,14 +229,18 @@ class CorrelationStep:
             log.warning("dead-lettering %s: %s", result.origin, late.reason)
             writer.dead_letter(message_key, late)
 
-    def _report_completions(self, before: State | None, rows: list[dict[str, Any]]) -> None:
-        """Call ``on_completed`` for rows completed now that were not completed before."""
+    def _report_completions(
+        self, before: dict[str, dict[str, Any]], rows: list[dict[str, Any]]
+    ) -> None:
+        """Call ``on_completed`` for rows completed now that were not completed ``before``.
+
+        ``before``: the key's emitted entries before the step (a shallow copy: the
+        engine replaces entries, never changes them in place).
+        """
         if not any(row["completed"] for row in rows):  # the usual case: nothing to look up
             return
         done = {
-            incident_id
-            for incident_id, entry in (before or {}).get("emitted", {}).items()
-            if entry["fields"].get("completed")
+            incident_id for incident_id, entry in before.items() if entry["fields"].get("completed")
         }
         for row in rows:
             if row["completed"] and not row["is_deleted"] and row["incident_id"] not in done:

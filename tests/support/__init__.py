@@ -14,6 +14,10 @@ The engine and the edge (unit tests)
 - ``engine``: drives the pure correlation engine from factory events (``run``, ``Engine``,
   ``Engine.idle``); short builders for scripted histories (``fire``, ``clear``, ``tkt``,
   ``dep``), ``DAY`` and ``ms()``.
+- ``reference_engine``: the engine re-deriving everything on every event (the previous
+  version, its state layout included), the oracle of the incremental one;
+  ``engine_pair``: both driven side by side and compared after every step (``Pair``), and
+  ``check_index`` (a state's index against one built from scratch).
 - ``rejections``: why input is refused: ``rejection()`` of the contract, ``invalid()`` and
   ``reason()`` of ``decode()``, ``decode_entry()`` / ``assert_dead_letter()`` for the hostile
   corpus and its dead-letter records.
