@@ -77,6 +77,7 @@ def _apply_here(
     ``correlate`` agent never interleaves with it on a key.
     """
     by_origin = {Origin(e.message.topic, e.message.partition, e.message.offset): e for e in events}
+    correlation.step.begin_batch()
     for decoded in stats.here:
         event = by_origin[decoded.origin]
         with as_current_event(event):
@@ -208,6 +209,7 @@ def register_correlate_agent(
         async for events in batches:
             async with holding(app, events, counters, _correlation_failure, log=log) as batch:
                 staged = correlation.staged  # written before the next commit (state_flush)
+                step.begin_batch()
                 for event in events:
                     with as_current_event(event):
                         partition = event.message.partition

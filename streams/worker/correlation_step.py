@@ -11,8 +11,10 @@ first event of the batch that touches the key works on a copy of the table's
 state (which may still wait to be serialized for the changelog, so it is never
 changed), and the later ones change that copy in place. If a step fails, the
 copy is rebuilt from the table's state and the steps before it (the engine
-is deterministic), so the failing event leaves no trace. A batch is one table
-view: ``apply`` and ``tick`` are called with a new ``table`` object per batch.
+is deterministic), so the failing event leaves no trace. The agents call
+``begin_batch`` before the events of each batch (both share the worker's one
+``StagedTable``, so a batch is not a table object); a new ``table`` object
+starts a new batch too.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ class BatchStates:
         self._table: object = None
         self._working: dict[str, _Working] = {}
 
+    def begin(self) -> None:
+        """Start a new batch: every state is the table's again."""
+        self._working = {}
+
     def get(self, table: MutableMapping[str, Any], key: str) -> _Working:
         """Return the key's working state in the batch of ``table`` (copied on first use)."""
         if table is not self._table:  # a new batch: every state is the table's again
@@ -120,6 +126,14 @@ class CorrelationStep:
         self.late = 0
         self.failed = 0
         self.completed = 0
+
+    def begin_batch(self) -> None:
+        """Start a batch: states are copied again before the batch's first change.
+
+        Called by an agent before applying a batch's events, in the same
+        synchronous run as those steps, so the two agents' batches never mix.
+        """
+        self._states.begin()
 
     def tick(self, partition: int, table: MutableMapping[str, Any], writer: IncidentWriter) -> None:
         """Complete the resolved incidents of ``partition``'s keys if it has been idle.

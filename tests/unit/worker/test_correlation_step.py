@@ -95,3 +95,28 @@ def test_a_failing_step_is_dead_lettered_and_leaves_no_trace() -> None:
     _batch(clean, reference, [e for e in events if e["event_id"] != failing], clean_writer)
     assert _comparable(table[KEY]) == _comparable(reference[KEY])
     assert table[KEY]["partition"] == 0
+
+
+def test_batches_on_the_workers_one_staged_table_copy_again_after_begin_batch() -> None:
+    """The agents share one ``StagedTable`` (written before each commit): batch 2 starts
+    with ``begin_batch`` and must copy the state batch 1 staged, never change it."""
+    step, table, writer = CorrelationStep(EngineConfig(), 1 << 20, 30.0), {}, _Writer()
+    staged = StagedTable(table)
+    events = [fire("A", 0), tkt("T", "opened", 1), clear("A", 3), tkt("T", "resolved", 5)]
+    messages = [
+        RawMessage(b"checkout", orjson.dumps(e), Origin("alerts", 0, n))
+        for n, e in enumerate(events)
+    ]
+    step.begin_batch()
+    for message in messages[:2]:
+        step.apply(message, 0, staged, writer)  # type: ignore[arg-type]
+    first = staged[KEY]
+    snapshot = copy.deepcopy(first)
+    step.begin_batch()
+    for message in messages[2:]:
+        step.apply(message, 0, staged, writer)  # type: ignore[arg-type]
+    assert first == snapshot  # what batch 1 staged (and may be writing) is untouched
+    assert staged[KEY] is not first
+    assert table == {}  # nothing written before a commit
+    staged.write_through()
+    assert table[KEY]["members"] == staged[KEY]["members"] and len(table[KEY]["seen"]) == 4
