@@ -67,11 +67,11 @@ def _position(members: list[Member], key: tuple[int, int, str]) -> int:
     if not high or sort_key(members[-1]) < key:
         return high
     high -= 1  # members[high] sorts after key
-    step = 1
-    while high - step >= 0 and sort_key(members[high - step]) > key:
-        high -= step
-        step *= 2
-    return bisect.bisect_left(members, key, max(high - step, 0), high, key=sort_key)
+    stride = 1
+    while high - stride >= 0 and sort_key(members[high - stride]) > key:
+        high -= stride
+        stride *= 2
+    return bisect.bisect_left(members, key, max(high - stride, 0), high, key=sort_key)
 
 
 def _add_deploy(index: Index, member: Member) -> None:
