@@ -20,6 +20,7 @@ from streams.engine.incident import can_cause, derive, to_row
 from streams.engine.index import is_succeeded_deploy
 from streams.engine.members import Member
 from streams.engine.segment import Segment, segment
+from streams.engine.versions import retire
 
 if TYPE_CHECKING:
     from streams.engine.correlate import EngineConfig, State
@@ -91,14 +92,7 @@ def diff(state: State, found: Incidents, now_ms: int) -> list[Row]:
         rows.append(to_row(fields, version, now_ms))
     for incident, entry in emitted.items():
         if entry["live"] and incident not in current:
-            entry = emitted[incident] = {  # a new entry: entries are never changed in place
-                **entry,
-                "version": entry["version"] + 1,
-                "live": False,
-                "updated_at": now_ms,
-                "updated_watermark": state["watermark"],
-            }
-            rows.append(to_row(entry["fields"], entry["version"], now_ms, deleted=True))
+            rows.append(retire(emitted, incident, state["watermark"], now_ms))
     return rows
 
 

@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 
 
+def retire(
+    emitted: dict[str, dict[str, Any]], incident: str, watermark: int | None, now_ms: int
+) -> dict[str, Any]:
+    """Mark an incident id gone (a new, not live entry) and return its delete marker row."""
+    entry = emitted[incident] = {  # a new entry: entries are never changed in place
+        **emitted[incident],
+        "version": emitted[incident]["version"] + 1,
+        "live": False,
+        "updated_at": now_ms,
+        "updated_watermark": watermark,
+    }
+    return to_row(entry["fields"], entry["version"], now_ms, deleted=True)
+
+
 def incident_fields(
     state: State, index: Index, sid: int, key: tuple[str, str], config: EngineConfig
 ) -> dict[str, Any]:
@@ -119,14 +133,7 @@ def diff(
     alive = {seg.get("iid") or incident_id(*key, seg["first"]) for seg in index["segs"].values()}
     for incident, entry in emitted.items():
         if entry["live"] and incident not in alive:
-            entry = emitted[incident] = {  # a new entry: entries are never changed in place
-                **entry,
-                "version": entry["version"] + 1,
-                "live": False,
-                "updated_at": now_ms,
-                "updated_watermark": state["watermark"],
-            }
-            rows.append(to_row(entry["fields"], entry["version"], now_ms, deleted=True))
+            rows.append(retire(emitted, incident, state["watermark"], now_ms))
             if index["dead_floor"] is None or state["watermark"] < index["dead_floor"]:
                 index["dead_floor"] = state["watermark"]
     return rows
