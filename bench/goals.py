@@ -99,7 +99,7 @@ def throughput_goals(rows: list[dict[str, Any]]) -> list[Goal]:
         Goal("Throughput, ours / Quix Streams (events/s)",
              _ratio(ours, quix, "events_per_second"), 1.5, at_least=True, unit="x", note=note,
              counts=counts),
-        Goal("CPU per event, ours / Quix Streams",
+        Goal("CPU per event after joining, ours / Quix Streams",
              _ratio(ours, quix, "cpu_seconds_per_million"), 0.6, at_least=False, unit="x",
              note=note, counts=counts),
     ]  # fmt: skip

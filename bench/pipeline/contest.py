@@ -46,6 +46,7 @@ class Outcome:
     wall_seconds: float
     incidents: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     stored_events: int = 0
+    startup_cpu_seconds: float = 0.0  # spent before the group joined (imports, set-up)
     mismatch: str = ""
     error: str = ""
 
@@ -62,6 +63,7 @@ class Outcome:
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.events_per_second, 1),
             "cpu_seconds": round(self.cpu_seconds, 2),
+            "startup_cpu_seconds": round(self.startup_cpu_seconds, 2),
             "peak_rss_mib": round(self.peak_rss_mib, 1),
             "wall_seconds": round(self.wall_seconds, 2),
             "incidents": len(self.incidents),
@@ -152,6 +154,7 @@ def run_stream(
     started = time.monotonic()
     process = launch(contender, config, config_path, log, expected)
     joined_at: float | None = None
+    startup_cpu = 0.0
     caught_since: float | None = None
     caught_at = 0.0
     cpu = peak = 0.0
@@ -176,6 +179,7 @@ def run_stream(
                 )
             if joined_at is None and watch.joined():
                 joined_at = time.monotonic()
+                startup_cpu = cpu_seconds(process.pid)
             if progress.caught_up:
                 if caught_since is None:
                     caught_since, caught_at = progress.at, progress.at
@@ -197,6 +201,7 @@ def run_stream(
         cpu_seconds=cpu,
         peak_rss_mib=peak,
         wall_seconds=wall,
+        startup_cpu_seconds=startup_cpu,
     )
     if code not in (0, -15):
         outcome.error = f"exit {code} on SIGTERM"

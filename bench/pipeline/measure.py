@@ -7,8 +7,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
+
+from streams.worker.state_parts import is_head, is_part_key
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -108,11 +111,13 @@ def topic_bytes(broker_data: Path, topic_prefix: str) -> int:
     )
 
 
-def newest_value_bytes(bootstrap: str, topic: str) -> int:
-    """Return the size of the newest message's value among the last of each partition.
+def state_bytes(bootstrap: str, topic: str) -> int:
+    """Return the size of the largest key state a table changelog holds now.
 
-    For a table changelog holding one key (the storm's), that is the key's
-    current state as the table writes it.
+    Reads the changelog from the start and keeps each key's newest value
+    (a tombstone removes it). A state written whole is its value; a state
+    written in parts (``streams/worker/state_parts.py``) is the size its
+    head gives, the parts together.
     """
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=5000)
     try:
@@ -121,13 +126,21 @@ def newest_value_bytes(bootstrap: str, topic: str) -> int:
         if not ends:
             return 0
         consumer.assign(list(ends))
-        for tp, end in ends.items():
-            consumer.seek(tp, end - 1)
-        newest: tuple[int, int] = (-1, 0)  # (timestamp, size)
+        consumer.seek_to_beginning(*ends)
+        latest: dict[bytes, bytes] = {}
         for record in consumer:
-            newest = max(newest, (record.timestamp, len(record.value or b"")))
+            if record.value is None:
+                latest.pop(record.key, None)
+            else:
+                latest[record.key] = record.value
             if all(consumer.position(tp) >= end for tp, end in ends.items()):
                 break
-        return newest[1]
     finally:
         consumer.close()
+    sizes = [0]
+    for key, value in latest.items():
+        if is_part_key(key.decode()):
+            continue
+        state = orjson.loads(value)
+        sizes.append(state["bytes"] if is_head(state) else len(value))
+    return max(sizes)

@@ -22,7 +22,7 @@ from bench.pipeline import dataset as data
 from bench.pipeline import storm, storm_run
 from bench.pipeline.contest import Contender, prepare
 from bench.pipeline.contract import ContenderConfig, incident_rows
-from bench.pipeline.measure import newest_value_bytes, topic_bytes
+from bench.pipeline.measure import state_bytes, topic_bytes
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
 
@@ -80,7 +80,7 @@ def run(
         figures = storm_run.run(contender, config, folder, len(dataset.messages), cap, window)
         if contender.name == "ours":  # also after a crash: the state it could not write
             changelog = f"{config.group}-incident-state-changelog"
-            figures["state_bytes"] = newest_value_bytes(bootstrap, changelog)
+            figures["state_bytes"] = state_bytes(bootstrap, changelog)
             figures["changelog_bytes_written"] = topic_bytes(broker_dir / "data", changelog)
         problem = _verdict(figures, folder, chdb, wanted)
         figures["counts"] = not problem

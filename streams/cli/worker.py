@@ -8,7 +8,7 @@ from streams.cli.common import env_help, fail, load_settings, setup_logging
 from streams.kafka.log_throttle import throttle_client_logs
 from streams.kafka.topics import ensure_topics
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from streams.worker.app import Worker
+from streams.worker.app import Worker, tune_gc
 from streams.worker.build import build_worker
 
 ENV = [
@@ -87,5 +87,6 @@ def worker(run_migrations: bool) -> None:
     except Exception as exc:  # noqa: BLE001
         fail(f"cannot prepare ClickHouse at {settings.clickhouse_url_for_display()}: {exc}")
     app = build_worker(settings, client)
+    tune_gc()
     throttle_client_logs()  # a down broker logs a few lines, not thousands
     Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

@@ -39,6 +39,8 @@ Forward = Callable[[list[Decoded], int | None], Awaitable[None]]
 Route = Callable[[list[Decoded]], tuple[list[Decoded], list[Decoded]]]
 """Split valid events into ``(correlated here, forwarded)`` (``streams.worker.in_place``)."""
 ReadOffsets = Callable[[], Awaitable[SourceOffsets | None]]
+Meanwhile = Callable[[list[Decoded], int | None], Awaitable[None]]
+"""What runs with the events kept here while the batch is written (``process``)."""
 OFFSETS_REFRESH_S = 1.0  # how often the source partitions' end offsets are re-read
 OFFSETS_TIMEOUT_S = 5.0  # a slow read must not stall ingest; the previous offsets stay
 
@@ -143,8 +145,18 @@ class IngestPipeline:
         if offsets is not None:
             self.progress.update_offsets(offsets)
 
-    async def process(self, messages: Sequence[RawMessage]) -> BatchStats:
-        """Handle one batch; returns once all of its output is durably written."""
+    async def process(
+        self, messages: Sequence[RawMessage], meanwhile: Meanwhile | None = None
+    ) -> BatchStats:
+        """Handle one batch; returns once all of its output is durably written.
+
+        ``meanwhile(here, watermark)``, when given, runs with the events kept
+        here while the batch's rows are inserted and its other events
+        forwarded: the in-place correlation, which needs nothing of those
+        writes, overlaps with the insert (running in a thread) instead of
+        waiting for it. The batch is done when both are; if ``meanwhile``
+        raises, the writes are cancelled and the exception propagates.
+        """
         await self.refresh_offsets()
         watermark = self.progress.watermark()
         valid, invalid = self.split(messages)
@@ -180,7 +192,16 @@ class IngestPipeline:
                     max_delay=self._retry_max_delay,
                 )
             )
-        await asyncio.gather(*writes)  # independent, both needed before the acknowledgement
+        writing = asyncio.gather(*writes)  # independent, both needed before the acknowledgement
+        if meanwhile is not None and here:
+            await asyncio.sleep(0)  # let the writes start (the insert's thread) before the CPU work
+            try:
+                await meanwhile(here, watermark)
+            except BaseException:
+                writing.cancel()
+                await asyncio.gather(writing, return_exceptions=True)
+                raise
+        await writing
         self.progress.observe_all((bad.origin, None) for bad in invalid)
         self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)
         return BatchStats(

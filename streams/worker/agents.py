@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -18,8 +18,8 @@ from faust.types import EventT, Message
 
 from streams.errors import DlqLimitExceeded
 from streams.ingest.bundle import BundleError, is_bundle, unbundle
-from streams.ingest.decode import Invalid, Origin
-from streams.ingest.pipeline import BatchStats, IngestPipeline
+from streams.ingest.decode import Decoded, Invalid, Origin
+from streams.ingest.pipeline import IngestPipeline
 from streams.ingest.progress import parse_watermark
 from streams.ingest.types import RawMessage
 from streams.storage.incident_writer import IncidentWriter
@@ -69,16 +69,20 @@ class Correlation:
 
 
 def _apply_here(
-    events: Sequence[EventT[bytes]], stats: BatchStats, correlation: Correlation, writer: Any
+    events: Sequence[EventT[bytes]],
+    here: list[Decoded],
+    watermark: int | None,
+    correlation: Correlation,
+    writer: Any,
 ) -> None:
-    """Apply the events ingest kept (``stats.here``), each with its source event current.
+    """Apply the events ingest kept (``here``), each with its source event current.
 
     Synchronous from reading a key's state to staging the new one, so the
     ``correlate`` agent never interleaves with it on a key.
     """
     by_origin = {Origin(e.message.topic, e.message.partition, e.message.offset): e for e in events}
     correlation.step.begin_batch()
-    for decoded in stats.here:
+    for decoded in here:
         event = by_origin[decoded.origin]
         with as_current_event(event):
             correlation.step.apply_decoded(
@@ -87,8 +91,23 @@ def _apply_here(
                 decoded.origin.partition,
                 correlation.staged,
                 writer,
-                input_watermark=stats.watermark,
+                input_watermark=watermark,
             )
+
+
+@dataclass
+class _CorrelateHere:
+    """The ingest batch's in-place correlation, run while its rows are inserted."""
+
+    events: Sequence[EventT[bytes]]
+    correlation: Correlation
+    writer: IncidentWriter
+    rows: int = 0
+    dead: list[str] = field(default_factory=list)
+
+    async def __call__(self, here: list[Decoded], watermark: int | None) -> None:
+        _apply_here(self.events, here, watermark, self.correlation, self.writer)
+        self.rows, self.dead = await self.writer.flush()
 
 
 def register_ingest_agent(
@@ -118,14 +137,12 @@ def register_ingest_agent(
         # take_events is on Stream (faust-streaming), not on the StreamT protocol
         batches = stream.take_events(batch_size, within=batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
-            rows, dead = 0, list[str]()
+            here = _CorrelateHere(events, correlation, writer)
             async with holding(
                 app, events, counters, _batch_failure, log=log, fatal=(DlqLimitExceeded,)
             ) as batch:
-                stats = await pipeline.process([_raw(e) for e in events])
-                if stats.here:
-                    _apply_here(events, stats, correlation, writer)
-                    rows, dead = await writer.flush()
+                stats = await pipeline.process([_raw(e) for e in events], here)
+            rows, dead = here.rows, here.dead
             if batch.failed:
                 return
             counters.batches += 1

@@ -29,6 +29,7 @@ from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
 from streams.worker.in_place import InPlaceRouter
 from streams.worker.metrics import WorkerMetrics
+from streams.worker.prompt_commit import register_prompt_commit
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
 from streams.worker.source_offsets import offsets_reader
@@ -201,6 +202,10 @@ def build_worker(
         counters=counters,
     )
     register_tick_timer(app, settings, kafka, on=online)
+    if online:
+        register_prompt_commit(
+            app, lambda: (counters.batches, counters.incident_rows, counters.late)
+        )
     register_correlate_agent(
         app, forwarded, correlation, batch_size=size, batch_seconds=seconds, counters=counters
     )

@@ -73,17 +73,14 @@ def _digest(data: bytes) -> str:
 
 def split(value: Any, limit: int = PART_BYTES) -> tuple[Head, dict[str, str]] | None:
     """Return ``value``'s head and parts (digest -> text), or None if it fits in one message."""
-    if isinstance(value, dict):
+    whole = orjson.dumps(value)  # one C call: most states are far below the limit
+    if len(whole) <= limit:
+        return None
+    if isinstance(value, dict) and value:
         fields = [orjson.dumps({name: item})[1:-1] for name, item in value.items()]
-        size = sum(map(len, fields)) + len(fields) + 1
-        if size <= limit:
-            return None
-        texts = [b"{" + fields[0]] + [b"," + text for text in fields[1:]] if fields else [b"{"]
+        texts = [b"{" + fields[0]] + [b"," + text for text in fields[1:]]
         texts[-1] += b"}"
     else:
-        whole = orjson.dumps(value)
-        if len(whole) <= limit:
-            return None
         texts = [whole]
     digests: list[str] = []
     parts: dict[str, str] = {}
