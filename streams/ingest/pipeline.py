@@ -97,6 +97,7 @@ class IngestPipeline:
         self._clock = clock
         self._offsets_read_at: float | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self._assignment = 0  # changes at every rebalance (forget_assignment)
         self.progress = SourceProgress(stall_s=stall_s, clock=clock)
 
     def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
@@ -136,13 +137,25 @@ class IngestPipeline:
         self._offsets_read_at = now
         self._refreshing = asyncio.create_task(self._read_offsets_now())
 
+    def forget_assignment(self) -> None:
+        """Partitions were revoked: forget the progress and read the offsets before the next batch.
+
+        Until then every event is read with the input watermark held back;
+        a read started before the rebalance is discarded when it ends.
+        """
+        self._assignment += 1
+        log.info("partitions revoked: source progress forgotten until offsets are read again")
+        self._offsets_read_at = None
+        self.progress.forget()
+
     async def _read_offsets_now(self) -> None:
+        assignment = self._assignment
         try:
             offsets = await asyncio.wait_for(self._read_offsets(), OFFSETS_TIMEOUT_S)
         except Exception as exc:  # e.g. during a rebalance; keep the previous offsets
             log.warning("could not read source offsets (%r); keeping the previous ones", exc)
             return
-        if offsets is not None:
+        if offsets is not None and assignment == self._assignment:
             self.progress.update_offsets(offsets)
 
     async def process(
@@ -157,8 +170,12 @@ class IngestPipeline:
         waiting for it. The batch is done when both are; if ``meanwhile``
         raises, the writes are cancelled and the exception propagates.
         """
+        assignment = self._assignment
         await self.refresh_offsets()
         watermark = self.progress.watermark()
+        known = self.progress.knows
+        if any(not known(m.origin.topic, m.origin.partition) for m in messages):
+            watermark = 0  # a partition assigned since the offsets were read: nothing is known
         valid, invalid = self.split(messages)
         keys = {m.origin: m.key for m in messages}
         for bad in invalid:
@@ -202,8 +219,9 @@ class IngestPipeline:
                 await asyncio.gather(writing, return_exceptions=True)
                 raise
         await writing
-        self.progress.observe_all((bad.origin, None) for bad in invalid)
-        self.progress.observe_all((good.origin, to_ms(good.event.occurred_at)) for good in valid)
+        if assignment == self._assignment:  # else read again from the committed offsets
+            self.progress.observe_all((bad.origin, None) for bad in invalid)
+            self.progress.observe_all((ok.origin, to_ms(ok.event.occurred_at)) for ok in valid)
         return BatchStats(
             valid=len(valid),
             reasons=[bad.reason for bad in invalid],

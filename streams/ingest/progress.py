@@ -11,7 +11,11 @@ event time reached by the partitions that still have unread messages. It is
 
 A partition with unread messages that ingest has not read from yet counts
 as event time 0 (nothing is known about it), which holds the watermark back
-until its first message is processed. A partition whose position stays
+until its first message is processed; so does a message from a partition
+the offsets last read do not cover (assigned since; the caller checks
+``knows``). After a rebalance everything is forgotten (``forget``) until the
+offsets are read again: a partition this worker had before may come back
+at an older committed offset. A partition whose position stays
 below its end for ``stall_s`` seconds without any end or position change is
 treated as caught up (e.g. transaction markers at the end of a topic occupy
 offsets no message will ever be delivered from).
@@ -80,6 +84,15 @@ class SourceProgress:
             del self._partitions[tp]
         for tp in offsets.ends:
             self._partitions.setdefault(tp, _Partition(last_change=self._clock()))
+
+    def knows(self, topic: str, partition: int) -> bool:
+        """Return whether the offsets last read cover ``topic[partition]``."""
+        return (topic, partition) in self._offsets.ends
+
+    def forget(self) -> None:
+        """Forget every partition (the assignment changed) until offsets are read again."""
+        self._offsets = SourceOffsets({})
+        self._partitions.clear()
 
     def observe(self, origin: Origin, at_ms: int | None) -> None:
         """Record a processed message; ``at_ms`` is its event time if it was valid."""

@@ -32,7 +32,7 @@ from streams.worker.metrics import WorkerMetrics
 from streams.worker.prompt_commit import register_prompt_commit
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
-from streams.worker.source_offsets import offsets_reader
+from streams.worker.source_offsets import offsets_reader, register_progress_reset
 from streams.worker.staged_table import StagedTable
 from streams.worker.state_flush import register_state_flush
 from streams.worker.web import Reports, Status, register_pages
@@ -202,6 +202,8 @@ def build_worker(
         counters=counters,
     )
     register_tick_timer(app, settings, kafka, on=online)
+    register_progress_reset(app, pipelines)
+
     if online:
         register_prompt_commit(
             app, lambda: (counters.batches, counters.incident_rows, counters.late)

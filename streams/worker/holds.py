@@ -7,7 +7,8 @@ while the app stops, and runs the ``before_commit`` hooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
+from typing import Any
 
 from faust.types import AppT, Message
 
@@ -31,6 +32,30 @@ def release(app: AppT, message: Message) -> None:
     if registry is not None:
         registry[message] = registry.get(message, 0) + 1
     message.decref()
+
+
+def interrupt(app: AppT, revoked: Set[Any]) -> None:
+    """Mark the messages agents hold, not yet acknowledged, from ``revoked`` partitions.
+
+    A batch can be in flight while its partitions are revoked
+    (``stream_wait_empty=False``): its staged state is dropped at the
+    revocation (``state_flush``), yet Faust would acknowledge its messages
+    when the batch ends and, if this worker gets the partition back, commit
+    them: their events would be missing from the state. ``faust_compat``
+    never acknowledges a marked message (:func:`interrupted`); after the
+    rebalance the partition is read again from its committed offset.
+    """
+    marked = getattr(app, "interrupted_messages", None)
+    if marked is None:
+        return
+    for message in list(getattr(app, "held_messages", ())):
+        if message.tp in revoked and not message.acked:
+            marked.add(message)
+
+
+def interrupted(app: AppT, message: Message) -> bool:
+    """Return whether ``message`` was held when its partition was revoked (:func:`interrupt`)."""
+    return message in getattr(app, "interrupted_messages", ())
 
 
 def add_before_commit(app: AppT, hook: Callable[[], None]) -> None:

@@ -10,11 +10,12 @@ offset (``consumer_auto_offset_reset="earliest"``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import faust
 
-from streams.ingest.pipeline import ReadOffsets
+from streams.ingest.pipeline import IngestPipeline, ReadOffsets
 from streams.ingest.progress import SourceOffsets, TopicPartition
 from streams.worker.faust_compat import committed_offsets
 
@@ -60,3 +61,18 @@ def offsets_reader(app: faust.App, topics: Iterable[str], *, on: bool = True) ->
         return await read_source_offsets(app, wanted)
 
     return read_offsets
+
+
+def register_progress_reset(app: faust.App, pipelines: Sequence[IngestPipeline]) -> None:
+    """Make ``pipelines`` forget their source progress whenever partitions are revoked.
+
+    After the rebalance a partition may be this worker's again at an older
+    committed offset, or a new one; until the offsets are read again the
+    input watermark is held back (``IngestPipeline.forget_assignment``), so
+    no event is judged late against partitions it no longer reads.
+    """
+
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def forget_source_progress(app: Any, revoked: set[Any], **kwargs: Any) -> None:
+        for pipeline in pipelines:
+            pipeline.forget_assignment()

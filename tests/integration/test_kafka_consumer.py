@@ -25,7 +25,7 @@ from streams.worker.faust_compat import (
     not_a_changelog,
     seek_to_committed_or_earliest,
 )
-from streams.worker.holds import hold, release
+from streams.worker.holds import hold, interrupt, release
 
 pytestmark = pytest.mark.integration
 
@@ -200,3 +200,38 @@ def test_nothing_is_delivered_while_recovery_seeks(isolated_settings: Settings) 
     assert flow_during_seek == [False]
     consumer.resume_flow()  # what recovery does next
     assert consumer.flow_active
+
+
+def test_messages_held_when_their_partition_is_revoked_are_never_acknowledged(
+    isolated_settings: Settings,
+) -> None:
+    """A batch in flight across a revocation is read again, never committed.
+
+    Its staged state was dropped at the revocation (``state_flush``); if its
+    messages were acknowledged when the batch ended, a worker that got the
+    partition back would commit them and their events would be missing from
+    the state (seen with 2 and 3 workers in bench/pipeline/scaling.py).
+    """
+    from streams.worker.build import build_worker
+
+    app = build_worker(isolated_settings, client=None)  # type: ignore[arg-type]
+    consumer, topic = app.consumer, isolated_settings.topic_deploys
+    app.topics._acking_topics.add(topic)
+    app.consumer_generation_id = 3
+    app.flow_control.resume()
+
+    def taken(partition: int, offset: int) -> Message:
+        fetched = Message(
+            topic, partition, offset, 0.0, 0, None, None, b"{}", None, generation_id=3
+        )
+        hold(app, fetched)
+        return fetched
+
+    in_flight, elsewhere, acked = taken(0, 5), taken(1, 5), taken(0, 4)
+    release(app, acked)
+    assert consumer.ack(acked)
+    interrupt(app, {TP(topic, 0)})  # what Consumer.on_partitions_revoked does first
+    release(app, in_flight)  # the batch ends after the revocation
+    release(app, elsewhere)
+    assert not consumer.ack(in_flight)  # read again from the committed offset
+    assert consumer.ack(elsewhere)  # its partition was not revoked

@@ -205,3 +205,7 @@ def test_the_private_names_the_door_relies_on_exist() -> None:
     commit = inspect.getsource(consumer.Consumer._commit_offsets)
     assert "await self.app.producer.flush()" in commit
     assert commit.index("producer.flush()") < commit.index("await self._commit(")
+    # faust_compat.Consumer marks held messages in on_partitions_revoked, which must
+    # still be where Faust drops the acked offsets of the revoked partitions.
+    revoked = inspect.getsource(consumer.Consumer.on_partitions_revoked)
+    assert "self._acked.pop(tp, None)" in revoked

@@ -84,7 +84,7 @@ from faust.types import AppT, EventT, Message
 
 from streams.worker.faust_compat.drain import DrainMixin
 from streams.worker.faust_compat.stream import Stream
-from streams.worker.holds import finished
+from streams.worker.holds import finished, interrupt, interrupted
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +229,15 @@ class Consumer(DrainMixin, driver.Consumer):
         self.stop_flow()
         await super().perform_seek()
 
+    async def on_partitions_revoked(self, revoked: set[Any]) -> None:
+        """Mark held messages of ``revoked`` partitions (``holds.interrupt``), then revoke."""
+        # Called by Faust (0.15.3) at the start of every revocation, before it
+        # clears its acked offsets (test_faust_private_names.py checks the name).
+        interrupt(self.app, revoked)
+        await super().on_partitions_revoked(revoked)
+
     def ack(self, message: Message) -> bool:
-        """Acknowledge ``message``, unless the app stops and no agent finished it.
+        """Acknowledge ``message``, unless a rebalance interrupted it or the app stops unfinished.
 
         While the app stops, only a message whose batch every agent reading
         it wrote and released (:func:`release`, :func:`finished`) may be
@@ -239,6 +246,15 @@ class Consumer(DrainMixin, driver.Consumer):
         finish) is left for the next worker.
         """
         app = self.app
+        if interrupted(app, message):
+            log.info(
+                "not acknowledging %s[%d]@%d, taken before its partition was revoked: read again"
+                " from the committed offset",
+                message.topic,
+                message.partition,
+                message.offset,
+            )
+            return False
         if (
             app.should_stop
             and app.topics.acks_enabled_for(message.topic)
@@ -272,6 +288,7 @@ class App(faust.App):
             weakref.WeakKeyDictionary()
         )
         self.before_commit: list[Callable[[], None]] = []  # add_before_commit
+        self.interrupted_messages: weakref.WeakSet[Message] = weakref.WeakSet()
 
     # App._new_transport (faust-streaming 0.15.3) creates the transport. If Faust
     # stops calling it, kafka:// brokers get Faust's own transport, without the

@@ -38,7 +38,8 @@ def test_pipeline_goals_measured_against_their_targets() -> None:
     found = {g.name: (g.measured, g.verdict, g.note) for g in goals.pipeline_goals(PIPELINE)}
     assert found == {
         "Throughput, ours / Quix Streams (events/s)": (0.5, "missed by 1.00x (67% short)", ""),
-        "CPU per event after joining, ours / Quix Streams": (2.2, "missed by 1.60x (267% over)", ""),
+        "CPU per event after joining, ours / Quix Streams": (
+            2.2, "missed by 1.60x (267% over)", ""),
         "Alert storm rate, share of the spread-out rate (ours)": (
             0.1, "missed by 40% (80% short)", "capped: rate so far, last window reached"),
         "Alert storm CPU per event, last / first 5,000 events (flat)": (
