@@ -11,7 +11,8 @@ delays are lognormal too. On top of that the history holds what ``FINAL`` has
 to resolve on a live system: incidents written in two or three versions (the
 older ones open, with another severity), incidents whose newest version is a
 delete marker, and deploy events whose ``started`` and ``succeeded``/``failed``
-rows share a deploy id.
+rows share a deploy id; and the changes those deploys ship, and the services'
+owners (``bench.dataset_changes``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.dataset_changes import CHANGES_PER_SLOT, change_events_sql, owners_sql, sha
 from streams.devtools.simulate import REPAIR, SEVERITY_MIX, service_names
 from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
@@ -237,10 +239,13 @@ SELECT
     CAST(NULL, 'Nullable(String)') AS severity,
     CAST(NULL, 'Nullable(String)') AS category,
     if({_u(43)} < 0.15, 'config', 'release') AS kind,
+    {sha("service", "slot", str(CHANGES_PER_SLOT - 1))} AS commit_sha,
+    CAST(NULL AS Nullable(DateTime64(3, 'UTC'))) AS first_commit_at,
     concat('{{"event_id":"', event_id, '","type":"deploy","service":"', service,
            '","environment":"', environment, '","occurred_at":"',
            replaceOne(toString(occurred_at), ' ', 'T'), 'Z',
-           '","deploy_id":"', subject_id, '","status":"', status, '","kind":"', kind, '"}}')
+           '","deploy_id":"', subject_id, '","status":"', status, '","kind":"', kind,
+           '","commit_sha":"', commit_sha, '"}}')
         AS raw,
     'deploys' AS kafka_topic,
     toInt32(cityHash64(service) % 4) AS kafka_partition,
@@ -251,7 +256,11 @@ FROM numbers({keys * spec.deploys_per_key})
 
 
 def insert_statements(spec: Spec) -> list[str]:
-    """Return every INSERT, one per part: older versions, newest versions, markers, deploys."""
+    """Return every INSERT, one per part.
+
+    Older versions, newest versions, delete markers, deploys, changes
+    (``bench.dataset_changes``) and owners.
+    """
     total = spec.incidents + spec.deleted
     batch = math.ceil(total / spec.incident_batches)
     statements = [_older_versions_sql(spec)]
@@ -263,4 +272,5 @@ def insert_statements(spec: Spec) -> list[str]:
         )
     statements.append(_delete_markers_sql(spec))
     statements += [_deploy_events_sql(spec, "started"), _deploy_events_sql(spec, "outcome")]
+    statements += [change_events_sql(spec), owners_sql(spec)]
     return statements

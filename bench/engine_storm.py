@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from schemas.events import EVENT_ADAPTER, SEVERITIES
+from schemas.events import EVENT_ADAPTER, SEVERITIES, ChangeEvent
 from streams.engine.correlate import EngineConfig, State, apply_event, copy_state
 from streams.engine.members import Member, to_member
 
@@ -99,6 +99,8 @@ def to_items(events: list[dict[str, Any]]) -> list[Item]:
     items = []
     for event in events:
         parsed = EVENT_ADAPTER.validate_python(event)
+        if isinstance(parsed, ChangeEvent):  # never correlated
+            continue
         items.append((parsed.service, parsed.environment, to_member(parsed)))
     return items
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from schemas.events import ChangeEvent
 from streams.devtools.simulate import Profile, simulate
 from streams.engine.correlate import EngineConfig, State, apply_event
 from streams.engine.members import to_member
@@ -52,6 +53,8 @@ def build(services: int = 40, days: int = 30, seed: int = 1) -> Rows:
             raise TypeError(msg)
         ingested_at = END + timedelta(microseconds=offset * 1_001)
         events.append(event_to_row(decoded, ingested_at))
+        if isinstance(decoded.event, ChangeEvent):  # stored, never correlated
+            continue
         key = (decoded.event.service, decoded.event.environment)
         now_ms = int(ingested_at.timestamp() * 1000)
         state, outputs = apply_event(

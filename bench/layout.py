@@ -25,6 +25,7 @@ class Loaded:
     open_incidents: int
     deploy_events: int
     succeeded_deploys: int
+    change_events: int
     incident_parts: int
     event_parts: int
     seconds: float
@@ -101,7 +102,7 @@ def snapshot_bytes(client: Client) -> int:
 
 
 def loaded(client: Client, seconds: float) -> Loaded:
-    """Count rows, current incidents, deploys and active parts."""
+    """Count rows, current incidents, deploys, changes and active parts."""
 
     def one(sql: str) -> int:
         return int(client.query(sql).result_rows[0][0])
@@ -116,10 +117,11 @@ def loaded(client: Client, seconds: float) -> Loaded:
         incident_rows=one("SELECT count() FROM mttr.incidents"),
         current_incidents=one("SELECT count() FROM mttr.incidents FINAL"),
         open_incidents=one("SELECT count() FROM mttr.incidents FINAL WHERE status = 'open'"),
-        deploy_events=one("SELECT count() FROM mttr.events"),
+        deploy_events=one("SELECT count() FROM mttr.events WHERE type = 'deploy'"),
         succeeded_deploys=one(
             "SELECT count() FROM mttr.events FINAL WHERE type = 'deploy' AND status = 'succeeded'"
         ),
+        change_events=one("SELECT count() FROM mttr.events WHERE type = 'change'"),
         incident_parts=parts("incidents"),
         event_parts=parts("events"),
         seconds=seconds,

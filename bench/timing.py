@@ -102,6 +102,16 @@ def views(client: Client) -> list[str]:
     return [str(name) for (name,) in result.result_rows]
 
 
+def has_service(client: Client, view: str) -> bool:
+    """Return whether ``mttr.<view>`` has a ``service`` column (the per-team views have not)."""
+    result = client.query(
+        "SELECT count() FROM system.columns "
+        "WHERE database = 'mttr' AND table = {view:String} AND name = 'service'",
+        parameters={"view": view},
+    )
+    return int(result.result_rows[0][0]) > 0
+
+
 def busiest_service(client: Client) -> str:
     """Return the service with the most incident rows (the slowest one to filter on)."""
     result = client.query(

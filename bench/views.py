@@ -46,7 +46,7 @@ from rich.console import Console
 from bench.dataset import Spec
 from bench.layout import Loaded, load, loaded, optimize, rewrite_services, snapshot_bytes
 from bench.report import Phase, load_average, machine, phase_table, print_summary, write_json
-from bench.timing import TARGET_MS, busiest_service, time_query, views
+from bench.timing import TARGET_MS, busiest_service, has_service, time_query, views
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.snapshots import refresh
@@ -116,10 +116,20 @@ def run_phase(
 ) -> None:
     """Time every view of ``names``, whole and for one service, into ``phase``.
 
+    A view without a ``service`` column (the per-team views) is filtered on
+    a team that owned the busiest service instead.
+
     With ``earlier`` (a phase over the same rows) row counts are taken from it
     instead of fetching every row again.
     """
     literal = phase.service.replace("\\", "\\\\").replace("'", "\\'")
+    team = str(
+        client.query(
+            "SELECT ifNull(any(team), '') FROM mttr.service_owner_periods "
+            "WHERE service = {service:String}",
+            parameters={"service": phase.service},
+        ).result_rows[0][0]
+    ).replace("'", "\\'")
     whole_before = {t.view: t for t in earlier.timings} if earlier else {}
     one_before = {t.view: t for t in earlier.service_timings} if earlier else {}
     for name in names:
@@ -135,7 +145,8 @@ def run_phase(
             one = time_query(
                 client,
                 name,
-                f"SELECT * FROM mttr.{name} WHERE service = '{literal}'",
+                f"SELECT * FROM mttr.{name} WHERE "
+                + (f"service = '{literal}'" if has_service(client, name) else f"team = '{team}'"),
                 args.runs,
                 args.budget,
                 one_before.get(name),
@@ -163,7 +174,8 @@ def measure(
         f"loaded in {generated.seconds:.1f} s: {generated.incident_rows:,} incident rows "
         f"= {generated.current_incidents:,} current incidents ({generated.open_incidents:,} open) "
         f"in {generated.incident_parts} parts, {generated.deploy_events:,} deploy events "
-        f"({generated.succeeded_deploys:,} succeeded) in {generated.event_parts} parts"
+        f"({generated.succeeded_deploys:,} succeeded) and {generated.change_events:,} change "
+        f"events in {generated.event_parts} parts"
     )
     names = [v for v in views(client) if not args.only or v in args.only]
     service = busiest_service(client)

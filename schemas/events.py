@@ -1,7 +1,8 @@
-"""Event contract v1.1: the alert, deploy and ticket events producers publish.
+"""Event contract v1.1: the alert, deploy, ticket and change events producers publish.
 
 v1.1 adds the deploy kind ``remediation`` (a runbook, job or script run against a
-service, e.g. a restart); every v1 event is still valid and means the same.
+service, e.g. a restart) and the ``change`` event (a change landed on the mainline,
+for lead time: docs/metrics.md); every v1 event is still valid and means the same.
 
 The models are the single source of truth; ``schemas/json/*.schema.json`` are
 generated from them (``mttr schemas``; ``--check`` verifies) and a test keeps them in sync.
@@ -52,7 +53,7 @@ SEVERITY_RANK: dict[str, int] = {
     severity: rank for rank, severity in enumerate(reversed(SEVERITIES))
 }
 """Higher is more severe: low 0, medium 1, high 2, critical 3."""
-EventType = Literal["alert", "deploy", "ticket"]
+EventType = Literal["alert", "deploy", "ticket", "change"]
 
 # No control characters (C0, DEL, C1) or line/paragraph separators in ids and names.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -176,6 +177,10 @@ cache flush) that mitigates an incident but is no deployment in the DORA sense
 (docs/incident-model.md, docs/metrics.md)."""
 
 
+CommitSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")]
+"""A commit id: 4 to 64 hexadecimal digits (compared lowercased and in full)."""
+
+
 class DeployEvent(EventBase):
     """A deployment or remediation run changed status (started, succeeded or failed)."""
 
@@ -184,7 +189,7 @@ class DeployEvent(EventBase):
     status: Literal["started", "succeeded", "failed"]
     kind: DeployKind = "release"
     version: Name | None = None
-    commit_sha: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{4,64}$")] | None = None
+    commit_sha: CommitSha | None = None
 
 
 class TicketEvent(EventBase):
@@ -200,19 +205,52 @@ class TicketEvent(EventBase):
     url: Annotated[str, StringConstraints(max_length=2048)] | None = None
 
 
-Event = Annotated[AlertEvent | DeployEvent | TicketEvent, Field(discriminator="type")]
-EVENT_ADAPTER: TypeAdapter[AlertEvent | DeployEvent | TicketEvent] = TypeAdapter(Event)
+class ChangeEvent(EventBase):
+    """A change landed on the mainline (v1.1): a merged pull request or a direct push.
+
+    ``occurred_at`` is when it landed; ``first_commit_at`` is its earliest commit
+    (default ``occurred_at``, never after it); ``commit_sha`` is the commit that
+    landed, the one a deploy names. ``service`` is the service the code belongs
+    to; ``environment`` is accepted and ignored (a change is deployed to each
+    environment in turn). Changes feed lead time (docs/metrics.md), never incidents.
+    """
+
+    type: Literal["change"]
+    change_id: Id
+    commit_sha: CommitSha
+    first_commit_at: Timestamp | None = None
+    title: Text | None = None
+
+    @model_validator(mode="after")
+    def _first_commit_not_after_landing(self) -> ChangeEvent:
+        if self.first_commit_at is None:
+            object.__setattr__(self, "first_commit_at", self.occurred_at)
+        elif self.first_commit_at > self.occurred_at:
+            msg = "first_commit_at must not be after occurred_at (when the change landed)"
+            raise ValueError(msg)
+        return self
+
+
+AnyEvent = AlertEvent | DeployEvent | TicketEvent | ChangeEvent
+"""Any event of the contract."""
+IncidentEvent = AlertEvent | DeployEvent | TicketEvent
+"""The events that correlate into incidents (a change only feeds lead time)."""
+Event = Annotated[AnyEvent, Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(Event)
 MODELS: dict[str, type[EventBase]] = {
     "alert": AlertEvent,
     "deploy": DeployEvent,
     "ticket": TicketEvent,
+    "change": ChangeEvent,
 }
 
 
-def subject_id(event: AlertEvent | DeployEvent | TicketEvent) -> str:
-    """Return the id of the alert series, deploy or ticket the event is about."""
+def subject_id(event: AnyEvent) -> str:
+    """Return the id of the alert series, deploy, ticket or change the event is about."""
     if isinstance(event, AlertEvent):
         return event.alert_id
     if isinstance(event, DeployEvent):
         return event.deploy_id
+    if isinstance(event, ChangeEvent):
+        return event.change_id
     return event.ticket_id

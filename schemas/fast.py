@@ -1,7 +1,8 @@
 """The fast path of the event contract: msgspec first, the pydantic models only when needed.
 
 ``parse_event(raw)`` decodes JSON bytes with msgspec (``schemas.fast_fields``)
-and returns the very ``AlertEvent``, ``DeployEvent`` or ``TicketEvent`` that
+and returns the very ``AlertEvent``, ``DeployEvent``, ``TicketEvent`` or
+``ChangeEvent`` that
 ``EVENT_ADAPTER.validate_python(orjson.loads(raw))`` returns: same field values
 and types (aware UTC datetimes in whole milliseconds), same ``model_fields_set``,
 built without validating a second time. It returns None for anything it does
@@ -18,7 +19,9 @@ rule of ``schemas/events.py`` is checked at least as strictly:
 * timestamps: ``STAMP`` (upper-case ``T`` and ``Z``, seconds, an offset below
   24:00), then ``datetime.fromisoformat`` (the calendar), UTC, whole
   milliseconds and the 1970..2100 bounds;
-* the alert's ``starts_at`` default, as the model's validator sets it.
+* the alert's ``starts_at`` default, as the model's validator sets it, and the
+  change's ``first_commit_at`` default (a ``first_commit_at`` after
+  ``occurred_at`` is left to the models, which word the rejection).
 
 What the models accept and the fast path leaves to them (``t`` or ``z`` in
 lower case, a key given twice with a wrong first value) takes the slow path
@@ -35,8 +38,17 @@ from typing import TypeVar
 import msgspec
 from msgspec import UNSET
 
-from schemas.events import MAX_TIME, MIN_TIME, AlertEvent, DeployEvent, EventBase, TicketEvent
-from schemas.fast_fields import AlertFields, DeployFields, EventFields, TicketFields
+from schemas.events import (
+    MAX_TIME,
+    MIN_TIME,
+    AlertEvent,
+    AnyEvent,
+    ChangeEvent,
+    DeployEvent,
+    EventBase,
+    TicketEvent,
+)
+from schemas.fast_fields import AlertFields, ChangeFields, DeployFields, EventFields, TicketFields
 
 PRINTABLE = re.compile("(?!\\s*\\Z)[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\\Z")
 """``_printable`` of the models as a pattern: not only white space, no control characters."""
@@ -46,12 +58,13 @@ STAMP = re.compile(
 )
 """The timestamps the fast path converts itself; ``fromisoformat`` checks the calendar."""
 
-_DECODER = msgspec.json.Decoder(AlertFields | DeployFields | TicketFields)
+_DECODER = msgspec.json.Decoder(AlertFields | DeployFields | TicketFields | ChangeFields)
 _BASE_SET = frozenset({"event_id", "service", "occurred_at", "type"})
 _SET = {
     "alert": _BASE_SET | {"alert_id", "name", "status", "severity"},
     "deploy": _BASE_SET | {"deploy_id", "status"},
     "ticket": _BASE_SET | {"ticket_id", "status"},
+    "change": _BASE_SET | {"change_id", "commit_sha"},
 }
 _set_attr = object.__setattr__
 M = TypeVar("M", bound=EventBase)
@@ -61,7 +74,7 @@ class _Undecided(Exception):
     """The fast path leaves this input to the models."""
 
 
-def parse_event(raw: bytes) -> AlertEvent | DeployEvent | TicketEvent | None:
+def parse_event(raw: bytes) -> AnyEvent | None:
     """Return the event the contract makes of ``raw``, or None to leave it to the models.
 
     Never raises on bad input: None means "not accepted here", not "invalid".
@@ -72,6 +85,8 @@ def parse_event(raw: bytes) -> AlertEvent | DeployEvent | TicketEvent | None:
             return _deploy(fields)
         if isinstance(fields, AlertFields):
             return _alert(fields)
+        if isinstance(fields, ChangeFields):
+            return _change(fields)
         return _ticket(fields)
     except (msgspec.MsgspecError, ValueError, RecursionError, _Undecided):  # not UTF-8, too deep
         return None
@@ -244,3 +259,34 @@ def _ticket(fields: TicketFields) -> TicketEvent:
         "url": url,
     }
     return _build(TicketEvent, values, seen)
+
+
+def _change(fields: ChangeFields) -> ChangeEvent:
+    seen = set(_SET["change"])
+    environment, source = _common(fields, seen, fields.change_id)
+    occurred_at = _utc(fields.occurred_at)
+    first, title = fields.first_commit_at, fields.title
+    if first is UNSET:
+        first = None
+    else:
+        seen.add("first_commit_at")
+    first_commit_at = _utc(first) if first is not None else occurred_at
+    if first_commit_at > occurred_at:
+        raise _Undecided  # the models reject it, with their reason
+    if title is UNSET:
+        title = None
+    else:
+        seen.add("title")
+    values: dict[str, object] = {
+        "event_id": fields.event_id,
+        "service": fields.service,
+        "environment": environment,
+        "occurred_at": occurred_at,
+        "source": source,
+        "type": "change",
+        "change_id": fields.change_id,
+        "commit_sha": fields.commit_sha,
+        "first_commit_at": first_commit_at,
+        "title": title,
+    }
+    return _build(ChangeEvent, values, seen)

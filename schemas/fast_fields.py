@@ -68,3 +68,12 @@ class TicketFields(EventFields, tag="ticket"):
     severity: Severity | None | UnsetType = UNSET
     title: Text | None | UnsetType = UNSET
     url: Annotated[str, Meta(max_length=2048)] | None | UnsetType = UNSET
+
+
+class ChangeFields(EventFields, tag="change"):
+    """A change event as msgspec checks it (strings checked in ``schemas.fast``)."""
+
+    change_id: Id
+    commit_sha: Annotated[str, Meta(pattern=COMMIT_SHA)]
+    first_commit_at: str | None | UnsetType = UNSET
+    title: Text | None | UnsetType = UNSET

@@ -49,6 +49,7 @@ def isolated_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
         topic_alerts=f"alerts-{tag}",
         topic_deploys=f"deploys-{tag}",
         topic_tickets=f"tickets-{tag}",
+        topic_changes=f"changes-{tag}",
         topic_dead_letter=f"dead-letter-{tag}",
         topic_incidents=f"incidents-{tag}",
         app_id=f"mttr-test-{tag}",

@@ -11,6 +11,7 @@ from streams.cli.gateway import gateway
 from streams.cli.history_import import import_history
 from streams.cli.kafka import kafka
 from streams.cli.migrate import migrate
+from streams.cli.owners import owners
 from streams.cli.publish import publish
 from streams.cli.report import report
 from streams.cli.schemas import schemas
@@ -36,6 +37,7 @@ def main() -> None:
       mttr publish events.jsonl  # validate and publish events
       mttr gateway               # receive webhooks (Alertmanager, ...) on 127.0.0.1:8080
       mttr import jira issues.json  # a tool's history, with the ids of its webhooks
+      mttr owners load owners.yaml  # which team owned which service when
     """
 
 
@@ -50,3 +52,4 @@ main.add_command(simulate)
 main.add_command(demo)
 main.add_command(gateway)
 main.add_command(import_history)
+main.add_command(owners)

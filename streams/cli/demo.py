@@ -18,22 +18,27 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress
+from streams.cli.owners_target import load_rows
 from streams.devtools.broker import local
 from streams.devtools.clickhouse import server as clickhouse_server
 from streams.devtools.processes import stop_process
+from streams.devtools.simulate import Profile
 from streams.devtools.simulate import simulate as generate
 from streams.devtools.wait import wait_processed
 from streams.errors import MttrError
 from streams.ingest.decode import decode_line
 from streams.kafka.publish import make_producer, publish_lines
 from streams.kafka.security import kafka_python_options
+from streams.present.dora import dora_team_table
 from streams.present.html_report import collect, render
 from streams.present.summary import events_table, incidents_table, report_table
 from streams.settings import Settings, project_root
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.owners.files import parse_owner_file
 from streams.storage.report import ReportQuery, report_rows
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
+OWNERS = project_root() / "samples" / "owners.yaml"
 
 
 def _worker_env(settings: Settings, url: str) -> dict[str, str]:
@@ -180,9 +185,13 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             console.print(
                 f"[bold]5/6[/] simulating {days} days of {services} services (seed {seed}) ..."
             )
-            _publish_history(generate(services, days, seed, end), settings, console)
+            history = generate(services, days, seed, end, Profile(changes_per_deploy=2.0))
+            _publish_history(history, settings, console)
         else:
             console.print("[bold]5/6[/] no simulated history (--services 0)")
+        owners = parse_owner_file(OWNERS)  # checked by tests: no problems
+        _, how = load_rows(settings, "auto", "file", owners.rows)
+        console.print(f"      owners of {len(owners.rows)} services loaded{how} ({OWNERS.name})")
         with console.status("      waiting for the worker to process everything ..."):
             wait_processed(settings, timeout=900)
         stop_process(worker)
@@ -202,6 +211,7 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
                 )
             )
             console.print(report_table(report_rows(client, ReportQuery())))
+            console.print(dora_team_table(client))
             html = root / "report.html"
             html.write_text(render(collect(client, ReportQuery()), datetime.now(UTC)), "utf-8")
         finally:

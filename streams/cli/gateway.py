@@ -33,7 +33,7 @@ ENV = ["kafka_bootstrap", "gateway_host", "gateway_port", "gateway_max_body_byte
        "splunk_alert_key_fields", "splunk_default_service", "splunk_environment",
        "rundeck_jobs", "rundeck_environments", "rundeck_environment", "awx_templates",
        "awx_environments", "awx_environment", "awx_service_var", "awx_environment_var",
-       "topic_alerts", "topic_deploys", "topic_tickets"]  # fmt: skip
+       "topic_alerts", "topic_deploys", "topic_tickets", "topic_changes"]  # fmt: skip
 
 
 @click.command(epilog=env_help(ENV))

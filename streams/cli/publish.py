@@ -20,6 +20,7 @@ ENV = [
     "topic_alerts",
     "topic_deploys",
     "topic_tickets",
+    "topic_changes",
     "topic_partitions",
     "max_message_bytes",
 ]

@@ -27,7 +27,6 @@ from streams.settings import Settings
 from streams.storage.clickhouse import connect
 from streams.storage.report import (
     BUCKETS,
-    COLUMNS,
     ReportQuery,
     jsonable,
     parse_since,
@@ -104,7 +103,9 @@ def _write_html(settings: Settings, via: str, query: ReportQuery, path: Path) ->
 
 
 def _title(query: ReportQuery) -> str:
-    title = "MTTR by service and severity"
+    title = "MTTR by team and severity" if query.by == "team" else "MTTR by service and severity"
+    if query.team is not None:
+        title += f" of team {query.team}"
     if query.since is not None:
         title += f" (resolved in the last {human(query.since.total_seconds())})"
     return title
@@ -117,9 +118,16 @@ def _title(query: ReportQuery) -> str:
     "incidents started and deploy months in it).",
 )
 @click.option("--service", help="Only this service.")
+@click.option(
+    "--team",
+    help="Only incidents of services this team owned when they started "
+    "(mttr owners; '(unowned)' for the others).",
+)
 @click.option("--severity", type=click.Choice(SEVERITIES))
 @click.option(
-    "--by", type=click.Choice(sorted(BUCKETS)), help="Bucket by the resolved day/week/month."
+    "--by",
+    type=click.Choice([*sorted(BUCKETS), "team"]),
+    help="Bucket by the resolved day/week/month, or group by team instead of service.",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)  # fmt: skip
@@ -137,8 +145,8 @@ def _title(query: ReportQuery) -> str:
     metavar="PATH",
     help="Write a self-contained HTML page with charts to this file instead of printing.",
 )
-def report(since: str | None, service: str | None, severity: str | None, by: str | None,
-           fmt: str, via: str, html_path: Path | None) -> None:  # fmt: skip
+def report(since: str | None, service: str | None, team: str | None, severity: str | None,
+           by: str | None, fmt: str, via: str, html_path: Path | None) -> None:  # fmt: skip
     """Print MTTR (mean, p50, p90), MTTD and MTTA of resolved incidents.
 
     Numbers are those of docs/metrics.md (mttr.incidents FINAL). With the
@@ -152,7 +160,7 @@ def report(since: str | None, service: str | None, severity: str | None, by: str
     settings = load_settings()
     setup_logging(settings)
     try:
-        query = ReportQuery(parse_since(since) if since else None, service, severity, by)  # type: ignore[arg-type]
+        query = ReportQuery(parse_since(since) if since else None, service, severity, by, team)  # type: ignore[arg-type]
     except ValueError as exc:
         fail(str(exc), code=2)
     if html_path is not None:
@@ -169,7 +177,7 @@ def report(since: str | None, service: str | None, severity: str | None, by: str
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
-        columns = ([by] if by else []) + list(COLUMNS)
+        columns = list(query.columns)
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

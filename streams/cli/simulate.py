@@ -10,38 +10,58 @@ import orjson
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress, setup_logging
+from streams.devtools.simulate import Profile
 from streams.devtools.simulate import simulate as generate
 from streams.kafka.publish import make_producer
 from streams.kafka.topics import ensure_topics
 
-ENV = ["kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_partitions"]
+ENV = [
+    "kafka_bootstrap",
+    "topic_alerts",
+    "topic_deploys",
+    "topic_tickets",
+    "topic_changes",
+    "topic_partitions",
+]
 
 
 @click.command(epilog=env_help(ENV))
-@click.option("--services", type=click.IntRange(1, 10_000), default=12, show_default=True)
-@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True)
+@click.option("--services", type=click.IntRange(1, 10_000), default=12, show_default=True,
+              help="Number of services (checkout, payments, search, ...).")  # fmt: skip
+@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True,
+              help="Days of history, ending the day before --end.")  # fmt: skip
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same events.")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Last day of the history (UTC) [default: today].")  # fmt: skip
+@click.option("--changes-per-deploy", type=click.FloatRange(0, 50), default=2.0, show_default=True,
+              help="Mean number of changes landed before each release or config deploy "
+                   "(0: no change events).")  # fmt: skip
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
     help="Write the events as JSON lines to this file instead of publishing.",
 )
 def simulate(
-    services: int, days: int, seed: int, end: datetime | None, output: Path | None
+    services: int,
+    days: int,
+    seed: int,
+    end: datetime | None,
+    changes_per_deploy: float,
+    output: Path | None,
 ) -> None:
-    """Publish DAYS of alerts, deploys and tickets for SERVICES services.
+    """Publish DAYS of alerts, deploys, tickets and changes for SERVICES services.
 
     Poisson incident arrivals, a severity mix, lognormal repair times by
     severity, flapping alerts, tickets acknowledged minutes later, daily
-    deploys (some cause incidents), rollbacks and a few security incidents.
+    deploys (some cause incidents), rollbacks, a few security incidents, and
+    the changes the deploys ship (merged pull requests and direct pushes,
+    some still pending), for lead time.
     """
     settings = load_settings()
     setup_logging(settings)
     day = end or datetime.now(UTC)
     last = day.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC)
-    events = generate(services, days, seed, last)
+    events = generate(services, days, seed, last, Profile(changes_per_deploy=changes_per_deploy))
     if output is not None:
         output.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
         click.echo(f"Wrote {len(events)} events to {output}")

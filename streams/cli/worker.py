@@ -16,6 +16,7 @@ ENV = [
     "topic_alerts",
     "topic_deploys",
     "topic_tickets",
+    "topic_changes",
     "topic_dead_letter",
     "topic_partitions",
     "topic_incidents",

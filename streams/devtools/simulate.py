@@ -1,10 +1,11 @@
-"""A deterministic, realistic history of alert, deploy and ticket events (pure).
+"""A deterministic, realistic history of alert, deploy, ticket and change events (pure).
 
 Per service: Poisson incident arrivals, a severity mix, lognormal repair times
 by severity, alert flapping, tickets acknowledged minutes later, daily deploys
 of which some cause incidents, incidents that end with a rollback, a few
-security incidents. The same seed always yields the same events, in event-
-time order, with deterministic ``event_id``s.
+security incidents, and with ``changes_per_deploy`` the changes those deploys
+ship (``streams.devtools.simulate_changes``). The same seed always yields the
+same events, in event-time order, with deterministic ``event_id``s.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from streams.devtools.sim_common import iso, poisson
+from streams.devtools.simulate_changes import add_changes
 
 SERVICES = (
     "checkout", "payments", "search", "auth", "catalog", "cart", "shipping", "inventory",
@@ -35,6 +39,7 @@ class Profile:
     rollback_share: float = 0.25  # incidents ended by a rollback
     flap_share: float = 0.2  # alerts that resolve and fire again within minutes
     security_share: float = 0.03
+    changes_per_deploy: float = 0.0  # changes landed before each release/config deploy (0: none)
 
 
 def service_names(count: int) -> list[str]:
@@ -43,10 +48,6 @@ def service_names(count: int) -> list[str]:
         SERVICES[i % len(SERVICES)] + (f"-{i // len(SERVICES) + 1}" if i >= len(SERVICES) else "")
         for i in range(count)
     ]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class _History:
@@ -64,8 +65,8 @@ class _History:
                 "event_id": f"sim-{self.seed}-{self.count:07d}",
                 "type": event_type,
                 "service": service,
-                "occurred_at": _iso(at),
-                **{k: _iso(v) if isinstance(v, datetime) else v for k, v in fields.items()},
+                "occurred_at": iso(at),
+                **{k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()},
             }
         )
 
@@ -90,6 +91,9 @@ def simulate(
     for service in service_names(services):
         _deploys(history, service, start, end)
         _incidents(history, service, start, end)
+    if history.profile.changes_per_deploy > 0:
+        per_deploy = history.profile.changes_per_deploy
+        history.events += add_changes(history.events, seed, per_deploy, start, end)
     history.events.sort(key=lambda e: (e["occurred_at"], e["event_id"]))
     return history.events
 
@@ -97,7 +101,7 @@ def simulate(
 def _deploys(history: _History, service: str, start: datetime, end: datetime) -> None:
     rng, day = history.rng, start
     while day < end:
-        for _ in range(_poisson(rng, history.profile.deploys_per_day)):
+        for _ in range(poisson(rng, history.profile.deploys_per_day)):
             at = day + timedelta(hours=rng.uniform(8, 18))
             deploy_id = f"{service}-{history.count + 1}"
             kind = "config" if rng.random() < 0.15 else "release"
@@ -174,12 +178,3 @@ def _one_incident(
         closed = resolved + timedelta(minutes=rng.uniform(1, 15))
         history.add("ticket", service, closed, ticket_id=ticket_id, status="resolved",
                     source="pagerduty")  # fmt: skip
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """Knuth's method; fine for the small means used here."""
-    limit, product, count = math.exp(-mean), rng.random(), 0
-    while product > limit:
-        product *= rng.random()
-        count += 1
-    return count

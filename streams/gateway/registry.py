@@ -58,6 +58,7 @@ def github_config(settings: Settings) -> GitHubConfig:
         rollback_workflows=_names(settings.github_rollback_workflows),
         hotfix_workflows=_names(settings.github_hotfix_workflows),
         workflow_environment=settings.github_workflow_environment,
+        changes=settings.github_changes,
     )
 
 
@@ -93,6 +94,7 @@ def gitlab_config(settings: Settings) -> GitLabConfig:
         rollback_pipelines=_names(settings.gitlab_rollback_pipelines),
         hotfix_pipelines=_names(settings.gitlab_hotfix_pipelines),
         pipeline_environment=settings.gitlab_pipeline_environment,
+        changes=settings.gitlab_changes,
     )
 
 

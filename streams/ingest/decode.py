@@ -19,10 +19,9 @@ from dataclasses import dataclass
 import orjson
 from pydantic import ValidationError
 
-from schemas.events import EVENT_ADAPTER, AlertEvent, DeployEvent, TicketEvent
+from schemas.events import EVENT_ADAPTER, MODELS, AnyEvent
 from schemas.fast import parse_event
 
-AnyEvent = AlertEvent | DeployEvent | TicketEvent
 MAX_REASON_CHARS = 2000
 
 
@@ -65,7 +64,7 @@ def format_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
         loc = [str(p) for p in err["loc"]]
-        if loc and loc[0] in ("alert", "deploy", "ticket"):
+        if loc and loc[0] in MODELS:
             loc = loc[1:]
         msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
@@ -144,7 +143,8 @@ def decode_by_models(raw: bytes, origin: Origin, *, expected_type: str | None) -
     if (
         expected_type is not None
         and kind != expected_type
-        and kind in ("alert", "deploy", "ticket")
+        and isinstance(kind, str)
+        and kind in MODELS
     ):
         return Invalid(raw, _wrong_topic(kind, origin), origin)
     try:

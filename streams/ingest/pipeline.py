@@ -11,6 +11,10 @@ Events already on their service's partition may be kept for correlation in
 the calling agent instead (``route``, see ``streams.worker.in_place``); they
 are returned in ``BatchStats.here`` with the batch's input watermark.
 
+Change events (the change topic) are stored and nothing else: they feed lead
+time in SQL, never incidents, so they are neither kept nor forwarded, and
+their partitions take no part in the input watermark.
+
 Forwarded events carry the input watermark (see ``streams.ingest.progress``) as it
 stood *before* the batch: every event of the batch is at or after it, up to
 the ordinary disorder within one partition.
@@ -99,6 +103,7 @@ class IngestPipeline:
         self._refreshing: asyncio.Task[None] | None = None
         self._assignment = 0  # changes at every rebalance (forget_assignment)
         self.progress = SourceProgress(stall_s=stall_s, clock=clock)
+        self._stored_only = frozenset(t for t, kind in topic_types.items() if kind == "change")
 
     def split(self, messages: Sequence[RawMessage]) -> tuple[list[Decoded], list[Invalid]]:
         """Decode every message (pure); raises ``DlqLimitExceeded`` before any I/O."""
@@ -173,8 +178,12 @@ class IngestPipeline:
         assignment = self._assignment
         await self.refresh_offsets()
         watermark = self.progress.watermark()
-        known = self.progress.knows
-        if any(not known(m.origin.topic, m.origin.partition) for m in messages):
+        known, stored_only = self.progress.knows, self._stored_only
+        if any(
+            not known(m.origin.topic, m.origin.partition)
+            for m in messages
+            if m.origin.topic not in stored_only
+        ):
             watermark = 0  # a partition assigned since the offsets were read: nothing is known
         valid, invalid = self.split(messages)
         keys = {m.origin: m.key for m in messages}
@@ -191,7 +200,8 @@ class IngestPipeline:
         now = datetime.now(UTC)
         for good in valid:
             self._sink.add(event_to_row(good, now))
-        here, forward = self._route(valid) if valid else ([], [])
+        correlated = [ok for ok in valid if ok.origin.topic not in stored_only]
+        here, forward = self._route(correlated) if correlated else ([], [])
         writes: list[Awaitable[object]] = []
         if valid:
             writes.append(
@@ -220,8 +230,10 @@ class IngestPipeline:
                 raise
         await writing
         if assignment == self._assignment:  # else read again from the committed offsets
-            self.progress.observe_all((bad.origin, None) for bad in invalid)
-            self.progress.observe_all((ok.origin, to_ms(ok.event.occurred_at)) for ok in valid)
+            self.progress.observe_all(
+                (bad.origin, None) for bad in invalid if bad.origin.topic not in stored_only
+            )
+            self.progress.observe_all((ok.origin, to_ms(ok.event.occurred_at)) for ok in correlated)
         return BatchStats(
             valid=len(valid),
             reasons=[bad.reason for bad in invalid],

@@ -15,7 +15,7 @@ from streams.settings import Settings
 def group_lag(
     settings: Settings, topics: tuple[str, ...] | None = None
 ) -> dict[TopicPartition, int]:
-    """Return end minus committed offset per partition of ``topics`` (default: the sources).
+    """Return end minus committed offset per partition of ``topics`` (default: every event topic).
 
     A partition the group never committed counts as entirely behind. Topics
     that do not exist yet are skipped. Raises ``KafkaError`` on broker errors.
@@ -24,7 +24,7 @@ def group_lag(
         bootstrap_servers=settings.kafka_bootstrap.split(","), **kafka_python_options(settings)
     )
     try:
-        wanted = [t for t in topics or settings.source_topics if t in set(admin.list_topics())]
+        wanted = [t for t in topics or settings.event_topics if t in set(admin.list_topics())]
         partitions = [
             TopicPartition(description["name"], p["partition_index"])
             for description in admin.describe_topics(wanted)

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 def ensure_topics(
     settings: Settings, *, internal: bool = False, timeout_ms: int = 30_000
 ) -> list[str]:
-    """Create any missing source, dead-letter or incidents topic (``topic_partitions`` each).
+    """Create any missing event, dead-letter or incidents topic (``topic_partitions`` each).
 
     With ``internal`` (the worker), also the ``correlate`` agent's input topics
     (forwarded events and ticks): a topic that does not exist yet when the
@@ -25,7 +25,7 @@ def ensure_topics(
     so the worker must not leave their creation to its first message.
     Existing topics are left untouched. Returns the names that were created.
     """
-    wanted = [*settings.source_topics, settings.topic_dead_letter, settings.topic_incidents]
+    wanted = [*settings.event_topics, settings.topic_dead_letter, settings.topic_incidents]
     if internal:
         wanted += [forwarded_topic_name(settings), ticks_topic_name(settings)]
     with explain_auth_failures(settings):  # the first contact of `mttr publish` and the worker

@@ -16,19 +16,20 @@ def events_table(client: Client) -> Table:
     """Return valid events per service, by type (``mttr.events FINAL``)."""
     rows = client.query(
         "SELECT service, countIf(type = 'alert'), countIf(type = 'deploy'), "
-        "countIf(type = 'ticket'), min(occurred_at), max(occurred_at) "
+        "countIf(type = 'ticket'), countIf(type = 'change'), min(occurred_at), max(occurred_at) "
         "FROM mttr.events FINAL GROUP BY service ORDER BY service"
     ).result_rows
-    total = sum(sum(row[1:4]) for row in rows)
+    total = sum(sum(row[1:5]) for row in rows)
     table = Table(title=f"mttr.events ({total} events)")
-    for column in ("service", "alerts", "deploys", "tickets", "first", "last"):
+    for column in ("service", "alerts", "deploys", "tickets", "changes", "first", "last"):
         table.add_column(column, justify="right" if column.endswith("s") else "left")
-    for service, alerts, deploys, tickets, first, last in rows:
+    for service, alerts, deploys, tickets, changes, first, last in rows:
         table.add_row(
             service,
             str(alerts),
             str(deploys),
             str(tickets),
+            str(changes),
             f"{first:%Y-%m-%d %H:%M}",
             f"{last:%Y-%m-%d %H:%M}",
         )
@@ -71,13 +72,15 @@ REPORT_DURATIONS: tuple[str, ...] = tuple(
 def report_table(rows: list[dict[str, Any]], by: str | None = None, title: str = "") -> Table:
     """Return ``report_rows`` output as the ``mttr report`` table (human durations)."""
     table = Table(title=title or "MTTR by service and severity")
-    for header in ([by] if by else []) + ["service", "env", "severity"]:
+    who = "team" if by == "team" else "service"
+    bucket = by if by and by != "team" else None
+    for header in ([bucket] if bucket else []) + [who, "env", "severity"]:
         table.add_column(header, justify="left")
     for measure in REPORT_MEASURES:
         table.add_column(measure.label, justify="right" if measure.unit == "count" else "left")
     for row in rows:
-        cells = [str(row[by])] if by else []
-        cells += [row["service"], row["environment"], row["severity"]]
+        cells = [str(row[bucket])] if bucket else []
+        cells += [row[who], row["environment"], row["severity"]]
         cells += [
             str(row[m.name]) if m.unit == "count" else human(row[m.name]) for m in REPORT_MEASURES
         ]

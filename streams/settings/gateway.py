@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from streams.settings.base import MiB, MttrSettings
@@ -56,6 +58,11 @@ class GatewaySettings(MttrSettings):
     )
     github_workflow_environment: str = Field(
         "production", description="Environment of deploys from rollback/hotfix workflow runs."
+    )
+    github_changes: Literal["push", "pull_request"] = Field(
+        "push",
+        description="What reports changes landed on the default branch: push (each pushed "
+        "commit) or pull_request (each merged pull request); the other is ignored.",
     )
 
     # --- Jira ------------------------------------------------------------------

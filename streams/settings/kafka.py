@@ -29,6 +29,9 @@ class KafkaSettings(MttrSettings):
     topic_alerts: str = Field("alerts", description="Topic carrying alert events.")
     topic_deploys: str = Field("deploys", description="Topic carrying deploy events.")
     topic_tickets: str = Field("tickets", description="Topic carrying ticket events.")
+    topic_changes: str = Field(
+        "changes", description="Topic carrying change events (landed changes, for lead time)."
+    )
     topic_dead_letter: str = Field(
         "dead-letter", description="Topic receiving invalid messages with a reason header."
     )
@@ -70,6 +73,7 @@ class KafkaSettings(MttrSettings):
             self.topic_alerts,
             self.topic_deploys,
             self.topic_tickets,
+            self.topic_changes,
             self.topic_dead_letter,
             self.topic_incidents,
         ]
@@ -122,14 +126,20 @@ class KafkaSettings(MttrSettings):
     # --- Derived values --------------------------------------------------------
     @property
     def source_topics(self) -> tuple[str, str, str]:
-        """Return the alert, deploy and ticket topic names."""
+        """Return the alert, deploy and ticket topic names: what correlates into incidents."""
         return (self.topic_alerts, self.topic_deploys, self.topic_tickets)
 
     @property
+    def event_topics(self) -> tuple[str, str, str, str]:
+        """Return every topic of contract events: the source topics and the change topic."""
+        return (*self.source_topics, self.topic_changes)
+
+    @property
     def topic_types(self) -> dict[str, str]:
-        """Map each source topic to the event ``type`` it may carry."""
+        """Map each event topic to the event ``type`` it may carry."""
         return {
             self.topic_alerts: "alert",
             self.topic_deploys: "deploy",
             self.topic_tickets: "ticket",
+            self.topic_changes: "change",
         }

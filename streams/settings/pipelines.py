@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from streams.settings.base import MttrSettings
@@ -37,6 +39,11 @@ class PipelineSettings(MttrSettings):
     gitlab_pipeline_environment: str = Field(
         "production",
         description="Environment of rollback/hotfix pipelines and of jobs without environment:.",
+    )
+    gitlab_changes: Literal["push", "merge_request"] = Field(
+        "push",
+        description="What reports changes landed on the default branch: push (each pushed "
+        "commit) or merge_request (each merged merge request); the other is ignored.",
     )
 
     # --- Argo CD ---------------------------------------------------------------

@@ -4,7 +4,8 @@
 and inserts them through ``insert`` (one prepared insert per table),
 ``incident_writer`` writes a batch's incident rows and dead letters
 durably, ``snapshots`` refreshes the view snapshots and ``report`` holds
-the MTTR report query.
+the MTTR report query. ``owners`` is service ownership: its files and
+Backstage catalogs parsed at the edge, and ``mttr.service_owners``.
 
 May import ``streams.settings``, ``streams.errors``, ``streams.retry``,
 ``streams.engine`` and ``streams.ingest``; never Faust.

@@ -90,9 +90,9 @@ def create_app(settings: Settings, *, broker: str | None = None) -> faust.App:
 
 
 def source_topic(app: faust.App, settings: Settings) -> faust.TopicT:
-    """Return the raw-bytes topic over the alert, deploy and ticket topics."""
+    """Return the raw-bytes topic over the alert, deploy, ticket and change topics."""
     return app.topic(
-        *settings.source_topics,
+        *settings.event_topics,
         schema=raw_bytes(),  # bytes in, parsed by the agents (parse at the edge)
         partitions=settings.topic_partitions,
     )

@@ -29,6 +29,7 @@ from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
 from streams.worker.in_place import InPlaceRouter
 from streams.worker.metrics import WorkerMetrics
+from streams.worker.owners_page import Owners, register_owners_page
 from streams.worker.prompt_commit import register_prompt_commit
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
@@ -219,4 +220,5 @@ def build_worker(
         metrics,
         Reports(client, clickhouse_lock),
     )
+    register_owners_page(app, Owners(client, clickhouse_lock))
     return app

@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from schemas.events import ChangeEvent
 from streams.engine.correlate import (
     EngineConfig,
     State,
@@ -180,6 +181,9 @@ class CorrelationStep:
         result = decode(
             message.value, message.origin, expected_type=None, max_bytes=self._max_bytes
         )
+        if isinstance(result, Decoded) and isinstance(result.event, ChangeEvent):
+            reason = "a change event does not correlate into incidents (topic: changes)"
+            result = Invalid(result.raw, reason, result.origin)
         if isinstance(result, Invalid):  # validated upstream; only a foreign producer gets here
             self._last_event[partition] = self._clock()
             writer.dead_letter(message.key, result)
@@ -206,6 +210,7 @@ class CorrelationStep:
         """
         self._last_event[partition] = self._clock()
         event = result.event
+        assert not isinstance(event, ChangeEvent)  # ingest stores changes, never correlates them
         key = state_key(event.service, event.environment)
         working = self._states.get(table, key)
         member, now_ms = to_member(event), int(time.time() * 1000)

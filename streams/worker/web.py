@@ -80,7 +80,7 @@ class Status:
         settings = self.settings
         return {
             "app_id": settings.app_id,
-            "topics": list(settings.source_topics),
+            "topics": list(settings.event_topics),
             "dead_letter_topic": settings.topic_dead_letter,
             "clickhouse": settings.clickhouse_url_for_display(),
             **asdict(self.counters),

@@ -1,4 +1,4 @@
-"""GitHub adapter on GitHub's own example payloads.
+"""GitHub adapter on GitHub's own example payloads: deploys and changes.
 
 The payloads come from the npm package ``@octokit/webhooks-examples`` 7.6.1
 (https://www.npmjs.com/package/@octokit/webhooks-examples, MIT, generated
@@ -20,14 +20,17 @@ import pytest
 
 from schemas.events import EVENT_ADAPTER, DeployEvent
 from streams.gateway.adapters.base import Converted, SignatureError
+from streams.gateway.adapters.epoch_time import iso_from_ms
 from streams.gateway.adapters.github import GitHubConfig, convert, verify_signature
+from tests.support.adapter_checks import changes
+from tests.support.github_payloads import PULL_REQUESTS, load
 from tests.support.npm_fixtures import npm_package
 
 pytestmark = pytest.mark.integration
 
 EXAMPLES_PACKAGE = "@octokit/webhooks-examples"
 EXAMPLES_VERSION = "7.6.1"
-EVENT_TYPES = ("deployment_status", "workflow_run", "ping")
+EVENT_TYPES = ("deployment_status", "workflow_run", "ping", "push", "pull_request")
 STATUS_OF_STATE = {
     "success": "succeeded",
     "failure": "failed",
@@ -196,6 +199,80 @@ def test_conversion_of_every_example_is_deterministic(examples: dict[str, list[E
             assert convert(event_type, payload, config) == convert(
                 event_type, redelivered, config
             ), label
+
+
+def test_the_push_and_pull_request_fixtures_are_githubs_examples(
+    examples: dict[str, list[Example]],
+) -> None:
+    pushes, pull_requests = dict(examples["push"]), dict(examples["pull_request"])
+    assert load("push.json") == pushes["api.github.com push[4]"]
+    assert load("pull_request_closed.json") == pull_requests["api.github.com pull_request[3]"]
+    derived = load("derived_pull_request_merged.json")
+    original = copy.deepcopy(pull_requests["api.github.com pull_request[3]"])
+    pull_request = original["pull_request"]
+    pull_request.update(merged=True, merged_at=pull_request["closed_at"])
+    pull_request["merged_by"] = pull_request["user"]
+    assert derived == original
+
+
+def test_every_push_example_is_changes_of_the_default_branch_or_ignored(
+    examples: dict[str, list[Example]],
+) -> None:
+    converted_any = False
+    for label, payload in examples["push"]:
+        repository = payload["repository"]
+        result = convert("push", payload, GitHubConfig())
+        default_ref = f"refs/heads/{repository['default_branch']}"
+        if payload["ref"] != default_ref:
+            reason = f"push to {payload['ref']} is not to the default branch "
+            assert result == Converted(ignored=reason + repository["default_branch"]), label
+        elif payload["deleted"] or not payload["commits"]:
+            assert result.events == [] and result.ignored is not None, label
+        else:
+            landed = iso_from_ms(repository["pushed_at"] * 1000, "pushed_at")
+            assert changes(result) == [
+                {
+                    "event_id": f"github-push-{repository['id']}-{commit['id']}",
+                    "type": "change",
+                    "source": "github",
+                    "service": repository["name"],
+                    "occurred_at": landed,
+                    "change_id": commit["id"],
+                    "commit_sha": commit["id"],
+                    "first_commit_at": commit["timestamp"],
+                    "title": commit["message"].splitlines()[0],
+                }
+                for commit in payload["commits"]
+            ], label
+            converted_any = True
+    assert converted_any
+
+
+def test_pull_request_examples_merged_or_not(examples: dict[str, list[Example]]) -> None:
+    for label, payload in examples["pull_request"]:
+        pull_request = payload["pull_request"]
+        number = pull_request["number"]
+        result = convert("pull_request", payload, PULL_REQUESTS)
+        if payload["action"] != "closed":
+            expected = f"pull_request action {payload['action']} is not converted"
+            assert result == Converted(ignored=expected), label
+            continue
+        assert result == Converted(ignored=f"pull request #{number} was closed without merging")
+        merged = copy.deepcopy(payload)
+        merged["pull_request"].update(merged=True, merged_at=pull_request["closed_at"])
+        assert changes(convert("pull_request", merged, PULL_REQUESTS)) == [
+            {
+                "event_id": f"github-pull_request-{pull_request['id']}-merged",
+                "type": "change",
+                "source": "github",
+                "service": payload["repository"]["name"],
+                "occurred_at": pull_request["closed_at"],
+                "change_id": str(number),
+                "commit_sha": pull_request["merge_commit_sha"],
+                "first_commit_at": pull_request["created_at"],
+                "title": pull_request["title"],
+            }
+        ], label
 
 
 def test_signature_over_a_real_body(examples: dict[str, list[Example]]) -> None:

@@ -4,10 +4,11 @@ A short outage of ``shop`` is written as CDEvents (tests/support/cdevents_histor
 a release, an incident detected, an incident ticket created and acknowledged,
 a rollback, the incident resolved) and posted to ``POST /webhooks/cdevents`` in
 all three CloudEvents content modes: binary, structured and a batch. A
-re-delivered event and a ``change.merged`` change nothing. ``mttr.incidents
-FINAL`` must hold the hand-computed incident. The full scripted history is
-compared with the native one on the pure engine
-(tests/unit/gateway/test_adapter_cdevents_equivalence.py).
+re-delivered event and the spec's ``change.merged`` (it names no commit) change
+nothing; a ``change.merged`` naming its commit is stored as a change event and
+changes no incident. ``mttr.incidents FINAL`` must hold the hand-computed
+incident. The full scripted history is compared with the native one on the pure
+engine (tests/unit/gateway/test_adapter_cdevents_equivalence.py).
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ ROLLBACK = cdevent(native("deploy", "shop-42", "10:05:00", deploy_id="shop-42",
                           status="succeeded", kind="rollback"))  # fmt: skip
 RESOLVED = cdevent(native("alert", "inc-1-resolved", "10:07:30", alert_id="INC-1",
                           name="ShopDown", status="resolved", severity="critical"))  # fmt: skip
+CHANGE_SHA = "9fceb02d0ae598e95dc970b74767f19372d61af8"
+
+
+def merged_change() -> dict[str, Any]:
+    """The spec's change.merged, landed at 09:40 in acme/shop, naming its commit."""
+    change = load("change_merged")
+    change["context"]["timestamp"] = f"{DAY}T09:40:00Z"
+    change["subject"]["content"]["repository"]["id"] = "acme/shop"
+    change["customData"] = {"commitSha": CHANGE_SHA, "firstCommitAt": f"{DAY}T08:00:00Z"}
+    return change
 
 
 def post(url: str, request: Request) -> tuple[int, dict[str, Any]]:
@@ -87,6 +98,7 @@ def test_cdevents_become_an_incident(isolated_settings: Settings, tmp_path: Path
         assert post(url, structured(RESOLVED))[0] == 200
         assert post(url, binary(FIRING)) == (200, first)  # re-delivered: the same event id
         assert post(url, binary(load("change_merged")))[0] == 202
+        assert post(url, structured(merged_change()))[:1] == (200,)
         wait_processed(settings)
         wait_status(settings, lambda status: status["completed_by_idle"] >= 1)
     finally:
@@ -97,6 +109,10 @@ def test_cdevents_become_an_incident(isolated_settings: Settings, tmp_path: Path
     client = connect(settings)
     try:
         events = client.query("SELECT count() FROM mttr.events FINAL").result_rows[0][0]
+        stored_changes = client.query(
+            "SELECT service, subject_id, commit_sha, first_commit_at FROM mttr.events FINAL "
+            "WHERE type = 'change'"
+        ).result_rows
         result = client.query(
             "SELECT service, environment, status, severity, title, started_at, resolved_at, "
             "tta_seconds, ttm_seconds, ttr_seconds, cause_deploy_id, fix_deploy_id, "
@@ -104,7 +120,10 @@ def test_cdevents_become_an_incident(isolated_settings: Settings, tmp_path: Path
         )
     finally:
         client.close()
-    assert events == 6  # the repeated firing has the same event id; change.merged is ignored
+    assert events == 7  # the repeated firing has the same event id; one change.merged ignored
+    ((change_service, change_id, change_sha, first_commit),) = stored_changes
+    assert (change_service, change_id, change_sha) == ("shop", "mySubject123", CHANGE_SHA)
+    assert first_commit.isoformat() == "2026-03-02T08:00:00+00:00"
     ((service, environment, status, severity, title, started, resolved, tta, ttm, ttr, cause, fix,
       repair, alert_ids, ticket_ids),) = result.result_rows  # fmt: skip
     assert (service, environment, status) == ("shop", "production", "resolved")

@@ -17,6 +17,7 @@ from streams.devtools.simulate import service_names
 from streams.present.durations import human
 from streams.present.summary import REPORT_DURATIONS
 from streams.settings import Settings
+from streams.storage.clickhouse import connect
 from tests.support.processes import mttr
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -69,6 +70,22 @@ def test_demo_reports_and_cleans_up(tmp_path: Path) -> None:
         key = (row["service"], row["environment"], row["severity"])
         assert table[key][:2] == [str(row["incidents"]), human(row["mttr_seconds"])], key
         assert table[key][2:] == [human(row[name]) for name in REPORT_DURATIONS[1:]], key
+    assert "owners of 12 services loaded through the worker (owners.yaml)" in out
+    assert "DORA's four keys per team, production" in out
+    client = connect(Settings(var_dir=demo_dir))
+    try:
+        teams = client.query(
+            "SELECT team, sum(changes_deployed), countIf(lead_time_p50_seconds > 0) "
+            "FROM mttr.dora_monthly_by_team WHERE environment = 'production' GROUP BY team"
+        ).result_rows
+        pending = client.query("SELECT count() FROM mttr.pending_changes").result_rows[0][0]
+    finally:
+        client.close()
+    assert {team for team, _, _ in teams} == {
+        "payments", "discovery", "identity", "platform", "fulfilment"
+    }  # fmt: skip
+    assert all(changes > 0 and months > 0 for _, changes, months in teams), teams
+    assert pending > 0
 
 
 def _report_lines(out: str) -> dict[tuple[str, str, str], list[str]]:

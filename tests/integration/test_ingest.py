@@ -74,6 +74,15 @@ VALID = [
         "ticket_id": "T-1",
         "status": "resolved",
     },
+    {  # landed months before every other event: stored, never late (lateness is for incidents)
+        "event_id": "v-change-1",
+        "type": "change",
+        "service": "checkout",
+        "occurred_at": "2025-12-01T09:00:00+01:00",
+        "change_id": "PR-7",
+        "commit_sha": "ABCDEF0123",
+        "first_commit_at": "2025-11-28T16:30:00Z",
+    },
 ]
 INVALID: list[tuple[bytes, str]] = [
     (b'{"event_id": "bad-json", "type": "alert",', "not valid JSON"),
@@ -95,6 +104,12 @@ INVALID: list[tuple[bytes, str]] = [
         "service: String should have at least 1 character",
     ),
     (b'{"event_id": "nan", "type": "alert", "value": NaN}', "not valid JSON"),
+    (
+        orjson.dumps(
+            {**VALID[5], "event_id": "first-after", "first_commit_at": "2026-01-01T00:00:00Z"}
+        ),
+        "first_commit_at must not be after occurred_at",
+    ),
     (
         orjson.dumps({**VALID[0], "event_id": "huge", "summary": "x" * (1024 * 1024 + 10)}),
         "exceeds the 1048576 byte limit",
@@ -133,6 +148,7 @@ def test_valid_events_stored_once_invalid_dead_lettered(
             "alert": settings.topic_alerts,
             "deploy": settings.topic_deploys,
             "ticket": settings.topic_tickets,
+            "change": settings.topic_changes,
         }
         producer = KafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap, acks="all", max_request_size=4 * 1024 * 1024
@@ -196,6 +212,23 @@ def test_valid_events_stored_once_invalid_dead_lettered(
             "SELECT environment, occurred_at, kind, severity FROM mttr.events FINAL "
             "WHERE event_id = 'v-deploy-1'"
         ).result_rows[0]
+        change = client.query(
+            "SELECT type, status, subject_id, occurred_at, commit_sha, first_commit_at, "
+            "kafka_topic FROM mttr.events FINAL WHERE event_id = 'v-change-1'"
+        ).result_rows
+        assert [
+            (*row[:3], row[3].isoformat(), row[4], row[5].isoformat(), row[6]) for row in change
+        ] == [
+            (
+                "change",
+                "landed",
+                "PR-7",
+                "2025-12-01T08:00:00+00:00",
+                "abcdef0123",
+                "2025-11-28T16:30:00+00:00",
+                settings.topic_changes,
+            )
+        ]
         assert deploy[0] == "staging"
         assert deploy[1].isoformat() == "2026-03-02T10:02:30.123000+00:00"
         assert deploy[2:] == ("rollback", None)

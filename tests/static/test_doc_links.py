@@ -17,8 +17,12 @@ FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
 
 def slug(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
-    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens.
+
+    Underscores stay (``mttr.dora_monthly`` in a code span is ``mttrdora_monthly``);
+    our headings use no ``_emphasis_``.
+    """
+    text = re.sub(r"[`*]", "", heading.strip().lower())
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
 
@@ -35,6 +39,7 @@ def links(path: Path) -> list[str]:
 def test_slug_follows_github() -> None:
     assert slug("Prometheus: the worker's metrics") == "prometheus-the-workers-metrics"
     assert slug("Webhooks: `mttr gateway`") == "webhooks-mttr-gateway"
+    assert slug("DORA: `mttr.dora_monthly`") == "dora-mttrdora_monthly"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -90,4 +90,6 @@ Views, dashboards and the HTML report
   do; ``dashboard_seed``: the incidents and deploys the dashboard tests query.
 - ``report_history``: the history the HTML report tests seed, building the report;
   ``chromium``: headless Chromium offline, the DOM and the screenshot it gives.
+- ``ownership``: the March incidents of the ownership tests (an owner change mid-month),
+  the ownership and Backstage files they load, ``by_team()`` reading ``mttr.mttr_by_team``.
 """

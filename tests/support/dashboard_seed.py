@@ -1,11 +1,23 @@
-"""The incidents and deploys the dashboard tests seed, and the dashboard time range.
+"""The incidents, deploys, changes and owners the dashboard tests seed, and the time range.
 
 Every service x environment x severity with resolved incidents (some above
 their SLA target, some caused by a deploy), one open incident each, incidents
 re-written in several versions and incidents deleted by a marker version, so
 that a query reading incidents without FINAL shows up as duplicates or wrong
 counts. ``TIME`` is the dashboard time range covering the seed; ``Database``
-the seeded chDB client. Used by tests/integration/dashboards/.
+the seeded client, which runs a panel query expanded like Grafana. Used by
+tests/integration/dashboards/.
+
+Ownership (``OWNERS``, the current periods; ``owner()`` looks one up in Python):
+checkout is owned by shop from the beginning and by core from ``SWITCH``
+(2025-10-06T00:00:00Z); payments is unowned until ``PAYMENTS_OWNED``
+(2025-09-21T00:00:00Z), then core (first loaded as shop, then re-assigned;
+a shop period from 2025-09-11 was removed by a delete marker); search is never
+owned. Around ``SWITCH`` four checkout/prod/critical incidents (``own-*``)
+fall on either side of the change. A change lands every ten days per service at
+08:00 and the deploys of 10:00 that day ship its commit; chg-checkout-35 lands
+at SWITCH - 1 h (first commit SWITCH - 4 h), so shop's, and core's deploys ship
+it after SWITCH (prod: dep-checkout-prod-owner at 01:50; staging: 10:00).
 """
 
 from __future__ import annotations
@@ -15,17 +27,26 @@ from datetime import UTC, datetime, timedelta
 from itertools import product
 from typing import Any
 
+import pytest
 from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.query import QueryResult
 
 from schemas.events import SEVERITIES
 from tests.support.event_rows import deploy_row
-from tests.support.grafana_dashboards import TimeRange
+from tests.support.grafana_dashboards import PanelQuery, TimeRange, Variable
+from tests.support.grafana_queries import expand
 
 SERVICES = ("checkout", "payments", "search")
 ENVIRONMENTS = ("prod", "staging")
 TARGETS = {"critical": 3600, "high": 14400, "medium": 86400, "low": 259200}
 START = datetime(2025, 9, 1, tzinfo=UTC)  # a Monday
 DAYS = 70
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SWITCH = START + timedelta(days=35)  # checkout: shop before, core from then on
+PAYMENTS_OWNED = START + timedelta(days=20)  # payments: unowned before, core from then on
+OWNERS = {"checkout": ((EPOCH, "shop"), (SWITCH, "core")), "payments": ((PAYMENTS_OWNED, "core"),)}
+UNOWNED = "(unowned)"
+TEAMS = ("core", "shop", UNOWNED)  # the $team options, in the variable's order
 # The dashboard time range and a plausible panel interval for it.
 TIME = TimeRange(START, START + timedelta(days=DAYS + 7), 3 * 3600)
 
@@ -39,6 +60,7 @@ class Seed:
 
     incident_rows: list[dict[str, Any]]
     event_rows: list[dict[str, Any]]
+    owner_rows: list[dict[str, Any]]
 
     @property
     def current(self) -> list[dict[str, Any]]:
@@ -100,18 +122,92 @@ def incident(
     }
 
 
-def deploy(deploy_id: str, service: str, environment: str, at: datetime) -> dict[str, Any]:
-    return deploy_row(deploy_id, service, environment, at)
+def deploy(
+    deploy_id: str, service: str, environment: str, at: datetime, commit_sha: str = ""
+) -> dict[str, Any]:
+    return dict(deploy_row(deploy_id, service, environment, at), commit_sha=commit_sha)
+
+
+def change(service: str, day: int) -> dict[str, Any]:
+    """Return the change event of ``service`` landed on ``day`` at 08:00 (see commit_sha())."""
+    landed = START + timedelta(days=day, hours=8)
+    first = landed - timedelta(hours=day // 10 + 1, minutes=15 * SERVICES.index(service))
+    change_id = f"chg-{service}-{day}"
+    return dict(
+        deploy_row(change_id, service, "prod", landed),
+        type="change",
+        status="landed",
+        kind=None,
+        commit_sha=commit_sha(service, day),
+        first_commit_at=first,
+        raw=f'{{"change_id":"{change_id}"}}',
+        kafka_topic="changes",
+    )
+
+
+def commit_sha(service: str, day: int) -> str:
+    return f"{SERVICES.index(service):x}{day:02d}c0ffee"
+
+
+def owner(service: str, at: datetime) -> str:
+    """Return the team owning ``service`` at ``at`` (naive: UTC) by docs/ownership.md's rule."""
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    teams = [team for since, team in OWNERS.get(service, ()) if since <= at]
+    return teams[-1] if teams else UNOWNED
+
+
+def owner_rows() -> list[dict[str, Any]]:
+    """Return the mttr.service_owners rows whose current state is ``OWNERS``."""
+    loads = (datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 8, 2, tzinfo=UTC))
+    removed = START + timedelta(days=10)
+    rows = [  # (service, team, valid_from, load, is_deleted)
+        ("checkout", "shop", EPOCH, 0, 0),
+        ("checkout", "core", SWITCH, 0, 0),
+        ("payments", "shop", removed, 0, 0),
+        ("payments", "shop", removed, 1, 1),  # removed by the second load
+        ("payments", "shop", PAYMENTS_OWNED, 0, 0),
+        ("payments", "core", PAYMENTS_OWNED, 1, 0),  # re-assigned by the second load
+    ]
+    return [
+        {"service": service, "team": team, "valid_from": since, "source": "file",
+         "loaded_at": loads[load], "is_deleted": deleted}
+        for service, team, since, load, deleted in rows
+    ]  # fmt: skip
+
+
+def around_switch() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return checkout/prod/critical incidents around SWITCH, the deploy one names, and a change
+    landed 1 h before SWITCH (by shop) that core's deploys ship after it."""
+    key = ("checkout", "prod", "critical")
+    cause = deploy("dep-checkout-prod-owner", "checkout", "prod", SWITCH + timedelta(minutes=110))
+    landed = dict(
+        change("checkout", 35),
+        occurred_at=SWITCH - timedelta(hours=1),
+        first_commit_at=SWITCH - timedelta(hours=4),
+    )
+    incidents = [
+        incident("own-long", key, SWITCH - timedelta(hours=1), 7200.0),  # shop, resolved later
+        incident("own-before", key, SWITCH - timedelta(milliseconds=1), 600.0),  # shop
+        incident("own-at", key, SWITCH, 1200.0),  # core: a period includes its start
+        incident("own-caused", key, SWITCH + timedelta(hours=2), 1800.0, cause=cause["subject_id"]),
+    ]
+    return incidents, [cause, landed]
 
 
 def make_seed() -> Seed:
-    """Return a deterministic history: four resolved incidents and one open per key."""
+    """Return a deterministic history: four resolved incidents and one open per key, changes
+    landing every ten days per service, the incidents around SWITCH, and the owners."""
     incidents: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for service, environment in product(SERVICES, ENVIRONMENTS):
         for day in range(0, DAYS, 5):  # a deploy every five days, none of them failed
             at = START + timedelta(days=day, hours=10)
-            events.append(deploy(f"dep-{service}-{environment}-{day}", service, environment, at))
+            shipping = day % 10 == 0 or (service, day) == ("checkout", 35)
+            sha = commit_sha(service, day) if shipping else ""
+            events.append(
+                deploy(f"dep-{service}-{environment}-{day}", service, environment, at, sha)
+            )
+    events += [change(service, day) for service in SERVICES for day in range(0, DAYS, 10)]
     for c, key in enumerate(product(SERVICES, ENVIRONMENTS, SEVERITIES)):
         service, environment, severity = key
         for k, share in enumerate((0.4, 0.9, 1.3, 2.1)):  # k = 2, 3 breach the SLA target
@@ -138,11 +234,24 @@ def make_seed() -> Seed:
                 incidents.append(dict(row, version=row["version"] + 1, is_deleted=1))
         opened = START + timedelta(days=DAYS) - timedelta(hours=c + 1)
         incidents.append(incident(f"open-{c:02d}", key, opened, None))
+    switch_incidents, switch_events = around_switch()
+    incidents += switch_incidents
+    events += switch_events
     events.append(dict(events[0], ingested_at=events[0]["ingested_at"] + timedelta(minutes=1)))
-    return Seed(incidents, events)
+    return Seed(incidents, events, owner_rows())
 
 
 @dataclass
 class Database:
     client: Client
     seed: Seed
+
+    def run(
+        self, query: PanelQuery, variables: dict[str, Variable], time: TimeRange = TIME
+    ) -> QueryResult:
+        """Expand ``query`` like Grafana and the plugin, run it, and fail showing the SQL."""
+        sql = expand(query.target["rawSql"], variables, time)
+        try:
+            return self.client.query(sql)
+        except Exception as exc:  # show the SQL that failed
+            pytest.fail(f"{query.name} failed: {exc}\n--- expanded SQL ---\n{sql}")

@@ -22,11 +22,9 @@ from typing import Any
 import orjson
 from hypothesis import strategies as st
 
-from schemas.events import AlertEvent, DeployEvent, TicketEvent
-from tests.support.factories import alert, deploy, ticket
+from schemas.events import AnyEvent
+from tests.support.factories import alert, change, deploy, ticket
 from tests.support.strategies import json_values
-
-AnyEvent = AlertEvent | DeployEvent | TicketEvent
 
 
 def assert_same_event(fast: AnyEvent, slow: AnyEvent) -> None:
@@ -154,6 +152,12 @@ OPTIONAL: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "title": st.none() | strings,
         "url": st.none() | strings,
     },
+    "change": {
+        "first_commit_at": st.none() | timestamps,
+        "title": st.none() | strings,
+        "commit_sha": st.from_regex(r"[0-9a-fA-F]{3,65}", fullmatch=True)
+        | st.sampled_from(["abcd\n", "abcg", "ABCDEF"]),
+    },
 }
 COMMON = {"environment": strings, "source": strings}
 REPLACEABLE = ["event_id", "service", "occurred_at", "type", "status", "severity", "name"]
@@ -162,7 +166,7 @@ REPLACEABLE = ["event_id", "service", "occurred_at", "type", "status", "severity
 @st.composite
 def event_dicts(draw: st.DrawFn) -> dict[str, Any]:
     """A factory event with some optional fields set and a few fields changed, dropped or added."""
-    event = draw(st.sampled_from([alert, deploy, ticket]))(event_id="e-1")
+    event = draw(st.sampled_from([alert, deploy, ticket, change]))(event_id="e-1")
     optional = {**COMMON, **OPTIONAL[event["type"]]}
     for name in draw(st.lists(st.sampled_from(sorted(optional)), max_size=4, unique=True)):
         event[name] = draw(optional[name])

@@ -30,6 +30,8 @@ def deploy_row(
         "severity": None,
         "category": None,
         "kind": kind,
+        "commit_sha": "",
+        "first_commit_at": None,
         "raw": raw if raw is not None else f'{{"deploy_id":"{deploy_id}"}}',
         "kafka_topic": "deploys",
         "kafka_partition": 0,

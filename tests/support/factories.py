@@ -87,6 +87,20 @@ def ticket(**overrides: Any) -> dict[str, Any]:
     return event
 
 
+def change(**overrides: Any) -> dict[str, Any]:
+    """Return a valid change event (service ``checkout``, landed at ``at(0)``)."""
+    event: dict[str, Any] = {
+        "type": "change",
+        "event_id": next_id("change"),
+        "service": "checkout",
+        "occurred_at": at(0),
+        "change_id": "pr-1042",
+        "commit_sha": "9fceb02d0ae598e95dc970b74767f19372d61af8",
+    }
+    event.update(overrides)
+    return event
+
+
 def without(event: dict[str, Any], *keys: str) -> dict[str, Any]:
     """Return a copy of ``event`` without ``keys`` (to test missing fields)."""
     return {key: value for key, value in event.items() if key not in keys}

@@ -1,10 +1,14 @@
-"""Small hand-made GitHub webhook payloads for the adapter tests, and their checks.
+"""GitHub webhook payloads for the adapter tests, and their checks.
 
-``deployment_status()`` and ``workflow_run()`` keep only the fields GitHub sends
-that the adapter reads, in GitHub's shape (keyword arguments override fields of
-the status or run); ``one_event()`` checks a conversion gave exactly one valid
-deploy event. ``CONFIG`` is the default config, ``ROLLBACK`` one that maps the
-"Rollback" workflow to rollbacks. Used by tests/unit/gateway/test_adapter_github_*.py.
+``deployment_status()`` and ``workflow_run()`` are small hand-made payloads that
+keep only the fields GitHub sends that the adapter reads, in GitHub's shape
+(keyword arguments override fields of the status or run); ``one_event()`` checks
+a conversion gave exactly one valid deploy event. ``load()`` reads a delivery of
+tests/fixtures/github/ (GitHub's published examples and variants, SOURCES.md):
+``push.json``, ``pull_request_closed.json``, ``derived_pull_request_merged.json``.
+``CONFIG`` is the default config (changes from pushes), ``ROLLBACK`` one that
+maps the "Rollback" workflow to rollbacks, ``PULL_REQUESTS`` one whose changes
+come from merged pull requests. Used by tests/unit/gateway/test_adapter_github_*.py.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from streams.gateway.adapters.github import GitHubConfig
 from tests.support import adapter_checks
 
 CONFIG = GitHubConfig()
+PULL_REQUESTS = GitHubConfig(changes="pull_request")
+load = adapter_checks.fixture_loader("github")
 
 
 def deployment_status(**status: Any) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 ``load()`` reads a hook body of tests/fixtures/gitlab/ (GitLab's documented
 examples and variants of them, see SOURCES.md); ``only_event()`` checks a
 conversion gave exactly one valid deploy event. ``CONFIG`` is the default
-config; ``JOBS`` makes the documented pipeline's ``build-image`` job a rollback
-and ``test-build`` a hotfix. Used by tests/unit/gateway/test_adapter_gitlab_*.py.
+config (changes from Push Hooks); ``JOBS`` makes the documented pipeline's
+``build-image`` job a rollback and ``test-build`` a hotfix; ``MERGE_REQUESTS``
+takes changes from merged merge requests. Used by
+tests/unit/gateway/test_adapter_gitlab_*.py and test_gateway_gitlab.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ CONFIG = GitLabConfig()
 JOBS = GitLabConfig(
     rollback_pipelines=frozenset({"build-image"}), hotfix_pipelines=frozenset({"test-build"})
 )
+MERGE_REQUESTS = GitLabConfig(changes="merge_request")
 load = adapter_checks.fixture_loader("gitlab")
 
 

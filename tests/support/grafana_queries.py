@@ -12,8 +12,9 @@ times before it reaches ClickHouse, in this order:
    ``$var``, ``${var}``, ``${var:format}`` and ``[[var]]``. Without a format the
    plugin's own ``format()`` (same file) joins a multi-value selection as
    ``'a','b'``; the named formats are Grafana's (``singlequote`` escapes ``'``
-   as ``\\'``, ``sqlstring`` doubles it). "All" without an ``allValue`` stands
-   for every option of the variable.
+   as ``\\'``, ``sqlstring`` doubles it, ``percentencode`` is
+   ``encodeURIComponentStrict``; a textbox's value is a string, not a list).
+   "All" without an ``allValue`` stands for every option of the variable.
 3. The backend (sqlds) expands the time macros defined in
    https://github.com/grafana/clickhouse-datasource/blob/main/pkg/macros/macros.go
    e.g. ``$__timeFilter(c)`` -> ``c >= toDateTime(<from>) AND c <= toDateTime(<to>)``.
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import quote
 
 from tests.support.grafana_dashboards import ALL, TimeRange, Variable
 
@@ -93,8 +95,21 @@ def apply_conditional_all(sql: str, variables: dict[str, Variable]) -> str:
     return sql
 
 
-def format_values(values: list[str], fmt: str | None) -> str:
-    """Format a multi-value selection like Grafana (``fmt``) or the plugin (no format)."""
+def encode_uri_component_strict(value: str) -> str:
+    """Return Grafana's ``encodeURIComponentStrict``: only ``A-Za-z0-9-_.~`` stay as they are."""
+    return quote(value, safe="")
+
+
+def format_values(values: list[str] | str, fmt: str | None) -> str:
+    """Format a variable's value like Grafana (``fmt``) or the plugin (no format).
+
+    ``values`` is a list for a multi-value variable and a string for a textbox,
+    as Grafana hands them to the formatter.
+    """
+    if isinstance(values, str):
+        if fmt == "percentencode":
+            return encode_uri_component_strict(values)
+        return values if fmt in (None, "csv") else format_values([values], fmt)
     if fmt is None:
         return "'" + "','".join(values) + "'"
     if fmt == "singlequote":
@@ -105,6 +120,8 @@ def format_values(values: list[str], fmt: str | None) -> str:
         return ",".join("'" + v.replace("'", "''") + "'" for v in values)
     if fmt == "csv":
         return ",".join(values)
+    if fmt == "percentencode":  # like glob, then encoded
+        return encode_uri_component_strict("{" + ",".join(values) + "}")
     msg = f"variable format {fmt!r} is not modelled"
     raise UnsupportedQueryError(msg)
 
@@ -119,7 +136,7 @@ def replace_variables(sql: str, variables: dict[str, Variable]) -> str:
             if match.group(5):
                 msg = f"field path in {match.group()!r} is not modelled"
                 raise UnsupportedQueryError(msg)
-            return format_values(variables[name].values, fmt)
+            return format_values(variables[name].value, fmt)
         if name in GRAFANA_BUILTINS:
             msg = f"Grafana built-in {match.group()!r} is not modelled"
             raise UnsupportedQueryError(msg)

@@ -157,6 +157,8 @@ def seed(settings: Settings, history: History) -> None:
                 "severity": None,
                 "category": None,
                 "kind": None,
+                "commit_sha": "",
+                "first_commit_at": None,
                 "raw": "{}",
                 "kafka_topic": "deploys",
                 "kafka_partition": 0,

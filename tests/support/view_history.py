@@ -1,6 +1,8 @@
 """The seeded incident and deploy history the view tests load (random.Random(42)).
 
-See tests/integration/views/conftest.py for what it covers and why.
+See tests/integration/views/conftest.py for what it covers and why. The change
+events and the commits deploys name come from tests/support/view_changes.py
+(a generator of its own: the incidents and deploys drawn here do not move).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.events import SEVERITIES
+from tests.support.view_changes import add_changes
 from tests.support.view_worked_month import add_worked_example
 
 SERVICES = ("checkout", "payments", "search", "auth")
@@ -84,6 +87,8 @@ def make_events(rng: random.Random, history: History) -> tuple[Deploys, list[str
             "severity": None,
             "category": None,
             "kind": rng.choice(["release", "config", None]),
+            "commit_sha": "",
+            "first_commit_at": None,
             "raw": f'{{"deploy_id":"{deploy_id}","status":"{status}"}}',
             "kafka_topic": "deploys",
             "kafka_partition": rng.randrange(4),
@@ -213,6 +218,7 @@ def make_history() -> History:
     rng = random.Random(42)
     history = History()
     deploys, failed = make_events(rng, history)
+    add_changes(history, DEPLOY_START, DEPLOY_END)  # its own random.Random: the rest is unchanged
     finals = [make_incident(rng, n, deploys) for n in range(INCIDENTS)]
 
     # force an overlap (clamped MTBF gap) and a started_at tie (ordered by id)

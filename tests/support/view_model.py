@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tests.support.lead_time_model import NO_CHANGES, dora_lead_time_columns
+
 # --- the reference model -------------------------------------------------------
 
 
@@ -180,7 +182,10 @@ def expected_security(incidents: list[dict[str, Any]]) -> dict[tuple[Any, ...], 
 def expected_dora(
     incidents: list[dict[str, Any]], events: list[dict[str, Any]]
 ) -> dict[tuple[Any, ...], Any]:
-    """Return dora_monthly per docs/metrics.md (median None when nothing was restored)."""
+    """Return dora_monthly per docs/metrics.md (median None when nothing was restored).
+
+    The lead-time and recovery columns come from tests/support/lead_time_model.py.
+    """
     deploys: dict[tuple[date, str, str], set[str]] = defaultdict(set)
     for event in events:
         if (
@@ -199,6 +204,7 @@ def expected_dora(
         resolved(incidents),
         lambda i: (month_of(i["resolved_at"]), i["service"], i["environment"]),
     )
+    lead_times = dora_lead_time_columns(incidents, events)
     expected = {}
     for key, ids in deploys.items():
         month, service, environment = key
@@ -212,5 +218,5 @@ def expected_dora(
             "median_time_to_restore_seconds": (
                 quantile([i["ttr_seconds"] for i in restored], 0.5) if restored else None
             ),
-        }
+        } | lead_times.get(key, NO_CHANGES)
     return expected

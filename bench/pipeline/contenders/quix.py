@@ -28,6 +28,7 @@ from quixstreams.models import TopicConfig  # type: ignore[import-not-found]
 from quixstreams.sinks import BatchingSink, SinkBatch  # type: ignore[import-not-found]
 
 from bench.pipeline.contract import ContenderConfig
+from schemas.events import ChangeEvent
 from streams.engine.correlate import EngineConfig, apply_event
 from streams.engine.incident import INCIDENT_COLUMNS
 from streams.engine.members import from_ms, to_member, to_ms
@@ -57,6 +58,8 @@ def decode_record(raw: bytes) -> dict[str, Any] | None:
     for name in _EVENT_TIMES:
         row[name] = to_ms(row[name])
     event = decoded.event
+    if isinstance(event, ChangeEvent):  # stored by ours, never correlated; not in this data
+        return None
     return {
         "service": event.service,
         "environment": event.environment,

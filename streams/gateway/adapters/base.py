@@ -49,7 +49,7 @@ class Converted:
     """The events of one webhook, or why it carries none we use.
 
     ``ignored`` is set (and ``events`` empty) for a well-formed payload of a
-    kind we do not convert, e.g. a GitHub ``push`` event (HTTP 202, counted).
+    kind we do not convert, e.g. a GitHub ``issues`` event (HTTP 202, counted).
     ``rejected`` names the items of a payload that carries several (one
     Alertmanager notification, many alerts) that could not be converted,
     while the others are: the sender does not retry a 4xx, so one bad alert

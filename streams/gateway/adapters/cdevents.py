@@ -1,4 +1,4 @@
-"""CDEvents (spec v0.4) over CloudEvents become alert, deploy and ticket events.
+"""CDEvents (spec v0.4) over CloudEvents become alert, deploy, ticket and change events.
 
 Served on ``POST /webhooks/cdevents``. The request is a CloudEvent in binary,
 structured or batch mode (``cloudevents.py``) whose data is a CDEvent
@@ -19,7 +19,8 @@ CDEvents type              event
 ``ticket.updated``         ticket, status ``customData.status`` via ``status_map``
                            (ignored when missing or unmapped)
 ``ticket.closed``          ticket ``closed`` (whatever the ``resolution``)
-``change.merged``          ignored (counted), until change events exist
+``change.merged``          change (v1.1), when it names the commit
+                           (``cdevents_change.py``); ignored otherwise
 anything else              ignored (counted), also non-CDEvents CloudEvent types
 =========================  =======================================================
 
@@ -50,6 +51,7 @@ from typing import Any, ClassVar
 from streams.gateway.adapters import cdevents_mapping as build
 from streams.gateway.adapters import cloudevents
 from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.cdevents_change import change
 from streams.gateway.adapters.cdevents_config import CDEventsConfig
 from streams.gateway.adapters.cloudevents import CloudEvent
 
@@ -71,9 +73,8 @@ V04_TYPES: Mapping[str, str] = {
     "ticket.closed": "0.1.0",
     "change.merged": "0.2.0",
 }
-"""The types read (or counted), with their version in CDEvents v0.4.0 and v0.4.1."""
+"""The types read, with their version in CDEvents v0.4.0 and v0.4.1."""
 MAJOR = 0
-CHANGE_MERGED = "change.merged is not converted yet (change events are not in the contract)"
 
 Build = Callable[[CloudEvent, CDEventsConfig], "dict[str, Any] | str"]
 
@@ -128,8 +129,6 @@ def convert(event: CloudEvent, config: CDEventsConfig) -> Converted:
             f"any {MAJOR}.x.y)"
         )
         raise PayloadError(msg)
-    if name == "change.merged":
-        return Converted(ignored=CHANGE_MERGED)
     _check_context(event, match["subject"])
     result = BUILDERS[name](event, config)
     if isinstance(result, str):
@@ -221,5 +220,6 @@ BUILDERS: Mapping[str, Build] = {
     "ticket.created": _ticket("opened"),
     "ticket.updated": _ticket(None),
     "ticket.closed": _ticket("closed"),
+    "change.merged": change,
 }
 """Converted type -> builder; a builder returns the event, or why it is ignored."""

@@ -62,14 +62,15 @@ DEFAULT_SEVERITY = "medium"
 
 @dataclass(frozen=True)
 class CDEventsConfig:
-    """How CDEvents become alert, deploy and ticket events; built once from settings.
+    """How CDEvents become alert, deploy, ticket and change events; built once from settings.
 
     Attributes:
         services: Renames services: CDEvents service id (any case) -> our
             service. Looked up with the id each type names the service by (the
             ``subject.id`` of ``service.*``, ``content.service.id`` of
             ``incident.*``, the purl name of ``artifactId``, a ticket's
-            ``group``); an id not listed is used as is.
+            ``group``, the repository id or name of ``change.merged``); an id
+            not listed is used as is.
         environments: Renames environments: ``content.environment.id`` (any
             case) -> our environment; not listed: used as is.
         severity_map: Incident ``customData.severity`` and ticket ``priority``

@@ -1,4 +1,4 @@
-"""GitHub webhooks (``deployment_status``, ``workflow_run``) to deploy events.
+"""GitHub webhooks to deploy events (``deployment_status``, ``workflow_run``) and changes.
 
 ``event_type`` is the ``X-GitHub-Event`` header. Converted:
 
@@ -19,6 +19,9 @@
   ``stale``, ``action_required`` and a missing conclusion are ignored),
   ``occurred_at`` the run's ``updated_at``, ``deploy_id``
   ``workflow-run-<id>-<attempt>``, ``environment`` the configured one.
+* ``push`` and ``pull_request``: change events (contract v1.1) of the
+  commits pushed to, or the pull requests merged into, the default branch,
+  whichever ``GitHubConfig.changes`` names; see ``github_changes``.
 * ``ping`` and every other event type are ignored (HTTP 202, counted).
 
 ``service`` is the mapped value of the repository's ``full_name`` or ``name``,
@@ -40,6 +43,7 @@ from pydantic import ValidationError
 
 from streams.gateway.adapters import signatures
 from streams.gateway.adapters.base import Converted, PayloadError
+from streams.gateway.adapters.github_changes import convert_pull_request, convert_push
 from streams.gateway.adapters.github_config import GitHubConfig as GitHubConfig
 from streams.gateway.adapters.mapping import NAME
 from streams.gateway.adapters.payload import checked, optional_str, parse_json, require
@@ -83,22 +87,22 @@ class GitHubAdapter:
     secret: str = field(repr=False)
 
     def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
-        """Return the deploy events of one signed delivery (see the module docstring)."""
+        """Return the deploy or change events of one signed delivery (see the module docstring)."""
         verify_signature(body, headers.get(SIGNATURE_HEADER), self.secret)
         return convert(headers.get(EVENT_HEADER, ""), parse_json(body), self.config)
 
 
 def convert(event_type: str, payload: Any, config: GitHubConfig) -> Converted:
-    """Return the deploy events of one GitHub webhook delivery.
+    """Return the deploy or change events of one GitHub webhook delivery.
 
     Args:
         event_type: The ``X-GitHub-Event`` header, e.g. ``deployment_status``.
         payload: The parsed JSON body.
-        config: Service, workflow and environment mapping.
+        config: Service, workflow, environment and change-source mapping.
 
     Returns:
         The events (each valid against the contract), or ``ignored`` with the
-        reason for event types, actions and states that carry no deploy.
+        reason for event types, actions and states that carry no deploy or change.
 
     Raises:
         PayloadError: The payload lacks or mistypes a field we use; the
@@ -114,6 +118,10 @@ def convert(event_type: str, payload: Any, config: GitHubConfig) -> Converted:
         return _deployment_status(payload, config)
     if event_type == "workflow_run":
         return _workflow_run(payload, config)
+    if event_type == "push":
+        return convert_push(payload, config)
+    if event_type == "pull_request":
+        return convert_pull_request(payload, config)
     if event_type == "ping":
         return Converted(ignored="ping")
     return Converted(ignored=f"event {event_type} is not converted")
@@ -136,7 +144,7 @@ def _deployment_status(payload: dict[str, Any], config: GitHubConfig) -> Convert
     if payload["deployment_status"].get("updated_at") is None:
         time_path = "deployment_status.created_at"
     environment = require(payload, "deployment.environment")
-    service, service_path = _service(payload, config)
+    service, service_path = config.service(payload)
     event: dict[str, Any] = {
         "event_id": f"github-deployment_status-{status_id}-{status}",
         "type": "deploy",
@@ -181,7 +189,7 @@ def _workflow_run(payload: dict[str, Any], config: GitHubConfig) -> Converted:
         raise PayloadError(msg)
     run_id = require(payload, "workflow_run.id", int)
     attempt = require(payload, "workflow_run.run_attempt", int) if "run_attempt" in run else 1
-    service, service_path = _service(payload, config)
+    service, service_path = config.service(payload)
     event: dict[str, Any] = {
         "event_id": f"github-workflow_run-{run_id}-{attempt}",
         "type": "deploy",
@@ -201,15 +209,6 @@ def _workflow_run(payload: dict[str, Any], config: GitHubConfig) -> Converted:
         "commit_sha": "workflow_run.head_sha",
     }
     return Converted(events=[checked(event, paths)])
-
-
-def _service(payload: dict[str, Any], config: GitHubConfig) -> tuple[str, str]:
-    """Return the service and the path it came from: mapped full_name, mapped name, or name."""
-    name: str = require(payload, "repository.name")
-    full_name = payload["repository"].get("full_name")
-    if isinstance(full_name, str) and full_name in config.services:
-        return config.services[full_name], "repository.full_name"
-    return config.services.get(name, name), "repository.name"
 
 
 def _deployment_kind(payload: dict[str, Any], config: GitHubConfig) -> str:

@@ -1,4 +1,4 @@
-"""GitLab project/group webhooks (Deployment Hook, Pipeline Hook) to deploy events.
+"""GitLab project/group webhooks to deploy events (Deployment, Pipeline Hook) and changes.
 
 The hook kind is the body's ``object_kind`` (the ``X-Gitlab-Event`` header is
 not needed). Converted:
@@ -14,7 +14,11 @@ not needed). Converted:
   (GitLab 15.x and later); ``kind`` is ``release``.
 * ``pipeline`` (Pipeline Hook): rollback/hotfix pipelines and jobs, see
   ``gitlab_pipeline``.
-* Every other hook (Push, Tag Push, Merge Request, Issue, Job, ...) is ignored.
+* ``push`` (Push Hook) and ``merge_request`` (Merge Request Hook): change
+  events (contract v1.1) of the commits pushed to, or the merge requests merged
+  into, the default branch, whichever ``GitLabConfig.changes`` names; see
+  ``gitlab_changes``.
+* Every other hook (Tag Push, Issue, Job, ...) is ignored.
 
 ``event_id`` of a deployment is ``deployment_event_id(deployment_id,
 status)`` = ``gitlab-deployment-<deployment_id>-<GitLab status>``: GitLab's
@@ -39,6 +43,7 @@ from typing import Any, ClassVar
 from streams.gateway.adapters import credentials
 from streams.gateway.adapters.base import Converted, PayloadError
 from streams.gateway.adapters.datetimes import ruby_time
+from streams.gateway.adapters.gitlab_changes import convert_merge_request, convert_push
 from streams.gateway.adapters.gitlab_config import GitLabConfig as GitLabConfig
 from streams.gateway.adapters.gitlab_config import version
 from streams.gateway.adapters.gitlab_pipeline import convert_pipeline
@@ -88,21 +93,21 @@ class GitLabAdapter:
     secrets: tuple[str, ...] = field(repr=False)
 
     def convert(self, body: bytes, headers: Mapping[str, str]) -> Converted:
-        """Return the deploy events of one hook whose secret token matches."""
+        """Return the deploy or change events of one hook whose secret token matches."""
         credentials.verify_token(TOKEN_HEADER, headers.get(TOKEN_HEADER), self.secrets, "GitLab")
         return convert(parse_json(body), self.config)
 
 
 def convert(payload: Any, config: GitLabConfig) -> Converted:
-    """Return the deploy events of one GitLab hook body.
+    """Return the deploy or change events of one GitLab hook body.
 
     Args:
         payload: The parsed JSON body.
-        config: Service, environment and rollback/hotfix mapping.
+        config: Service, environment, rollback/hotfix and change-source mapping.
 
     Returns:
         The events (each valid against the contract), or ``ignored`` with the
-        reason for hooks and statuses that carry no deploy.
+        reason for hooks and statuses that carry no deploy or change.
 
     Raises:
         PayloadError: The payload lacks or mistypes a field we use; the
@@ -118,6 +123,10 @@ def convert(payload: Any, config: GitLabConfig) -> Converted:
         return _deployment(payload, config)
     if kind == "pipeline":
         return convert_pipeline(payload, config)
+    if kind == "push":
+        return convert_push(payload, config)
+    if kind == "merge_request":
+        return convert_merge_request(payload, config)
     return Converted(ignored=f"object_kind {kind!r} is not converted")
 
 

@@ -1,9 +1,10 @@
-"""How GitLab projects, environments, pipelines and jobs become deploy fields (``GitLabConfig``).
+"""How GitLab projects, environments, pipelines and jobs become event fields (``GitLabConfig``).
 
-Shared by the Deployment Hook (``gitlab``) and the Pipeline Hook
-(``gitlab_pipeline``) conversions: the service of a project, the renamed
-environment, the version of a ref, and which pipelines or jobs are rollbacks
-or hotfixes.
+Shared by the Deployment Hook (``gitlab``), the Pipeline Hook
+(``gitlab_pipeline``) and the Push and Merge Request Hook (``gitlab_changes``)
+conversions: the service of a project, the renamed environment, the version of
+a ref, which pipelines or jobs are rollbacks or hotfixes, and which hooks
+report changes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from pydantic import ValidationError
 
 from streams.gateway.adapters.mapping import NAME, check_names
 from streams.gateway.adapters.payload import require
+
+CHANGE_SOURCES = ("push", "merge_request")
+"""The values of ``GitLabConfig.changes``: which hooks report changes landed."""
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,15 @@ class GitLabConfig:
         hotfix_pipelines: Same for hotfixes.
         pipeline_environment: Environment of a rollback/hotfix pipeline, and
             of a job that declares no ``environment:``.
+        changes: Which hooks report the changes landed on the default branch:
+            ``push`` (every pushed commit, the default) or ``merge_request``
+            (every merged merge request); the other kind is ignored, so no
+            change is counted twice (``gitlab_changes``).
 
     Raises:
-        ValueError: A name is both rollback and hotfix, or a mapped service or
-            environment is not a valid contract name.
+        ValueError: A name is both rollback and hotfix, a mapped service or
+            environment is not a valid contract name, or ``changes`` is not one
+            of ``CHANGE_SOURCES``.
     """
 
     services: Mapping[str, str] = field(default_factory=dict)
@@ -44,8 +53,12 @@ class GitLabConfig:
     rollback_pipelines: frozenset[str] = frozenset()
     hotfix_pipelines: frozenset[str] = frozenset()
     pipeline_environment: str = "production"
+    changes: str = "push"
 
     def __post_init__(self) -> None:
+        if self.changes not in CHANGE_SOURCES:
+            msg = f"changes: {self.changes!r} is not one of {', '.join(CHANGE_SOURCES)}"
+            raise ValueError(msg)
         both = self.rollback_pipelines & self.hotfix_pipelines
         if both:
             msg = f"configured as both rollback and hotfix: {', '.join(sorted(both))}"

@@ -28,6 +28,7 @@ from streams.present.html_report.shape import (
     week_axis,
     weekly_series,
 )
+from streams.present.html_report.teams import team_rows
 from streams.storage.measures import REPORT_MEASURES, select_list
 from streams.storage.report import BUCKETS, ReportQuery
 
@@ -145,6 +146,7 @@ def collect(client: Client, query: ReportQuery, now: datetime | None = None) -> 
     summary = _resolved(client, query, now)[0]
     by_service = _resolved(client, query, now, ("service",))
     by_service.sort(key=lambda row: (-(row["mttr_seconds"] or 0), row["service"]))
+    teams = team_rows(client, query, now)
     return {
         "filters": {
             "since_seconds": None if query.since is None else query.since.total_seconds(),
@@ -170,4 +172,5 @@ def collect(client: Client, query: ReportQuery, now: datetime | None = None) -> 
         "change_failure": change_failure,
         "open_incidents": open_incidents,
         "open_total": open_total,
+        "teams": teams,
     }

@@ -21,6 +21,7 @@ from typing import Any
 from streams.present.durations import human
 from streams.present.html_report.script import SCRIPT
 from streams.present.html_report.style import STYLE
+from streams.present.html_report.teams import teams_section
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -148,6 +149,7 @@ def render(data: dict[str, Any], generated_at: datetime) -> str:
 <header><h1>MTTR report</h1><p class="scope">{_scope(data, generated_at)}</p></header>
 <main>
 <div class="tiles">{_tiles(data["summary"])}</div>
+{teams_section(data.get("teams", []))}
 {sections}
 </main>
 <footer>Definitions: docs/metrics.md. Durations are shown as their two largest units.</footer>

@@ -27,8 +27,8 @@ footer { margin-top: 16px; font-size: 12px; }
         padding: 10px 12px; }
 .tile .value { display: block; font-size: 20px; font-weight: 600; }
 .tile .label { color: var(--muted); font-size: 12px; }
-.chart { background: var(--panel); border: 1px solid var(--line); border-radius: 6px;
-         padding: 14px 16px; margin: 0 0 14px; }
+.chart, section.table { background: var(--panel); border: 1px solid var(--line);
+         border-radius: 6px; padding: 14px 16px; margin: 0 0 14px; }
 .chart svg.frame { display: block; width: 100%; height: auto; }
 .empty { color: var(--muted); font-style: italic; padding: 18px 0; margin: 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); }
@@ -64,5 +64,8 @@ td.bar svg { display: block; width: 160px; height: 12px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff;
          font-size: 12px; }
 .badge.medium { color: var(--ink); }
-@media print { body { background: #fff; padding: 0; } .chart { break-inside: avoid; } }
+@media print {
+  body { background: #fff; padding: 0; }
+  .chart, section.table { break-inside: avoid; }
+}
 """

@@ -2,10 +2,11 @@
 
 ``db``: a ClickHouse on each engine (chDB, and a server over HTTP, queried as
 the read-only user Grafana has) with the migrations and the seed of
-tests/support/dashboard_seed.py (consecutive versions of an incident in
-different parts, so only FINAL merges them).
+tests/support/dashboard_seed.py (consecutive versions of an incident or of an
+ownership period in different parts, so only FINAL merges them).
 ``options``: the options of every template variable, per dashboard uid, as
-Grafana computes them (query variables run on ``db``). docs/dashboards.md.
+Grafana computes them (query variables run on ``db``; a textbox has none).
+docs/dashboards.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.support.grafana_dashboards import custom_options, load_dashboards
 from tests.support.grafana_queries import expand
 
 DASHBOARDS = {d["uid"]: d for d in load_dashboards().values()}
+OWNER_COLUMNS = ("service", "team", "valid_from", "source", "loaded_at", "is_deleted")
 
 
 @pytest.fixture(scope="package", params=ENGINES)
@@ -50,8 +52,9 @@ def _seed(settings: Settings) -> None:
         for table, columns, rows in (
             ("mttr.incidents", INCIDENT_COLUMNS, seed.incident_rows),
             ("mttr.events", EVENT_COLUMNS, seed.event_rows),
+            ("mttr.service_owners", OWNER_COLUMNS, seed.owner_rows),
         ):
-            # consecutive versions of an incident land in different parts: only FINAL merges them
+            # consecutive versions of a row land in different parts: only FINAL merges them
             for part in (rows[::2], rows[1::2]):
                 client.insert(
                     table, [[r[c] for c in columns] for r in part], column_names=list(columns)
@@ -67,6 +70,8 @@ def variable_options(db: Database, definition: dict[str, Any]) -> tuple[str, ...
     """Run a query variable's SQL (or parse a custom one) and return its option values."""
     if definition["type"] == "custom":
         return custom_options(definition["query"])
+    if definition["type"] == "textbox":
+        return ()
     sql = expand(definition["query"], {}, TIME)
     result = db.client.query(sql)
     assert len(result.column_names) == 1, f"${definition['name']}: one column expected"

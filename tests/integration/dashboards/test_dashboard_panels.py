@@ -2,11 +2,12 @@
 
 Each target's ``rawSql`` is expanded as Grafana and the ClickHouse plugin
 expand it (tests/support/grafana_queries.py) with the variables set to All, to
-one value and to two values, and must return rows. Time-series targets must
+one value and to two values (a textbox stays empty), and must return rows. Time-series targets must
 return a time column first, sorted ascending, then numbers, optionally with
 string label columns; a column named like a filter variable holds only
 selected values, and no incident is listed twice. The drill-down and the
-overview list exactly the expected incidents. docs/dashboards.md.
+overview list exactly the expected incidents: those of the selected teams by
+the owner at started_at (tests/support/dashboard_seed.py ``owner()``). docs/dashboards.md.
 
 The database (seeded once, tests/support/dashboard_seed.py) and the variables'
 options come from the package fixtures ``db`` and ``options`` in
@@ -19,15 +20,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.dashboard_seed import TIME, Database
+from tests.support.dashboard_seed import Database, owner
 from tests.support.grafana_dashboards import (
     FORMAT_TIME_SERIES,
     PanelQuery,
     Variable,
     load_dashboards,
+    named_query,
     panel_queries,
 )
-from tests.support.grafana_queries import expand
 
 pytestmark = pytest.mark.integration
 
@@ -60,14 +61,6 @@ def is_numeric(column_type: Any) -> bool:
     return base_type(column_type).startswith(NUMERIC_PREFIXES)
 
 
-def run(db: Database, query: PanelQuery, variables: dict[str, Variable]) -> Any:
-    sql = expand(query.target["rawSql"], variables, TIME)
-    try:
-        return db.client.query(sql)
-    except Exception as exc:  # show the SQL that failed
-        pytest.fail(f"{query.name} failed: {exc}\n--- expanded SQL ---\n{sql}")
-
-
 def check_time_series(name: str, result: Any) -> None:
     """Check a format-0 result: time first (ascending), then numbers or string labels."""
     types = [base_type(t) for t in result.column_types]
@@ -88,7 +81,7 @@ def test_panel_query_returns_data(
     db: Database, options: dict[str, Any], query: PanelQuery, selection: str
 ) -> None:
     variables = selected_variables(options[query.dashboard], selection)
-    result = run(db, query, variables)
+    result = db.run(query, variables)
     name = f"{query.name} ({selection})"
     assert result.row_count > 0, f"{name}: no rows"
     numeric = [i for i, t in enumerate(result.column_types) if is_numeric(t)]
@@ -105,11 +98,9 @@ def test_panel_query_returns_data(
         assert len(ids) == len(set(ids)), f"{name}: an incident listed twice"
 
 
-def named_query(uid: str, title: str) -> PanelQuery:
-    return next(q for q in QUERIES if q.dashboard == uid and q.panel["title"] == title)
-
-
 def matches(row: dict[str, Any], variables: dict[str, Variable]) -> bool:
+    """Return whether an incident row passes the filters; its team: the owner at started_at."""
+    row = dict(row, team=owner(row["service"], row["started_at"]))
     return all(row[name] in v.values for name, v in variables.items() if name in row)
 
 
@@ -119,11 +110,11 @@ def test_drilldown_lists_every_current_incident_once(
 ) -> None:
     uid = "mttr-incident-drilldown"
     variables = selected_variables(options[uid], selection)
-    result = run(db, named_query(uid, "Incidents"), variables)
+    result = db.run(named_query(uid, "Incidents"), variables)
     listed = result.result_columns[result.column_names.index("incident_id")]
     expected = {r["incident_id"] for r in db.seed.current if matches(r, variables)}
     assert sorted(listed) == sorted(expected)
-    summary = run(db, named_query(uid, "Incidents in the time range"), variables)
+    summary = db.run(named_query(uid, "Incidents in the time range"), variables)
     assert summary.first_item["incidents"] == len(expected)
 
 
@@ -136,7 +127,7 @@ def test_overview_counts_open_incidents_once(
     expected = {
         r["incident_id"] for r in db.seed.current if r["status"] == "open" and matches(r, variables)
     }
-    count = run(db, named_query(uid, "Open incidents"), variables)
+    count = db.run(named_query(uid, "Open incidents"), variables)
     assert count.first_item["open_incidents"] == len(expected) > 0
-    listed = run(db, named_query(uid, "Open incidents, oldest first"), variables)
+    listed = db.run(named_query(uid, "Open incidents, oldest first"), variables)
     assert sorted(listed.result_columns[0]) == sorted(expected)

@@ -81,7 +81,8 @@ def test_dora_monthly_worked_example_median_is_exact_interpolated_p50(db: Databa
     1200 + 0.5 x 1800 = 2100 (quantileExact would say 3000, ...Low 1200). The
     incident resolved 07-01 00:00:00.000 (ttr 100000) is July's; July has only a
     remediation run (rem-worked-0702), no deployment, so no row. The month column
-    is `month`, the month's first day.
+    is `month`, the month's first day. No change is deployed in June (lead times NULL);
+    the incident caused by -0603 (succeeded 09:00) was resolved 09:40: recovery 2400 s.
     """
     actual = db.rows("dora_monthly", ("month", "service", "environment"))
     month = WORKED_MONTH.date()
@@ -91,6 +92,10 @@ def test_dora_monthly_worked_example_median_is_exact_interpolated_p50(db: Databa
         "failed_deployments": 1,
         "change_failure_rate": 0.5,
         "median_time_to_restore_seconds": 2100.0,
+        "changes_deployed": 0,
+        "lead_time_p50_seconds": None,
+        "lead_time_p90_seconds": None,
+        "failed_deployment_recovery_p50_seconds": 2400.0,
     }
     assert [key for key in actual if key[0] > month] == []
 

@@ -1,8 +1,8 @@
 from collections import Counter
 from datetime import UTC, datetime
 
-from schemas.events import EVENT_ADAPTER, SEVERITIES
-from streams.devtools.simulate import service_names, simulate
+from schemas.events import EVENT_ADAPTER, SEVERITIES, ChangeEvent, DeployEvent
+from streams.devtools.simulate import Profile, service_names, simulate
 
 END = datetime(2026, 6, 30, tzinfo=UTC)
 
@@ -44,3 +44,35 @@ def test_service_names_run_past_the_builtin_list() -> None:
     assert names[:2] == ["checkout", "payments"]
     assert names[12:] == ["checkout-2", "payments-2"]
     assert len(set(names)) == 14
+
+
+def test_changes_are_opt_in_and_leave_the_other_events_alone() -> None:
+    plain = simulate(3, 20, 7, END)
+    with_changes = simulate(3, 20, 7, END, Profile(changes_per_deploy=2.0))
+    changes = [e for e in with_changes if e["type"] == "change"]
+    others = [{k: v for k, v in e.items() if k != "commit_sha"} for e in with_changes]
+    assert [e for e in others if e["type"] != "change"] == plain
+    assert not any(e["type"] == "change" for e in plain)
+    assert not any("commit_sha" in e for e in plain)
+    assert changes == [e for e in simulate(3, 20, 7, END, Profile(changes_per_deploy=2.0))
+                       if e["type"] == "change"]  # fmt: skip
+    assert len(changes) > 60  # about 2 per release/config deploy
+    start = datetime(2026, 6, 10, tzinfo=UTC)
+    parsed = [EVENT_ADAPTER.validate_python(e) for e in changes]
+    assert all(start <= e.occurred_at < END for e in parsed)
+    assert len({e.event_id for e in parsed}) == len(parsed)
+    assert any(e["change_id"] == e["commit_sha"] for e in changes)  # direct pushes
+    assert any(e["change_id"].startswith("PR-") for e in changes)
+
+
+def test_a_shipping_deploy_names_the_commit_of_the_last_change_landed_before_it() -> None:
+    events = simulate(2, 10, 3, END, Profile(changes_per_deploy=2.0))
+    parsed = [EVENT_ADAPTER.validate_python(e) for e in events]
+    landed = {e.commit_sha: e for e in parsed if isinstance(e, ChangeEvent)}
+    named = [e for e in parsed if isinstance(e, DeployEvent) and e.commit_sha is not None]
+    assert named and all(e.kind in ("release", "config") for e in named)
+    for deploy in named:
+        change = landed[deploy.commit_sha]
+        assert change.service == deploy.service
+        assert change.occurred_at < deploy.occurred_at
+        assert change.first_commit_at is not None and change.first_commit_at <= change.occurred_at

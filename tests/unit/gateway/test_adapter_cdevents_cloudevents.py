@@ -78,7 +78,8 @@ def test_a_batch_keeps_good_items_and_names_bad_ones() -> None:
 def test_a_batch_of_only_ignored_items_is_ignored_and_of_bad_ones_a_400() -> None:
     ignored = convert(batch([envelope(load("change_merged")), envelope(load("taskrun_started"))]))
     assert ignored.ignored == (
-        "0: change.merged is not converted yet (change events are not in the contract); "
+        "0: change.merged of 'mySubject123' names no commit (send customData.commitSha, or the "
+        "full commit id as subject.id); "
         "1: CDEvents type taskrun.started is not converted"
     )
     with pytest.raises(PayloadError, match=r"^0\.id: missing; 1\.data: missing$"):

@@ -159,8 +159,8 @@ def test_tickets_of_other_types_are_ignored(version: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("change_merged", "change.merged is not converted yet (change events are not in the "
-                          "contract)"),
+        ("change_merged", "change.merged of 'mySubject123' names no commit (send "
+                          "customData.commitSha, or the full commit id as subject.id)"),
         ("service_removed", "CDEvents type service.removed is not converted"),
         ("pipelinerun_finished", "CDEvents type pipelinerun.finished is not converted"),
         ("taskrun_started", "CDEvents type taskrun.started is not converted"),

@@ -20,7 +20,11 @@ from tests.support.strategies import JSON
 
 CONFIG = CDEventsConfig(ticket_types=frozenset(), default_service="portal")
 NAMES = ["incident_detected", "incident_reported", "incident_resolved", "service_deployed",
-         "service_rolledback", "ticket_created", "ticket_updated", "ticket_closed"]  # fmt: skip
+         "service_rolledback", "ticket_created", "ticket_updated", "ticket_closed",
+         "change_merged"]  # fmt: skip
+CUSTOM = {"status": "resolved", "severity": "high", "title": "Fix",
+          "commitSha": "1a429d2f06fa49d8ece5045ac6471dc8a2276895",
+          "firstCommitAt": "2023-03-19T10:00:00Z"}  # fmt: skip
 PATHS = [
     ("context",), ("context", "id"), ("context", "source"), ("context", "type"),
     ("context", "timestamp"), ("subject",), ("subject", "id"), ("subject", "type"),
@@ -32,6 +36,8 @@ PATHS = [
     ("subject", "content", "labels"), ("subject", "content", "group"),
     ("subject", "content", "uri"), ("subject", "content", "ticketType"),
     ("customData",), ("customData", "severity"), ("customData", "status"),
+    ("subject", "content", "repository"), ("subject", "content", "repository", "id"),
+    ("customData", "commitSha"), ("customData", "firstCommitAt"), ("customData", "title"),
 ]  # fmt: skip
 
 
@@ -49,7 +55,7 @@ def test_any_value_anywhere_is_converted_ignored_or_a_payload_error(
     name: str, path: tuple[str, ...], value: Any
 ) -> None:
     cdevent = load(name)
-    cdevent["customData"] = {"status": "resolved", "severity": "high"}
+    cdevent["customData"] = dict(CUSTOM)
     _set(cdevent, path, value)
     body = json.dumps(envelope(load(name), data=cdevent)).encode()  # big ints too
     try:

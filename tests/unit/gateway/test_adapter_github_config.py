@@ -28,7 +28,7 @@ def test_ping_is_ignored() -> None:
     assert convert("ping", payload, CONFIG) == Converted(ignored="ping")
 
 
-@pytest.mark.parametrize("event_type", ["push", "deployment", "check_run"])
+@pytest.mark.parametrize("event_type", ["issues", "deployment", "check_run", "create"])
 def test_other_event_types_are_ignored(event_type: str) -> None:
     converted = convert(event_type, {"action": "created"}, CONFIG)
     assert converted == Converted(ignored=f"event {event_type} is not converted")

@@ -6,6 +6,7 @@ README.md, "Webhooks: ``mttr gateway``", and streams/gateway/adapters/github.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,8 +14,15 @@ from hypothesis import strategies as st
 
 from schemas.events import EVENT_ADAPTER
 from streams.gateway.adapters.base import PayloadError
-from streams.gateway.adapters.github import convert
-from tests.support.github_payloads import ROLLBACK, deployment_status, workflow_run
+from streams.gateway.adapters.github import GitHubConfig, convert
+from tests.support.github_payloads import (
+    CONFIG,
+    PULL_REQUESTS,
+    ROLLBACK,
+    deployment_status,
+    load,
+    workflow_run,
+)
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
@@ -46,7 +54,37 @@ FIELDS = [
     ("workflow_run", "workflow_run.head_branch"),
     ("workflow_run", "workflow_run.head_sha"),
     ("workflow_run", "repository.name"),
+    ("push", "ref"),
+    ("push", "after"),
+    ("push", "deleted"),
+    ("push", "commits"),
+    ("push", "commits.0"),
+    ("push", "commits.0.id"),
+    ("push", "commits.0.timestamp"),
+    ("push", "commits.0.message"),
+    ("push", "repository"),
+    ("push", "repository.id"),
+    ("push", "repository.pushed_at"),
+    ("push", "repository.default_branch"),
+    ("pull_request", "action"),
+    ("pull_request", "pull_request"),
+    ("pull_request", "pull_request.number"),
+    ("pull_request", "pull_request.id"),
+    ("pull_request", "pull_request.merged"),
+    ("pull_request", "pull_request.merged_at"),
+    ("pull_request", "pull_request.created_at"),
+    ("pull_request", "pull_request.merge_commit_sha"),
+    ("pull_request", "pull_request.title"),
+    ("pull_request", "pull_request.base"),
+    ("pull_request", "pull_request.base.ref"),
+    ("pull_request", "repository.default_branch"),
 ]
+PAYLOADS: dict[str, tuple[Callable[[], dict[str, Any]], GitHubConfig]] = {
+    "deployment_status": (deployment_status, ROLLBACK),
+    "workflow_run": (workflow_run, ROLLBACK),
+    "push": (lambda: load("push.json"), CONFIG),
+    "pull_request": (lambda: load("derived_pull_request_merged.json"), PULL_REQUESTS),
+}
 
 
 @settings(max_examples=300, deadline=None)
@@ -55,14 +93,18 @@ def test_any_field_value_gives_valid_events_ignored_or_payload_error(
     field: tuple[str, str], value: Any
 ) -> None:
     event_type, path = field
-    payload = deployment_status() if event_type == "deployment_status" else workflow_run()
+    build, config = PAYLOADS[event_type]
+    payload = build()
     *parents, last = path.split(".")
     target = payload
     for part in parents:
-        target = target[part]
-    target[last] = value
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
     try:
-        converted = convert(event_type, payload, ROLLBACK)
+        converted = convert(event_type, payload, config)
     except PayloadError:
         return
     for event in converted.events:

@@ -175,10 +175,7 @@ def test_a_malformed_job_is_left_out_and_the_others_kept() -> None:
 # --- other hooks ------------------------------------------------------------------------
 
 
-def test_push_and_member_hooks_are_ignored() -> None:
-    assert convert(load("push.json"), CONFIG) == Converted(
-        ignored="object_kind 'push' is not converted"
-    )
+def test_member_hooks_are_ignored() -> None:  # Push Hooks: test_adapter_gitlab_changes.py
     assert convert(load("member_add_to_group.json"), CONFIG) == Converted(
         ignored="hook 'user_add_to_group' is not converted"
     )

@@ -40,7 +40,7 @@ def test_type_mismatch_is_reported_even_if_the_event_is_otherwise_invalid() -> N
 def test_unknown_type_on_a_typed_topic_is_a_validation_error() -> None:
     assert reason(as_line(alert(type="page"))) == (
         "Input tag 'page' found using 'type' does not match any of the expected tags: "
-        "'alert', 'deploy', 'ticket'"
+        "'alert', 'deploy', 'ticket', 'change'"
     )
 
 
@@ -51,7 +51,7 @@ def test_missing_type() -> None:
 def test_non_string_type() -> None:
     assert reason(b'{"type": ["alert"]}') == (
         "Input tag '['alert']' found using 'type' does not match any of the expected tags: "
-        "'alert', 'deploy', 'ticket'"
+        "'alert', 'deploy', 'ticket', 'change'"
     )
 
 
@@ -113,7 +113,7 @@ def test_format_without_location() -> None:
     exc = validation_error({"type": "page"})
     assert format_validation_error(exc) == (
         "Input tag 'page' found using 'type' does not match any of the expected tags: "
-        "'alert', 'deploy', 'ticket'"
+        "'alert', 'deploy', 'ticket', 'change'"
     )
 
 

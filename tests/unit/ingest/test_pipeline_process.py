@@ -14,7 +14,7 @@ from streams.ingest.decode import Decoded, Origin
 from streams.ingest.pipeline import IngestPipeline
 from streams.ingest.progress import SourceOffsets
 from streams.ingest.types import RawMessage
-from tests.support.factories import alert, as_line
+from tests.support.factories import alert, as_line, change
 
 TOPIC_TYPES = {"alerts": "alert"}
 
@@ -141,3 +141,36 @@ def test_a_batch_in_flight_during_a_rebalance_records_no_progress() -> None:
     assert ingest.progress.lagging() == {}
     stats = asyncio.run(ingest.process(batch(0, hour=11)))
     assert stats.watermark == 0
+
+
+def test_change_events_are_stored_and_neither_correlated_nor_counted_in_the_watermark() -> None:
+    sink = GatedSink()
+    sink.gate.set()
+    only_alerts = SourceOffsets(ends={("alerts", 0): 100}, starts={("alerts", 0): 0})
+
+    async def read_offsets() -> SourceOffsets | None:
+        return only_alerts
+
+    ingest = IngestPipeline(
+        read_offsets=read_offsets,
+        topic_types={"alerts": "alert", "changes": "change"},
+        max_bytes=4096,
+        sink=sink,
+        send_dead_letter=no_dead_letters,
+        limit=None,
+        retry_max_delay=0.01,
+        route=lambda valid: (valid, []),
+    )
+    asyncio.run(ingest.process(batch(0, hour=10)))
+    landed = RawMessage(
+        b"checkout",
+        as_line(change(event_id="c-1", occurred_at="2026-03-01T08:00:00Z")),
+        Origin("changes", 3, 7),  # a partition the offsets do not cover
+    )
+    stats = asyncio.run(ingest.process([*batch(0, hour=11), landed]))
+    assert stats.valid == 4
+    assert [d.event.event_id for d in stats.here] == ["a-0-0", "a-0-1", "a-0-2"]
+    assert [row["event_id"] for row in sink.written] == ["a-0-0", "a-0-1", "a-0-2", "c-1"]
+    # the change's partition and its old time leave the input watermark alone
+    assert stats.watermark == to_ms(datetime(2026, 3, 2, 10, 0, 2, tzinfo=UTC))
+    assert ("changes", 3) not in ingest.progress.lagging()

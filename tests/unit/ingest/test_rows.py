@@ -10,12 +10,13 @@ import pytest
 from streams.ingest.decode import Decoded, Origin, decode
 from streams.ingest.rows import EVENT_COLUMNS, event_to_row
 from streams.storage.sink import TableSink
-from tests.support.factories import as_line, deploy, ticket
+from tests.support.factories import as_line, change, deploy, ticket
 from tests.support.paths import ROOT
 from tests.support.recording_client import RecordingClient
 
 INGESTED_AT = datetime(2026, 3, 2, 10, 0, 5, 250000, tzinfo=UTC)
 SQL_EVENTS = ROOT / "sql" / "002_events.sql"
+SQL_CHANGES = ROOT / "sql" / "011_change_lead_times.sql"
 
 
 def decoded(raw: bytes, origin: Origin) -> Decoded:
@@ -45,6 +46,8 @@ def test_alert_row() -> None:
         "severity": "critical",
         "category": "performance",
         "kind": None,
+        "commit_sha": "",
+        "first_commit_at": None,
         "raw": (
             '{"type":"alert","event_id":"am-1","service":"checkout",'
             '"occurred_at":"2026-03-02T11:00:00.123456+01:00","source":"alertmanager",'
@@ -78,6 +81,8 @@ def test_deploy_row() -> None:
         "severity": None,
         "category": None,
         "kind": "rollback",
+        "commit_sha": "9fceb02",
+        "first_commit_at": None,
         "raw": (
             '{"type": "deploy", "event_id": "gh-991", "service": "search",'
             ' "environment": "staging", "occurred_at": "2026-03-02T09:30:00Z",'
@@ -117,6 +122,8 @@ def test_ticket_row(severity: str | None, expected: str | None) -> None:
         "severity": expected,
         "category": None,
         "kind": None,
+        "commit_sha": "",
+        "first_commit_at": None,
         "raw": raw.decode(),
         "kafka_topic": "tickets",
         "kafka_partition": 1,
@@ -147,6 +154,8 @@ def test_insert_layout_follows_event_columns() -> None:
                     None,
                     None,
                     "hotfix",
+                    "",
+                    None,
                     raw.decode(),
                     "deploys",
                     3,
@@ -180,6 +189,8 @@ def test_event_columns() -> None:
         "severity",
         "category",
         "kind",
+        "commit_sha",
+        "first_commit_at",
         "raw",
         "kafka_topic",
         "kafka_partition",
@@ -204,7 +215,54 @@ def sql_columns(sql: str, table: str) -> list[str]:
     return names
 
 
-def test_event_columns_match_the_events_table() -> None:
-    assert tuple(sql_columns(SQL_EVENTS.read_text(encoding="utf-8"), "mttr.events")) == (
-        EVENT_COLUMNS
+def added_columns(sql: str, table: str) -> list[tuple[str, str]]:
+    """Return (name, the column it follows) of every ``ALTER TABLE table ADD COLUMN``."""
+    return re.findall(
+        rf"ALTER TABLE {re.escape(table)}\s+ADD COLUMN IF NOT EXISTS"
+        r" ([a-z_]+)[^;]*?AFTER ([a-z_]+);",
+        sql,
     )
+
+
+def test_event_columns_match_the_events_table() -> None:
+    columns = sql_columns(SQL_EVENTS.read_text(encoding="utf-8"), "mttr.events")
+    for name, after in added_columns(SQL_CHANGES.read_text(encoding="utf-8"), "mttr.events"):
+        columns.insert(columns.index(after) + 1, name)
+    assert tuple(columns) == EVENT_COLUMNS
+
+
+def test_change_row() -> None:
+    raw = as_line(
+        change(
+            event_id="gh-push-1",
+            service="search",
+            environment="staging",
+            occurred_at="2026-03-02T10:00:00.123456+01:00",
+            source="github",
+            change_id="PR-77",
+            commit_sha="9FCEB02d0ae5",
+            first_commit_at="2026-03-01T17:45:00Z",
+            title="Faster suggestions",
+        )
+    )
+    row = event_to_row(decoded(raw, Origin("changes", 2, 40)), INGESTED_AT)
+    assert row == {
+        "event_id": "gh-push-1",
+        "type": "change",
+        "service": "search",
+        "environment": "staging",
+        "occurred_at": datetime(2026, 3, 2, 9, 0, 0, 123000, tzinfo=UTC),
+        "source": "github",
+        "status": "landed",
+        "subject_id": "PR-77",
+        "severity": None,
+        "category": None,
+        "kind": None,
+        "commit_sha": "9fceb02d0ae5",
+        "first_commit_at": datetime(2026, 3, 1, 17, 45, tzinfo=UTC),
+        "raw": raw.decode(),
+        "kafka_topic": "changes",
+        "kafka_partition": 2,
+        "kafka_offset": 40,
+        "ingested_at": INGESTED_AT,
+    }

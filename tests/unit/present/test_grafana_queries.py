@@ -2,7 +2,8 @@
 
 The expected strings come from the grafana-clickhouse-datasource sources:
 src/data/CHDatasource.test.ts (conditionalAll, multi-value format) and
-pkg/macros/macros.go / the plugin's macro documentation (time macros).
+pkg/macros/macros.go / the plugin's macro documentation (time macros); the
+percentencode format from Grafana's formatRegistry.ts (encodeURIComponentStrict).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.grafana_dashboards import TimeRange, Variable, custom_options
+from tests.support.grafana_dashboards import TimeRange, Variable, custom_options, textbox
 from tests.support.grafana_queries import (
     UnsupportedQueryError,
     apply_conditional_all,
@@ -101,3 +102,21 @@ def test_unmodelled_constructs_are_rejected(sql: str) -> None:
 def test_custom_variable_options() -> None:
     assert custom_options("open, resolved") == ("open", "resolved")
     assert custom_options("Open : open,Resolved : resolved") == ("open", "resolved")
+
+
+def test_percentencode_is_grafanas_strict_uri_encoding() -> None:
+    # encodeURIComponent, plus ! ' ( ) * encoded; - _ . ~ and ASCII letters and digits kept
+    value = {"v": textbox("v", "it's a\\b (1)*!~_.-é")}
+    assert replace_variables("${v:percentencode}", value) == (
+        "it%27s%20a%5Cb%20%281%29%2A%21~_.-%C3%A9"
+    )
+    # a multi-value selection is formatted like glob ({a,b}) first
+    assert replace_variables("${v:percentencode}", variable("v", ("a b", "c"))) == "%7Ba%20b%2Cc%7D"
+
+
+def test_a_textbox_is_a_string_and_empty_means_all() -> None:
+    sql = "WHERE $__conditionalAll(x = ${v:singlequote}, $v)"
+    assert apply_conditional_all(sql, {"v": textbox("v")}) == "WHERE 1=1"
+    assert expand(sql, {"v": textbox("v", "it's")}, TIME) == "WHERE x = 'it\\'s'"
+    assert replace_variables("$v", {"v": textbox("v", "a,b")}) == "a,b"  # the plugin keeps it
+    assert textbox("v").current_value == ""

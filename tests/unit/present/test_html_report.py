@@ -87,6 +87,28 @@ def sample_data() -> dict[str, Any]:
             },
         ],
         "open_total": 1,
+        "teams": [
+            {
+                "team": "payments",
+                "incidents": 3,
+                "mttr_seconds": 4320.0,
+                "p50_seconds": 3000.0,
+                "p90_seconds": 7200.0,
+                "deployments": 8,
+                "failed_deployments": 2,
+                "change_failure_rate": 0.25,
+                "changes_deployed": 11,
+                "lead_time_p50_seconds": 90061.0,
+            },
+            {
+                "team": "(unowned)",
+                "incidents": 0,
+                "deployments": 2,
+                "failed_deployments": 0,
+                "change_failure_rate": 0.0,
+                "changes_deployed": 0,
+            },
+        ],
     }
 
 
@@ -101,6 +123,7 @@ def empty_data() -> dict[str, Any]:
         change_failure=[],
         open_incidents=[],
         open_total=0,
+        teams=[],
     )
     data["summary"] = dict.fromkeys(data["summary"], None) | {"incidents": 0, "open_incidents": 0}
     return data
@@ -240,12 +263,25 @@ def test_filters_are_shown_escaped() -> None:
     assert "Deploys are not filtered by severity." in page
 
 
+def test_the_team_table_lists_each_team_with_its_own_numbers() -> None:
+    page = render(sample_data(), GENERATED)
+    table = page[page.index('<section class="table" id="teams">') :]
+    table = table[: table.index("</section>")]
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    assert cells == [
+        "payments", "3", "1h 12m", "50m", "2h", "8", "25%", "11", "1d 1h",
+        "(unowned)", "0", "-", "-", "-", "2", "0%", "0", "-",
+    ]  # fmt: skip
+    empty = render(empty_data(), GENERATED)
+    assert "No incidents, deploys or changes." in empty
+
+
 # sha256 of render(sample_data(), GENERATED) and render(empty_data(), GENERATED), taken
 # before the script moved from a Python string to report.js. Update them only when
 # the page changes on purpose.
 PAGE_SHA256 = {
-    "sample": "a1272eaeaab30bf7be97d1448ca4eaa944eb8bd3374975058f6275e0cceb23eb",
-    "empty": "e75fbac2bc5a2b86af4f8278609df3423daae12c68fe077fd4e69ee709a4e355",
+    "sample": "f283de50fb1814dd47bde13e760d47f6cf4493c0f1a34193439e93a13a1e32db",
+    "empty": "0d3af9b8325e2ed3f2f9a5d277f8d7a2ae16309e45e4544549b37ac0e6cfab08",
 }
 
 

@@ -148,7 +148,7 @@ def test_unknown_literals_are_rejected(
 def test_unknown_type_is_rejected() -> None:
     assert rejection(alert(type="page")) == (
         "Input tag 'page' found using 'type' does not match any of the expected tags: "
-        "'alert', 'deploy', 'ticket'"
+        "'alert', 'deploy', 'ticket', 'change'"
     )
 
 

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from schemas.events import (
     EVENT_ADAPTER,
     AlertEvent,
+    ChangeEvent,
     DeployEvent,
     EventBase,
     TicketEvent,
@@ -32,9 +33,15 @@ from schemas.events import (
 )
 from schemas.export import generated
 from schemas.fast import PRINTABLE, STAMP, _check_printable, _Undecided, parse_event
-from schemas.fast_fields import AlertFields, DeployFields, EventFields, TicketFields
+from schemas.fast_fields import (
+    AlertFields,
+    ChangeFields,
+    DeployFields,
+    EventFields,
+    TicketFields,
+)
 from tests.support.event_inputs import assert_same_event, raw_events
-from tests.support.factories import alert, as_line, deploy, ticket
+from tests.support.factories import alert, as_line, change, deploy, ticket
 
 
 def by_models(raw: bytes) -> Any:
@@ -75,7 +82,40 @@ FULL = [
     deploy(version=None, commit_sha=None),
     ticket(severity="critical", title="Checkout down", url="https://t/INC-1"),
     ticket(severity=None, title=None, url=None),
+    change(
+        environment="staging",
+        source="github",
+        commit_sha="ABCdef0123",
+        first_commit_at="2026-03-01T09:00:00.5+01:00",
+        title="Retry \x00 payments\n",
+    ),
+    change(first_commit_at=None, title=None),
 ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"first_commit_at": "2026-03-02T10:00:00.001Z"}, "first_commit_at must not be after"),
+        ({"commit_sha": "abc"}, "change.commit_sha\n  String should match pattern"),
+        ({"commit_sha": None}, "change.commit_sha\n  Input should be a valid string"),
+        ({"change_id": ""}, "change.change_id\n  String should have at least 1 character"),
+        ({"status": "merged"}, "change.status\n  Extra inputs are not permitted"),
+    ],
+)
+def test_invalid_changes_are_left_to_the_models(changes: dict[str, Any], reason: str) -> None:
+    raw = as_line(change(occurred_at="2026-03-02T10:00:00Z", **changes))
+    assert parse_event(raw) is None
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        by_models(raw)
+
+
+def test_a_change_defaults_its_first_commit_to_its_landing() -> None:
+    fast, slow = fast_and_models(change(occurred_at="2026-03-02T11:00:00+01:00"))
+    assert isinstance(fast, ChangeEvent)
+    assert_same_event(fast, slow)
+    assert fast.first_commit_at == fast.occurred_at
+    assert "first_commit_at" not in fast.model_fields_set
 
 
 @pytest.mark.parametrize("event", FULL, ids=lambda e: f"{e['type']}-{len(e)}")
@@ -194,12 +234,17 @@ def test_a_built_event_behaves_like_a_validated_one() -> None:
 
 # --- the two descriptions of the contract stay one -----------------------------------------
 
-CONTRACT_SHA256 = "0cc1fba96edda6ef5e0b4acb257b060346cb63ffdeb064a7deb2091317af9378"
+CONTRACT_SHA256 = "398f760661f7bb538ca43ca49ffb84235a5c91f455176d94cfcf3f3ebe731e6f"
 
 
 @pytest.mark.parametrize(
     ("model", "struct"),
-    [(AlertEvent, AlertFields), (DeployEvent, DeployFields), (TicketEvent, TicketFields)],
+    [
+        (AlertEvent, AlertFields),
+        (DeployEvent, DeployFields),
+        (TicketEvent, TicketFields),
+        (ChangeEvent, ChangeFields),
+    ],
 )
 def test_the_structs_have_the_fields_of_the_models(
     model: type[EventBase], struct: type[EventFields]

@@ -11,6 +11,7 @@ from schemas.export import JSON_DIR, stale_files, write
 
 EXPECTED_FILES = [
     "alert.schema.json",
+    "change.schema.json",
     "deploy.schema.json",
     "event.schema.json",
     "ticket.schema.json",
@@ -32,7 +33,7 @@ def test_each_file_is_a_json_schema_with_id(name: str) -> None:
     assert schema["$id"] == f"https://mttr.dev/schemas/v1.1/{name}"
 
 
-@pytest.mark.parametrize("kind", ["alert", "deploy", "ticket"])
+@pytest.mark.parametrize("kind", ["alert", "deploy", "ticket", "change"])
 def test_models_forbid_unknown_fields_in_the_schema(kind: str) -> None:
     schema = orjson.loads((JSON_DIR / f"{kind}.schema.json").read_bytes())
     assert schema["additionalProperties"] is False

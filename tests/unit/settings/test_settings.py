@@ -227,16 +227,24 @@ def test_no_password_configured() -> None:
 
 def test_topic_types_default() -> None:
     settings = Settings()
-    assert settings.topic_types == {"alerts": "alert", "deploys": "deploy", "tickets": "ticket"}
-    assert settings.source_topics == ("alerts", "deploys", "tickets")
+    assert settings.topic_types == {
+        "alerts": "alert",
+        "deploys": "deploy",
+        "tickets": "ticket",
+        "changes": "change",
+    }
+    assert settings.source_topics == ("alerts", "deploys", "tickets")  # what correlates
+    assert settings.event_topics == ("alerts", "deploys", "tickets", "changes")
 
 
 def test_topic_types_follow_renamed_topics(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MTTR_TOPIC_ALERTS", "prod.alerts.v1")
     monkeypatch.setenv("MTTR_TOPIC_DEPLOYS", "prod.deploys.v1")
     monkeypatch.setenv("MTTR_TOPIC_TICKETS", "prod.tickets.v1")
+    monkeypatch.setenv("MTTR_TOPIC_CHANGES", "prod.changes.v1")
     assert Settings().topic_types == {
         "prod.alerts.v1": "alert",
         "prod.deploys.v1": "deploy",
         "prod.tickets.v1": "ticket",
+        "prod.changes.v1": "change",
     }

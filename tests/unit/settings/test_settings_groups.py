@@ -31,7 +31,8 @@ from streams.settings import (
 
 OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
     KafkaSettings: {
-        "kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_dead_letter",
+        "kafka_bootstrap", "topic_alerts", "topic_deploys", "topic_tickets", "topic_changes",
+        "topic_dead_letter",
         "topic_partitions", "topic_incidents", "kafka_security_protocol", "kafka_sasl_mechanism",
         "kafka_sasl_username", "kafka_sasl_password", "kafka_ssl_cafile", "kafka_ssl_certfile",
         "kafka_ssl_keyfile",
@@ -50,7 +51,7 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "gateway_token",
         "alertmanager_service_labels", "github_webhook_secret", "github_services",
         "github_environments", "github_rollback_workflows", "github_hotfix_workflows",
-        "github_workflow_environment", "jira_webhook_secrets", "jira_status_map",
+        "github_workflow_environment", "github_changes", "jira_webhook_secrets", "jira_status_map",
         "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
         "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
         "pagerduty_services", "pagerduty_environment",
@@ -78,6 +79,7 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
     PipelineSettings: {
         "gitlab_webhook_secrets", "gitlab_services", "gitlab_environments",
         "gitlab_rollback_pipelines", "gitlab_hotfix_pipelines", "gitlab_pipeline_environment",
+        "gitlab_changes",
         "argocd_services", "argocd_environments", "argocd_environment_label",
         "argocd_degraded_severity", "jenkins_jobs", "jenkins_version_parameter",
     },

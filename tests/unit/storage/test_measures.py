@@ -207,7 +207,7 @@ def test_html_report_selects_the_view_measures() -> None:
     client = RecordingClient()
     collect(client, ReportQuery(), datetime(2026, 3, 9, tzinfo=UTC))
     resolved = [sql for sql in client.queries if "status = 'resolved'" in sql]
-    assert len(resolved) == 4
+    assert len(resolved) == 5  # weekly, monthly, headline, severity, per team
     daily = _measure_items(VIEWS["mttr.mttr_daily_live"])
     for sql in resolved:
         assert _measure_items(sql) == daily, sql

@@ -1,0 +1,128 @@
+"""Where ``mttr owners`` reads and writes: the running worker's ``/mttr/owners/``, or ClickHouse.
+
+One process at a time may own an embedded chDB data path, so with ``chdb://``
+(``--via auto``) the command first asks a running worker over its web port
+and opens the database itself only when no worker answers. A server
+(``http(s)://``) is always written directly. Both paths run the same
+``storage/owners/table.py`` code, so they answer the same.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+from clickhouse_connect.driver.client import Client
+
+from streams.cli.common import fail
+from streams.settings import Settings
+from streams.storage.clickhouse import connect
+from streams.storage.owners.rows import OwnerRow, format_time
+from streams.storage.owners.table import TABLE, periods, replace_source
+from streams.storage.owners.wire import to_body
+
+PAGE = "/mttr/owners/"
+T = TypeVar("T")
+
+
+def _worker_url(settings: Settings, query: dict[str, str] | None = None) -> str:
+    url = f"http://{settings.web_host}:{settings.web_port}{PAGE}"
+    return url + ("?" + urllib.parse.urlencode(query) if query else "")
+
+
+def _ask_worker(settings: Settings, request: urllib.request.Request) -> dict[str, Any] | None:
+    """Return the worker's JSON answer, None when no worker answers; exit 1 when it refuses."""
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.load(response)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            fail(f"the worker does not serve {PAGE}: is it an older version of mttr?")
+        try:
+            refusal = json.loads(exc.read())
+        except ValueError:
+            refusal = {}
+        for problem in refusal.get("problems", [])[:50]:
+            click.echo(f"error: {problem}", err=True)
+        fail(f"the worker refused it ({exc.code}): {refusal.get('error', exc.reason)}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+def _through(
+    settings: Settings, via: str, request: urllib.request.Request, run: Callable[[Client], T]
+) -> tuple[dict[str, Any] | None, T | None]:
+    """Return the worker's answer, or ``run`` on a direct client (exactly one is not None)."""
+    embedded = settings.resolved_clickhouse_url().startswith("chdb://")
+    if via == "worker" or (via == "auto" and embedded):
+        answer = _ask_worker(settings, request)
+        if answer is not None:
+            return answer, None
+        if via == "worker":
+            fail(f"no worker answers on http://{settings.web_host}:{settings.web_port}/")
+    return None, _direct(settings, run)
+
+
+def _direct(settings: Settings, run: Callable[[Client], T]) -> T:
+    """Return ``run(client)`` on a new client; exits 1 when ClickHouse or the table is missing."""
+    try:
+        client = connect(settings)
+    except Exception as exc:  # noqa: BLE001
+        hint = ""
+        if settings.resolved_clickhouse_url().startswith("chdb://"):
+            hint = (" (the embedded database is used by one process at a time: is a worker "
+                    "running without its web port reachable?)")  # fmt: skip
+        fail(f"cannot open ClickHouse at {settings.clickhouse_url_for_display()}: {exc}{hint}")
+    try:
+        if not client.command(f"EXISTS TABLE {TABLE}"):
+            fail(f"{TABLE} does not exist in {settings.clickhouse_url_for_display()}: "
+                 "run `mttr migrate` first")  # fmt: skip
+        return run(client)
+    except Exception as exc:  # noqa: BLE001 - report driver errors without a traceback
+        fail(f"ClickHouse at {settings.clickhouse_url_for_display()} failed: {exc}")
+    finally:
+        client.close()
+
+
+def load_rows(
+    settings: Settings, via: str, source: str, rows: Sequence[OwnerRow]
+) -> tuple[dict[str, Any], str]:
+    """Replace ``source``'s rows through the worker or directly.
+
+    Returns the load's counts (``LoadResult.as_json``) and `` through the
+    worker`` or an empty string, for the summary line.
+    """
+    body = json.dumps(to_body(source, rows)).encode()
+    request = urllib.request.Request(  # noqa: S310 - http:// to the configured worker only
+        _worker_url(settings),
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    answer, direct = _through(
+        settings, via, request,
+        lambda client: replace_source(client, source, rows, datetime.now(UTC)).as_json(),
+    )  # fmt: skip
+    if answer is not None:
+        return answer, " through the worker"
+    assert direct is not None  # noqa: S101 - _through returns one of the two
+    return direct, ""
+
+
+def list_periods(
+    settings: Settings, via: str, service: str | None, at: datetime | None
+) -> list[dict[str, Any]]:
+    """Return the ownership periods (``table.periods``) through the worker or directly."""
+    query = {"service": service or "", "at": format_time(at) if at else ""}
+    request = urllib.request.Request(_worker_url(settings, query))  # noqa: S310
+    answer, direct = _through(settings, via, request, lambda c: periods(c, service, at))
+    if answer is not None:
+        return list(answer.get("periods", []))
+    return direct or []
