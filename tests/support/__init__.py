@@ -83,6 +83,13 @@ Views, dashboards and the HTML report
   hand-computed month of docs/metrics.md in it; ``view_model``: docs/metrics.md in plain
   Python, the reference the views are compared with; ``view_database``: the seeded chDB
   handle and ``assert_same()``.
+- ``view_changes``: the change events and deploy commits added to the seeded history;
+  ``lead_time_model``: lead time for changes (docs/metrics.md) change by change, the
+  reference of ``change_lead_times``, ``pending_changes`` and the new ``dora_monthly``
+  columns; ``team_model``: the ownership periods loaded with the history and the per-team
+  views in plain Python.
+- ``lead_time_cases``: the hand-made lead-time cases as contract events through the worker's
+  rows; ``view_steps``: a fresh database fed and read step by step (chDB in a child process).
 - ``snapshot_views``: every view read as comparable rows (``rows_of``, ``all_views``),
   ``differing_from_live()`` (what a snapshot must reproduce), small incident rows to feed them.
 - ``grafana_dashboards``: the provisioned dashboards, their panel targets and template

@@ -3,7 +3,8 @@
 One real ClickHouse is built per engine (embedded chDB, and a server over
 HTTP: tests/support/clickhouse_engines.py) and snapshot state (``MODES``):
 the schema from the migrations, a seeded incident history
-(tests/support/view_history.py) and deploy events. The history contains what
+(tests/support/view_history.py), deploy and change events, and the ownership
+periods of tests/support/team_model.py. The history contains what
 ``FINAL`` has to get right: incidents written in several versions (only the
 highest counts), incidents whose newest version is a delete marker (they
 vanish, also as a DORA cause), one incident deleted and then re-created, and
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,8 +33,11 @@ from streams.engine.incident import INCIDENT_COLUMNS
 from streams.ingest.rows import EVENT_COLUMNS
 from streams.settings import Settings
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.owners.rows import OwnerRow
+from streams.storage.owners.table import replace_source
 from streams.storage.snapshots import refresh
 from tests.support.clickhouse_engines import ENGINES, storage
+from tests.support.team_model import OWNERS
 from tests.support.view_database import Database
 from tests.support.view_history import HISTORY_START, make_history
 
@@ -87,6 +91,10 @@ def _database(settings: Settings, mode: str) -> Iterator[Database]:
         for part in (rows[:120], rows[120:250], rows[250:]):
             insert(client, "mttr.incidents", part, columns)
         insert(client, "mttr.events", events, event_columns)
+        owners = [
+            OwnerRow(s, team, start, f"OWNERS[{n}]") for n, (s, team, start) in enumerate(OWNERS)
+        ]
+        replace_source(client, "file", owners, datetime.now(UTC))
         if held:
             refresh(client, grace_s=0)
             assert recent and len(recent_events) > 1, "the test data has no recent writes"
