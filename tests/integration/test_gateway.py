@@ -2,7 +2,8 @@
 
 An Alertmanager notification (firing, then resolved) and a deploy through
 ``POST /events`` become one incident with the hand-computed repair time; a
-notification sent twice changes nothing.
+notification sent twice changes nothing. A change event (contract v1.1) through
+``POST /events`` is published to the changes topic and stored, not correlated.
 """
 
 from __future__ import annotations
@@ -61,6 +62,17 @@ ROLLBACK = {
 }
 
 
+CHANGE = {
+    "event_id": "gw-change-1",
+    "type": "change",
+    "service": "shop",
+    "occurred_at": "2026-03-02T09:40:00Z",
+    "change_id": "PR-12",
+    "commit_sha": "9F3C2A1B",
+    "first_commit_at": "2026-03-01T16:00:00Z",
+}
+
+
 def post(url: str, body: Any) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -83,6 +95,10 @@ def test_webhooks_become_an_incident(isolated_settings: Settings, tmp_path: Path
         )
         assert post(f"{base}/webhooks/alertmanager", notification("resolved"))[0] == 200
         assert post(f"{base}/webhooks/alertmanager", notification("firing"))[0] == 200  # again
+        assert post(f"{base}/events", CHANGE) == (
+            200,
+            {"accepted": 1, "event_ids": ["gw-change-1"]},
+        )
         wait_processed(settings)
         wait_status(settings, lambda status: status["completed_by_idle"] >= 1)
     finally:
@@ -93,13 +109,26 @@ def test_webhooks_become_an_incident(isolated_settings: Settings, tmp_path: Path
     client = connect(settings)
     try:
         events = client.query("SELECT count() FROM mttr.events FINAL").result_rows[0][0]
+        change = client.query(
+            "SELECT type, kafka_topic, status, commit_sha, first_commit_at, subject_id "
+            "FROM mttr.events FINAL WHERE event_id = 'gw-change-1'"
+        ).result_rows
         result = client.query(
             "SELECT service, status, severity, started_at, resolved_at, ttr_seconds, ttm_seconds, "
             "fix_deploy_id, repair_action, alert_count FROM mttr.incidents FINAL"
         )
     finally:
         client.close()
-    assert events == 3  # the repeated notification has the same event id
+    assert events == 4  # the repeated notification has the same event id
+    ((kind, topic, landed, sha, first, change_id),) = change
+    assert (kind, topic, landed, sha, change_id) == (
+        "change",
+        settings.topic_changes,
+        "landed",
+        "9f3c2a1b",
+        "PR-12",
+    )
+    assert first.isoformat() == "2026-03-01T16:00:00+00:00"
     ((service, status, severity, started, resolved, ttr, ttm, fix, repair, alerts),) = (
         result.result_rows
     )

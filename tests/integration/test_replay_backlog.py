@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from streams.devtools.processes import stop_process
-from streams.devtools.simulate import simulate
+from streams.devtools.simulate import Profile, simulate
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
@@ -29,7 +29,7 @@ from tests.support.processes import mttr, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-SERVICES, DAYS, SEED, END = 4, 90, 3, "2026-06-30"
+SERVICES, DAYS, SEED, END, CHANGES_PER_DEPLOY = 4, 90, 3, "2026-06-30", 2.0
 PROCESSING = ("version", "updated_at", "inserted_at", "completed", "is_deleted")  # by arrival
 
 
@@ -63,6 +63,15 @@ def _stored_incidents(settings: Settings) -> dict[str, dict[str, Any]]:
     return {row["incident_id"]: row for row in rows}
 
 
+def _change_events(settings: Settings) -> int:
+    client = connect(settings)
+    try:
+        result = client.query("SELECT count() FROM mttr.events FINAL WHERE type = 'change'")
+    finally:
+        client.close()
+    return int(result.result_rows[0][0])
+
+
 def _comparable(row: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in row.items() if name not in PROCESSING}
 
@@ -75,7 +84,7 @@ def test_time_ordered_backlog_equals_in_order_processing(
     settings = storage_settings.model_copy(update={"idle_flush_s": 3600.0})
     published = mttr(
         "simulate", "--services", str(SERVICES), "--days", str(DAYS), "--seed", str(SEED),
-        "--end", END, settings=settings,
+        "--end", END, "--changes-per-deploy", str(CHANGES_PER_DEPLOY), settings=settings,
     )  # fmt: skip
     assert published.returncode == 0, published.stderr
     worker = start_worker(settings, tmp_path / "worker.log")
@@ -85,8 +94,10 @@ def test_time_ordered_backlog_equals_in_order_processing(
         metrics = _metrics(settings)
     finally:
         assert stop_process(worker) == 0, (tmp_path / "worker.log").read_text()[-3000:]
-    events = simulate(SERVICES, DAYS, SEED, datetime.fromisoformat(END).replace(tzinfo=UTC))
-    assert status["valid"] == len(events)
+    end = datetime.fromisoformat(END).replace(tzinfo=UTC)
+    events = simulate(SERVICES, DAYS, SEED, end, Profile(changes_per_deploy=CHANGES_PER_DEPLOY))
+    changes = [e for e in events if e["type"] == "change"]  # stored, never correlated
+    assert changes and status["valid"] == len(events)
     assert status["invalid"] == 0
     assert status["late"] == 0, f"{status['late']} of {status['valid']} events dead-lettered"
     assert status["lagging_partitions"] == []
@@ -105,7 +116,9 @@ def test_time_ordered_backlog_equals_in_order_processing(
         r["status"] == "open" for r in stored.values()
     )
 
-    expected = {iid: _comparable(row) for iid, row in run(events).items()}
+    assert _change_events(settings) == len(changes)
+    correlated = [e for e in events if e["type"] != "change"]
+    expected = {iid: _comparable(row) for iid, row in run(correlated).items()}
     actual = {iid: _comparable(row) for iid, row in stored.items()}
     assert len(expected) > 40  # three months of four services' incidents
     assert sorted(actual) == sorted(expected)
