@@ -156,6 +156,9 @@ SELECT
     toUInt32({_u(27)} < 0.02) AS reopen_count,
     toUInt8(NOT is_open) AS completed,
     CAST([], 'Array(String)') AS quality_flags,
+    CAST(NULL AS Nullable(DateTime64(3, 'UTC'))) AS reviewed_at,
+    CAST(NULL AS Nullable(Float64)) AS time_to_review_seconds,
+    concat('Alert', toString(cityHash64(n, 28) % 40)) AS fingerprint,
     toUInt8(0) AS is_deleted,
     toUInt64(final_version) AS version,
     fromUnixTimestamp64Milli(started_ms + coalesce(ttr_ms, ttd_ms, 0) + 1000, 'UTC')

@@ -1,8 +1,10 @@
 """Event contract v1.1: the alert, deploy, ticket and change events producers publish.
 
 v1.1 adds the deploy kind ``remediation`` (a runbook, job or script run against a
-service, e.g. a restart) and the ``change`` event (a change landed on the mainline,
-for lead time: docs/metrics.md); every v1 event is still valid and means the same.
+service, e.g. a restart), the ``change`` event (a change landed on the mainline,
+for lead time: docs/metrics.md) and the ticket status ``postmortem`` (the incident's
+review was published: docs/incident-model.md); every v1 event is still valid and
+means the same.
 
 The models are the single source of truth; ``schemas/json/*.schema.json`` are
 generated from them (``mttr schemas``; ``--check`` verifies) and a test keeps them in sync.
@@ -193,12 +195,22 @@ class DeployEvent(EventBase):
 
 
 class TicketEvent(EventBase):
-    """An incident ticket changed status (opened, acknowledged, ..., closed)."""
+    """An incident ticket changed status (opened, acknowledged, ..., closed, postmortem).
+
+    ``postmortem`` (v1.1): the review of the ticket's incident was published.
+    """
 
     type: Literal["ticket"]
     ticket_id: Id
     status: Literal[
-        "opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"
+        "opened",
+        "acknowledged",
+        "identified",
+        "mitigated",
+        "resolved",
+        "closed",
+        "reopened",
+        "postmortem",
     ]
     severity: Severity | None = None
     title: Text | None = None

@@ -63,7 +63,14 @@ class TicketFields(EventFields, tag="ticket"):
 
     ticket_id: Id
     status: Literal[
-        "opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"
+        "opened",
+        "acknowledged",
+        "identified",
+        "mitigated",
+        "resolved",
+        "closed",
+        "reopened",
+        "postmortem",
     ]
     severity: Severity | None | UnsetType = UNSET
     title: Text | None | UnsetType = UNSET

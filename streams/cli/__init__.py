@@ -11,6 +11,7 @@ from streams.cli.gateway import gateway
 from streams.cli.history_import import import_history
 from streams.cli.kafka import kafka
 from streams.cli.migrate import migrate
+from streams.cli.objectives import objectives
 from streams.cli.owners import owners
 from streams.cli.publish import publish
 from streams.cli.report import report
@@ -38,6 +39,7 @@ def main() -> None:
       mttr gateway               # receive webhooks (Alertmanager, ...) on 127.0.0.1:8080
       mttr import jira issues.json  # a tool's history, with the ids of its webhooks
       mttr owners load owners.yaml  # which team owned which service when
+      mttr objectives load slo.yaml # availability objectives: error budgets per month
     """
 
 
@@ -53,3 +55,4 @@ main.add_command(demo)
 main.add_command(gateway)
 main.add_command(import_history)
 main.add_command(owners)
+main.add_command(objectives)

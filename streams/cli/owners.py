@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from streams.storage.owners.files import parse_owner_file
 from streams.storage.owners.rows import (
     BEGINNING,
     Parsed,
+    Problem,
     check_conflicts,
     check_name,
     describe_start,
@@ -35,14 +36,16 @@ END = "2100-01-01T00:00:00Z"  # valid_until of a period still in force
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _source(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def source_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check a ``--source`` value: the event contract's name rule."""
     reason = check_name(value)
     if reason:
         raise click.BadParameter(reason)
     return value
 
 
-def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+def rfc3339_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """Parse an optional RFC 3339 option value to UTC milliseconds."""
     try:
         return None if value is None else parse_time(value)
     except ValueError as exc:
@@ -67,7 +70,7 @@ def _common(source: str | None) -> Callable[[F], F]:
             "--source",
             default=source,
             show_default=True,
-            callback=_source,
+            callback=source_name,
             help="The name the rows are stored under. A load replaces every row of its "
             "source: rows of that source not given any more are removed, other sources "
             "are untouched. Use one source per file when loading several.",
@@ -118,7 +121,7 @@ def load(file: Path, source: str, via: str, check: bool) -> None:
 @_common(source="backstage")
 @click.option(
     "--valid-from",
-    callback=_time,
+    callback=rfc3339_time,
     metavar="TIME",
     help="RFC 3339 start of every imported period (Backstage keeps no history). "
     "[default: the beginning]",
@@ -146,14 +149,19 @@ def import_backstage(
     _load(parsed, what, source, via, check)
 
 
+def refuse_problems(problems: Sequence[Problem], what: str) -> None:
+    """Print the first ``MAX_SHOWN`` problems and exit 1 when there is any."""
+    for problem in problems[:MAX_SHOWN]:
+        click.echo(f"error: {problem}", err=True)
+    if len(problems) > MAX_SHOWN:
+        click.echo(f"... and {len(problems) - MAX_SHOWN} more problems", err=True)
+    if problems:
+        fail(f"{len(problems)} problems in {what}; nothing loaded")
+
+
 def _load(parsed: Parsed, what: str, source: str, via: str, check: bool) -> None:
     """Report the problems (exit 1) or load the rows (or only count them with ``check``)."""
-    for problem in parsed.problems[:MAX_SHOWN]:
-        click.echo(f"error: {problem}", err=True)
-    if len(parsed.problems) > MAX_SHOWN:
-        click.echo(f"... and {len(parsed.problems) - MAX_SHOWN} more problems", err=True)
-    if parsed.problems:
-        fail(f"{len(parsed.problems)} problems in {what}; nothing loaded")
+    refuse_problems(parsed.problems, what)
     if check:
         click.echo(f"{what}: {len(parsed.rows)} valid ownership periods; nothing written")
         return
@@ -170,7 +178,10 @@ def _load(parsed: Parsed, what: str, source: str, via: str, check: bool) -> None
 @owners.command("list", epilog=env_help(ENV))
 @click.option("--service", help="Only this service.")
 @click.option(
-    "--at", callback=_time, metavar="TIME", help="Only the periods in force at this RFC 3339 time."
+    "--at",
+    callback=rfc3339_time,
+    metavar="TIME",
+    help="Only the periods in force at this RFC 3339 time.",
 )
 @click.option(
     "--format",

@@ -4,7 +4,8 @@ One process at a time may own an embedded chDB data path, so with ``chdb://``
 (``--via auto``) the command first asks a running worker over its web port
 and opens the database itself only when no worker answers. A server
 (``http(s)://``) is always written directly. Both paths run the same
-``storage/owners/table.py`` code, so they answer the same.
+``storage/owners/table.py`` code, so they answer the same. ``through`` and
+``worker_url`` take the page and the table, and serve ``mttr objectives`` too.
 """
 
 from __future__ import annotations
@@ -31,19 +32,20 @@ PAGE = "/mttr/owners/"
 T = TypeVar("T")
 
 
-def _worker_url(settings: Settings, query: dict[str, str] | None = None) -> str:
-    url = f"http://{settings.web_host}:{settings.web_port}{PAGE}"
+def worker_url(settings: Settings, query: dict[str, str] | None = None, page: str = PAGE) -> str:
+    """Return the URL of the worker's ``page`` with ``query``."""
+    url = f"http://{settings.web_host}:{settings.web_port}{page}"
     return url + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
-def _ask_worker(settings: Settings, request: urllib.request.Request) -> dict[str, Any] | None:
+def _ask_worker(request: urllib.request.Request, page: str) -> dict[str, Any] | None:
     """Return the worker's JSON answer, None when no worker answers; exit 1 when it refuses."""
     try:
         with urllib.request.urlopen(request, timeout=300) as response:
             answer = json.load(response)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
-            fail(f"the worker does not serve {PAGE}: is it an older version of mttr?")
+            fail(f"the worker does not serve {page}: is it an older version of mttr?")
         try:
             refusal = json.loads(exc.read())
         except ValueError:
@@ -56,21 +58,38 @@ def _ask_worker(settings: Settings, request: urllib.request.Request) -> dict[str
     return answer if isinstance(answer, dict) else None
 
 
-def _through(
-    settings: Settings, via: str, request: urllib.request.Request, run: Callable[[Client], T]
+def through(
+    settings: Settings,
+    via: str,
+    request: urllib.request.Request,
+    run: Callable[[Client], T],
+    *,
+    page: str = PAGE,
+    table: str = TABLE,
 ) -> tuple[dict[str, Any] | None, T | None]:
-    """Return the worker's answer, or ``run`` on a direct client (exactly one is not None)."""
+    """Return the worker's answer, or ``run`` on a direct client (exactly one is not None).
+
+    Args:
+        settings: Where ClickHouse and the worker's web port are.
+        via: ``auto`` (the worker when the database is embedded and one
+            answers), ``worker`` (exit 1 when none answers) or ``direct``.
+        request: The request to the worker's ``page``.
+        run: What to do on a direct client instead.
+        page: The worker's page (for messages).
+        table: The table that must exist for ``run`` (exit 1 with the
+            ``mttr migrate`` hint when it does not).
+    """
     embedded = settings.resolved_clickhouse_url().startswith("chdb://")
     if via == "worker" or (via == "auto" and embedded):
-        answer = _ask_worker(settings, request)
+        answer = _ask_worker(request, page)
         if answer is not None:
             return answer, None
         if via == "worker":
             fail(f"no worker answers on http://{settings.web_host}:{settings.web_port}/")
-    return None, _direct(settings, run)
+    return None, _direct(settings, run, table)
 
 
-def _direct(settings: Settings, run: Callable[[Client], T]) -> T:
+def _direct(settings: Settings, run: Callable[[Client], T], table: str) -> T:
     """Return ``run(client)`` on a new client; exits 1 when ClickHouse or the table is missing."""
     try:
         client = connect(settings)
@@ -81,8 +100,8 @@ def _direct(settings: Settings, run: Callable[[Client], T]) -> T:
                     "running without its web port reachable?)")  # fmt: skip
         fail(f"cannot open ClickHouse at {settings.clickhouse_url_for_display()}: {exc}{hint}")
     try:
-        if not client.command(f"EXISTS TABLE {TABLE}"):
-            fail(f"{TABLE} does not exist in {settings.clickhouse_url_for_display()}: "
+        if not client.command(f"EXISTS TABLE {table}"):
+            fail(f"{table} does not exist in {settings.clickhouse_url_for_display()}: "
                  "run `mttr migrate` first")  # fmt: skip
         return run(client)
     except Exception as exc:  # noqa: BLE001 - report driver errors without a traceback
@@ -101,12 +120,12 @@ def load_rows(
     """
     body = json.dumps(to_body(source, rows)).encode()
     request = urllib.request.Request(  # noqa: S310 - http:// to the configured worker only
-        _worker_url(settings),
+        worker_url(settings),
         data=body,
         method="POST",
         headers={"Content-Type": "application/json"},
     )
-    answer, direct = _through(
+    answer, direct = through(
         settings, via, request,
         lambda client: replace_source(client, source, rows, datetime.now(UTC)).as_json(),
     )  # fmt: skip
@@ -121,8 +140,8 @@ def list_periods(
 ) -> list[dict[str, Any]]:
     """Return the ownership periods (``table.periods``) through the worker or directly."""
     query = {"service": service or "", "at": format_time(at) if at else ""}
-    request = urllib.request.Request(_worker_url(settings, query))  # noqa: S310
-    answer, direct = _through(settings, via, request, lambda c: periods(c, service, at))
+    request = urllib.request.Request(worker_url(settings, query))  # noqa: S310
+    answer, direct = through(settings, via, request, lambda c: periods(c, service, at))
     if answer is not None:
         return list(answer.get("periods", []))
     return direct or []

@@ -32,15 +32,18 @@ longer completed).
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 import streams.engine.rederive as small
+import streams.engine.review as reviews
 from streams.engine.forgetting import prune
 from streams.engine.incident import Windows
 from streams.engine.index import Index, copy_index, ensure_index, stamp
 from streams.engine.insert import insert
 from streams.engine.members import Member, sort_key
+from streams.engine.segment import is_review
 from streams.engine.versions import candidates, diff, incident_fields, reemit
 
 State = dict[str, Any]
@@ -54,11 +57,14 @@ class EngineConfig:
     allowed_lateness_ms: int = 3_600_000
     suspect_ms: int = 3_600_000
     retention_ms: int = 7 * 86_400_000  # keep finished incidents for ticket follow-ups
+    review_retention_ms: int = 90 * 86_400_000  # a postmortem reviews an incident this long
 
-    @property
+    @functools.cached_property
     def windows(self) -> Windows:
-        """Return the windows the incident derivation needs."""
-        return Windows(quiet_ms=self.quiet_ms, suspect_ms=self.suspect_ms)
+        """Return the windows the incident derivation needs (built once: used per event)."""
+        return Windows(
+            quiet_ms=self.quiet_ms, suspect_ms=self.suspect_ms, review_ms=self.review_retention_ms
+        )
 
 
 @dataclass
@@ -211,13 +217,33 @@ def apply_event(
         config.quiet_ms, config.suspect_ms,
     )  # fmt: skip
     rows = diff(state, index, sids, change.structural, key, config, now_ms)
+    kept = len(state.get("reviews") or ())
     prune(state, index, config, change.touched, key)
+    horizon = state["safe_watermark"] - config.allowed_lateness_ms
+    if state.get("reviews") and (
+        is_review(member)
+        or change.structural
+        or len(state["reviews"]) != kept
+        or reviews.due(state, horizon)
+    ):
+        rows += reviews.settle(state, _loose_reviews(state, index), horizon, config, now_ms)
     fold = index["fold"]
     if len(state["members"]) < small.SMALL and (fold is None or not fold["segs"]):
         del state["index"]  # few events again: back to the small-key path
     else:
         index["stamp"] = stamp(state)
     return state, Outputs(rows=rows)
+
+
+def _loose_reviews(state: State, index: Index) -> list[Member]:
+    """Return the reviews at or after the lateness horizon that joined no incident in state."""
+    members: list[Member] = state["members"]
+    assign: list[int] = index["assign"]
+    return [
+        members[p]
+        for p in range(index["below"], len(members))
+        if assign[p] < 0 and is_review(members[p])
+    ]
 
 
 def _remember(

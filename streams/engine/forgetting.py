@@ -22,6 +22,7 @@ import bisect
 from typing import TYPE_CHECKING, Any
 
 import streams.engine.fold as folding
+import streams.engine.review as reviews
 from streams.engine.incident import can_cause, incident_id
 from streams.engine.index import Index, foldable, is_succeeded_deploy
 from streams.engine.members import Member
@@ -58,7 +59,8 @@ def prune(
     older than the retention (ticket follow-ups). Events outside incidents are
     kept back to the suspect window before the horizon or before the earliest
     live incident, plus the last ``MAX_DEPLOYS`` succeeded deploys that can be a cause
-    (remediation runs cannot, so frequent ones never push a release out).
+    (remediation runs cannot, so frequent ones never push a release out). A finished
+    incident with tickets goes into the review ledger (``streams.engine.review``).
     ``touched``: the segments the event changed; ``key``: (service, environment).
     """
     safe: int = state["safe_watermark"]
@@ -183,7 +185,8 @@ def _sweep(
     index["loose_floor"] = loose_floor
     for sid in finished:
         seg = index["segs"][str(sid)]
-        state["emitted"].pop(seg.get("iid") or incident_id(*key, seg["first"]), None)
+        gone_row = state["emitted"].pop(seg.get("iid") or incident_id(*key, seg["first"]), None)
+        reviews.keep(state, gone_row, horizon, config)  # a postmortem may still come
     _drop_segments(index, finished)
     if index["fold"] is not None:
         index["fold"] = dict(index["fold"])  # the fold is replaced, never changed in place

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.events import SEVERITY_RANK
+from streams.engine.fingerprint import fingerprint
 from streams.engine.members import Member, from_ms
-from streams.engine.segment import Segment
+from streams.engine.segment import REVIEW_TICKET, Segment
 
 ACK_STATUSES = frozenset({"acknowledged", "identified", "mitigated", "resolved", "closed"})
 REPAIR_KINDS = frozenset({"rollback", "hotfix", "remediation"})
@@ -28,7 +29,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "resolved_at", "ttd_seconds", "tta_seconds", "tti_seconds", "ttm_seconds", "ttr_seconds",
     "alert_count", "alert_ids", "ticket_ids", "event_count", "cause_deploy_id",
     "fix_deploy_id", "repair_action", "reopen_count", "completed", "quality_flags", "is_deleted",
-    "version", "updated_at",
+    "version", "updated_at", "reviewed_at", "time_to_review_seconds", "fingerprint",
 )  # fmt: skip
 
 
@@ -38,6 +39,7 @@ class Windows:
 
     quiet_ms: int
     suspect_ms: int
+    review_ms: int = 90 * 86_400_000  # a review counts up to this long after resolved_at
 
 
 def incident_id(service: str, environment: str, first_event_id: str) -> str:
@@ -57,6 +59,17 @@ def can_cause(deploy: Member) -> bool:
 
 def _first(values: Sequence[int]) -> int | None:
     return min(values) if values else None
+
+
+def review_time(earliest: int | None, resolved: int | None, windows: Windows) -> int | None:
+    """Return ``reviewed_at`` from the earliest member review (postmortem).
+
+    A review more than the review retention after ``resolved_at`` does not count
+    (the ledger of dropped incidents accepts none either: ``streams.engine.review``).
+    """
+    if earliest is None or resolved is None or earliest <= resolved + windows.review_ms:
+        return earliest
+    return None
 
 
 def _duration(end: int | None, start: int | None, name: str, flags: list[str]) -> float | None:
@@ -82,7 +95,10 @@ def derive(
     """
     members = segment.members
     firing = [m for m in members if m["type"] == "alert" and m["status"] == "firing"]
-    tickets = [m for m in members if m["type"] == "ticket"]
+    everything = [m for m in members if m["type"] == "ticket"]
+    # A review (postmortem) sets only reviewed_at: no severity, title or acknowledgement.
+    tickets = [m for m in everything if m["status"] != REVIEW_TICKET]
+    reviews = [m["at"] for m in everything if m["status"] == REVIEW_TICKET]
     starts = [m["starts_at"] if m["starts_at"] is not None else m["at"] for m in firing]
     detections = [m["at"] for m in firing]
     if segment.declared:  # opened by a ticket: its opening counts as start and detection
@@ -119,6 +135,8 @@ def derive(
     titled = [m["title"] for m in tickets if m["title"]] or [
         m["title"] for m in firing if m["title"]
     ]
+    names = sorted({m["title"] for m in firing if m["title"]})
+    reviewed = review_time(_first(reviews), resolved, windows)
     flags: list[str] = []
     return {
         "incident_id": incident_id(service, environment, members[0]["event_id"]),
@@ -128,21 +146,24 @@ def derive(
         "severity": severity,
         "category": category,
         "title": titled[0] if titled else "",
+        "fingerprint": fingerprint(names, titled[0] if titled else None),
         "started_at": started,
         "detected_at": detected,
         "acknowledged_at": acknowledged,
         "identified_at": identified,
         "mitigated_at": mitigated,
         "resolved_at": resolved,
+        "reviewed_at": reviewed,
         "ttd_seconds": _duration(detected, started, "ttd", flags),
         "tta_seconds": _duration(acknowledged, detected, "tta", flags),
         "tti_seconds": _duration(identified, detected, "tti", flags),
         "ttm_seconds": _duration(mitigated, started, "ttm", flags),
         "ttr_seconds": _duration(resolved, started, "ttr", flags),
+        "time_to_review_seconds": _duration(reviewed, resolved, "time_to_review", flags),
         "alert_count": len(segment.alerts),
         "alert_ids": sorted(segment.alerts),
         "ticket_ids": sorted(segment.tickets),
-        "event_count": len(members),
+        "event_count": len(members) - len(reviews),
         "cause_deploy_id": cause[-1]["subject"] if cause else None,
         "fix_deploy_id": fixes[0]["subject"] if fixes else None,
         "repair_action": fixes[0]["kind"] if fixes else None,
@@ -153,6 +174,7 @@ def derive(
 
 TIME_FIELDS = (
     "started_at", "detected_at", "acknowledged_at", "identified_at", "mitigated_at", "resolved_at",
+    "reviewed_at",
 )  # fmt: skip
 
 

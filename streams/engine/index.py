@@ -39,7 +39,7 @@ from streams.engine.summary import add, new_agg, own
 if TYPE_CHECKING:
     from streams.engine.correlate import State
 
-VERSION = 1
+VERSION = 2  # 2: aggregates with firing alert names and reviews (``upgrade`` reads 1)
 JOURNAL = 1024  # members at the end that an insertion can rewind instead of walking all
 FORCE = -(2**62)  # a floor that makes the next prune look at everything
 
@@ -137,6 +137,8 @@ def foldable(member: Member, sid: int) -> bool:
 def ensure_index(state: State, quiet_ms: int, lateness_ms: int) -> Index:
     """Return the state's index, building it first if missing or stale."""
     index = state.get("index")
+    if index is not None and index.get("v") == 1:
+        upgrade(index, state["members"])
     if index is not None and index.get("v") == VERSION:
         count, ids, last = index["stamp"]
         members = state["members"]
@@ -147,6 +149,28 @@ def ensure_index(state: State, quiet_ms: int, lateness_ms: int) -> Index:
         ):
             return index  # type: ignore[no-any-return]
     return rebuild(state, quiet_ms, lateness_ms)
+
+
+def upgrade(index: Index, members: list[Member]) -> None:
+    """Give an index of version 1 the aggregates of version 2, in place.
+
+    Version 2 adds the firing alert names (``names``) and the earliest review
+    (``review``: none existed before). The aggregates are recomputed from the
+    members after the fold; a folded segment's names are unknown, so the first
+    firing alert's name stands in for them (exact unless a folded alert storm
+    had several alert names). The fold is replaced, never changed in place.
+    """
+    fold = index["fold"]
+    if fold is not None:
+        segs = {}
+        for sid, seg in fold["segs"].items():
+            first = seg["agg"]["ftitle"]
+            agg = {**seg["agg"], "names": [first[3]] if first else [], "review": None}
+            segs[sid] = {**seg, "agg": agg}
+        index["fold"] = {**fold, "segs": segs}
+    index["segs"] = {sid: {**seg, "agg": new_agg()} for sid, seg in index["segs"].items()}
+    reaggregate(index, members, {int(sid) for sid in index["segs"]})
+    index["v"] = VERSION
 
 
 def walk(index: Index, members: list[Member], quiet_ms: int) -> None:

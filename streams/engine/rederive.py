@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import streams.engine.review as reviews
 from streams.engine.forgetting import MAX_DEPLOYS
 from streams.engine.incident import can_cause, derive, to_row
 from streams.engine.index import is_succeeded_deploy
 from streams.engine.members import Member
-from streams.engine.segment import Segment, segment
+from streams.engine.segment import Segment, is_review, segment
 from streams.engine.versions import retire
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ def apply(state: State, key: tuple[str, str], config: EngineConfig, now_ms: int)
     found = incidents(state, key, config)
     rows = diff(state, found, now_ms)
     _prune(state, found, config)
+    if state.get("reviews"):
+        horizon = state["safe_watermark"] - config.allowed_lateness_ms
+        joined = {m["event_id"] for seg, _ in found for m in seg.members}
+        loose = [
+            m
+            for m in state["members"]
+            if m["at"] >= horizon and is_review(m) and m["event_id"] not in joined
+        ]
+        rows += reviews.settle(state, loose, horizon, config, now_ms)
     return rows
 
 
@@ -96,6 +106,15 @@ def diff(state: State, found: Incidents, now_ms: int) -> list[Row]:
     return rows
 
 
+def last_event(seg: Segment) -> int:
+    """Return the time of the segment's last event, reviews (postmortems) left out.
+
+    A review never keeps its incident in state longer (docs/incident-model.md,
+    "Review"); the first member opened the segment, so one is always found.
+    """
+    return next(m["at"] for m in reversed(seg.members) if not is_review(m))
+
+
 def _prune(state: State, found: Incidents, config: EngineConfig) -> None:
     """``forgetting.prune``'s rules, applied by rebuilding the lists (see there)."""
     safe: int = state["safe_watermark"]
@@ -108,10 +127,10 @@ def _prune(state: State, found: Incidents, config: EngineConfig) -> None:
         if (
             resolved is not None
             and resolved + config.quiet_ms < horizon
-            and seg.members[-1]["at"] + config.retention_ms < safe
+            and last_event(seg) + config.retention_ms < safe
         ):
             finished.update(m["event_id"] for m in seg.members)
-            state["emitted"].pop(fields["incident_id"], None)
+            reviews.keep(state, state["emitted"].pop(fields["incident_id"], None), horizon, config)
         else:
             live.update(m["event_id"] for m in seg.members)
             keep_from = min(keep_from, fields["started_at"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from streams.engine.members import Member
-from streams.engine.segment import OPENING_TICKET, TERMINAL_TICKET
+from streams.engine.segment import OPENING_TICKET, TERMINAL_TICKET, is_review
 from streams.engine.summary import new_agg
 
 Seg = dict[str, Any]
@@ -149,6 +149,8 @@ def step(scan: Scan, member: Member, quiet_ms: int, stash: dict[str, Seg] | None
             reopened, reopener_prev, may_hold = 1, _reopen(target, member), True
         prev, resolved_before = _add(target, member, may_hold)
         return [sid, 0, prev, reopened, reopener_prev, resolved_before, 0]
+    if is_ticket and is_review(member):
+        return None  # a review joins only its ticket's incident (``segment``)
     created, reopened, reopener_prev, was_open = 0, 0, None, None
     if cur is not None and cur_open:
         sid, target, may_hold, was_open = cur_sid, cur, True, True

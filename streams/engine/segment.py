@@ -14,6 +14,11 @@ The rules (docs/incident-model.md has worked examples):
   A ticket that reopened an incident holds it open until resolved.
 * A ticket that is already a member always updates its own incident, but
   outside the quiet period it never reopens it.
+* A ticket ``postmortem`` (the review was published) never opens or reopens
+  an incident and never holds one open (like ``resolved``/``closed``); it joins
+  only the incident its ticket is a member of, never an unrelated open one. A
+  postmortem of a ticket that is no member belongs to no incident here (an
+  incident already dropped from state may take it: ``streams.engine.review``).
 * Anything else (a resolved alert or a non-opening ticket with no incident,
   a deploy between incidents) belongs to no incident, also when the same
   ticket's ``opened`` follows later: each event is placed by its own time.
@@ -27,7 +32,10 @@ from dataclasses import dataclass, field
 from streams.engine.members import Member
 
 OPENING_TICKET = frozenset({"opened", "reopened"})
-TERMINAL_TICKET = frozenset({"resolved", "closed"})
+REVIEW_TICKET = "postmortem"
+"""The ticket status that publishes the incident's review (contract v1.1)."""
+TERMINAL_TICKET = frozenset({"resolved", "closed", REVIEW_TICKET})
+"""Ticket statuses that end a ticket's hold on its incident."""
 
 
 @dataclass
@@ -76,6 +84,11 @@ class Segment:
             self.resolved_at = None
 
 
+def is_review(member: Member) -> bool:
+    """Return True for a ticket ``postmortem`` event (an incident's review)."""
+    return member["status"] == REVIEW_TICKET and member["type"] == "ticket"
+
+
 def _opens(member: Member) -> bool:
     if member["type"] == "alert":
         return member["status"] == "firing"
@@ -105,6 +118,8 @@ def segment(members: Iterable[Member], quiet_ms: int) -> list[Segment]:
             else:
                 target.add(member, may_hold=False)
             continue
+        if is_review(member):
+            continue  # the review of no incident in state: never joins an unrelated one
         if current is not None and current.is_open:
             current.add(member, may_hold=True)
         elif current is not None and in_quiet:

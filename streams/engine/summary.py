@@ -4,7 +4,8 @@
 the same quantities as aggregates that one more member updates in O(1)
 (``add``): counts, the earliest times of each kind, the highest severity, the
 first firing alert's category and the first titles (by ``sort_key``), the
-sorted alert and ticket ids. ``fields`` turns them, the segment's walk state
+sorted alert and ticket ids and the sorted distinct firing alert names (the
+fingerprint, ``streams.engine.fingerprint``). ``fields`` turns them, the segment's walk state
 and the key's succeeded deploys into the fields ``derive`` would return (and
 ``completed``), with the same values in the same order. The aggregates are
 plain JSON data; the id lists are replaced, never changed in place, so rows
@@ -17,8 +18,17 @@ import bisect
 from typing import Any
 
 from schemas.events import SEVERITY_RANK
-from streams.engine.incident import ACK_STATUSES, REPAIR_KINDS, Windows, can_cause, incident_id
+from streams.engine.fingerprint import fingerprint
+from streams.engine.incident import (
+    ACK_STATUSES,
+    REPAIR_KINDS,
+    Windows,
+    can_cause,
+    incident_id,
+    review_time,
+)
 from streams.engine.members import Member
+from streams.engine.segment import REVIEW_TICKET
 
 Agg = dict[str, Any]
 SEVERITY_BY_RANK = {rank: name for name, rank in SEVERITY_RANK.items()}
@@ -27,8 +37,8 @@ SEVERITY_BY_RANK = {rank: name for name, rank in SEVERITY_RANK.items()}
 def new_agg() -> Agg:
     """Return the aggregates of no member."""
     return {
-        "n": 0,
-        "last": None,  # latest event time
+        "n": 0,  # member events, reviews (postmortems) left out
+        "last": None,  # latest event time, reviews (postmortems) left out
         "start": None,  # earliest starts_at (else occurred_at) of a firing alert
         "detect": None,  # earliest firing alert
         "ack": None,
@@ -41,6 +51,8 @@ def new_agg() -> Agg:
         "ftitle": None,  # the same for firing alerts
         "alerts": [],
         "tickets": [],
+        "names": [],  # sorted distinct names of the firing alerts
+        "review": None,  # earliest review (ticket postmortem)
     }
 
 
@@ -60,7 +72,12 @@ def _with(ids: list[str], value: str, owned: bool) -> list[str]:
 
 def own(agg: Agg) -> Agg:
     """Return a copy of ``agg`` whose id lists ``add(..., owned=True)`` may change in place."""
-    return {**agg, "alerts": list(agg["alerts"]), "tickets": list(agg["tickets"])}
+    return {
+        **agg,
+        "alerts": list(agg["alerts"]),
+        "tickets": list(agg["tickets"]),
+        "names": list(agg["names"]),
+    }
 
 
 def add(agg: Agg, member: Member, owned: bool = False) -> None:
@@ -70,10 +87,14 @@ def add(agg: Agg, member: Member, owned: bool = False) -> None:
     ``own``), so a new id is inserted in place instead of into a new list.
     """
     at = member["at"]
+    kind, status, severity = member["type"], member["status"], member["severity"]
+    if status == REVIEW_TICKET and kind == "ticket":  # sets reviewed_at, nothing else
+        agg["review"] = _lower(agg["review"], at)
+        agg["tickets"] = _with(agg["tickets"], member["subject"], owned)
+        return
     agg["n"] += 1
     if agg["last"] is None or at > agg["last"]:
         agg["last"] = at
-    kind, status, severity = member["type"], member["status"], member["severity"]
     if kind == "alert":
         if status != "firing":
             return
@@ -92,6 +113,8 @@ def add(agg: Agg, member: Member, owned: bool = False) -> None:
         if member["title"] and (first is None or (at, event_id) < (first[0], first[2])):
             agg["ftitle"] = [at, 0, event_id, member["title"]]
         agg["alerts"] = _with(agg["alerts"], member["subject"], owned)
+        if member["title"]:
+            agg["names"] = _with(agg["names"], member["title"], owned)
     elif kind == "ticket":
         if status in ACK_STATUSES:
             agg["ack"] = _lower(agg["ack"], at)
@@ -184,6 +207,7 @@ def fields(
         category = (agg["cat"][3] if agg["cat"] else None) or "availability"
     title = agg["ttitle"] or agg["ftitle"]
     acknowledged, identified = agg["ack"], agg["ident"]
+    reviewed = review_time(agg["review"], resolved, windows)
     iid = seg.get("iid")
     if iid is None:
         iid = seg["iid"] = incident_id(service, environment, seg["first"])
@@ -196,17 +220,20 @@ def fields(
         "severity": "medium" if agg["sev"] is None else SEVERITY_BY_RANK[agg["sev"]],
         "category": category,
         "title": title[3] if title else "",
+        "fingerprint": fingerprint(agg["names"], title[3] if title else None),
         "started_at": start,
         "detected_at": detected,
         "acknowledged_at": acknowledged,
         "identified_at": identified,
         "mitigated_at": mitigated,
         "resolved_at": resolved,
+        "reviewed_at": reviewed,
         "ttd_seconds": _duration(detected, start, "ttd", flags),
         "tta_seconds": _duration(acknowledged, detected, "tta", flags),
         "tti_seconds": _duration(identified, detected, "tti", flags),
         "ttm_seconds": _duration(mitigated, start, "ttm", flags),
         "ttr_seconds": _duration(resolved, start, "ttr", flags),
+        "time_to_review_seconds": _duration(reviewed, resolved, "time_to_review", flags),
         "alert_count": len(agg["alerts"]),
         "alert_ids": agg["alerts"],
         "ticket_ids": agg["tickets"],

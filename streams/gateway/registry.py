@@ -62,10 +62,16 @@ def github_config(settings: Settings) -> GitHubConfig:
     )
 
 
+def _postmortem(settings: Settings) -> dict[str, str]:
+    """Return the Jira status that publishes the review, mapped to ``postmortem`` (or none)."""
+    name = settings.jira_postmortem_status
+    return {} if name is None or not name.strip() else {name: "postmortem"}
+
+
 def jira_config(settings: Settings) -> JiraConfig:
     """Return the Jira mapping (live and history); ``ValueError`` on a bad setting."""
     return JiraConfig(
-        status_map={**DEFAULT_STATUS_MAP, **settings.jira_status_map},
+        status_map={**DEFAULT_STATUS_MAP, **settings.jira_status_map, **_postmortem(settings)},
         priority_map={**DEFAULT_PRIORITY_MAP, **settings.jira_priority_map},
         component_map=settings.jira_component_map,
         label_prefix=settings.jira_service_label_prefix,

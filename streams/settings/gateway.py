@@ -73,6 +73,13 @@ class GatewaySettings(MttrSettings):
         default_factory=dict,
         description='JSON: Jira status to ticket status, over the defaults: {"Triage":"opened"}',
     )
+    jira_postmortem_status: str | None = Field(
+        None,
+        description=(
+            "Jira status meaning the incident's review is published (ticket status postmortem);"
+            " unset: none."
+        ),
+    )
     jira_priority_map: dict[str, str] = Field(
         default_factory=dict,
         description="JSON map of Jira priority to severity, over the defaults.",

@@ -80,6 +80,14 @@ class WorkerSettings(VarDirSettings):
     retention_s: float = Field(
         7 * 86400, ge=0, description="How long finished incidents stay in state for ticket updates."
     )
+    review_retention_s: float = Field(
+        90 * 86400,
+        ge=0,
+        description=(
+            "How long after its resolution a ticket postmortem still reviews an incident"
+            " (finished incidents with tickets are kept in a compact review ledger)."
+        ),
+    )
     snapshot_interval_s: float = Field(
         60,
         ge=0,

@@ -29,6 +29,7 @@ from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
 from streams.worker.in_place import InPlaceRouter
 from streams.worker.metrics import WorkerMetrics
+from streams.worker.objectives_page import Objectives, register_objectives_page
 from streams.worker.owners_page import Owners, register_owners_page
 from streams.worker.prompt_commit import register_prompt_commit
 from streams.worker.sends import KafkaSends, register_tick_timer
@@ -56,6 +57,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         allowed_lateness_ms=int(settings.allowed_lateness_s * 1000),
         suspect_ms=int(settings.suspect_window_s * 1000),
         retention_ms=int(settings.retention_s * 1000),
+        review_retention_ms=int(settings.review_retention_s * 1000),
     )
 
 
@@ -221,4 +223,5 @@ def build_worker(
         Reports(client, clickhouse_lock),
     )
     register_owners_page(app, Owners(client, clickhouse_lock))
+    register_objectives_page(app, Objectives(client, clickhouse_lock))
     return app

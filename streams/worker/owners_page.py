@@ -14,13 +14,13 @@ chDB lets one process own a data path at a time, so while a worker runs,
   rows of ``mttr.service_owner_periods`` (400 for an invalid ``at``).
 
 The queries run in a thread under the worker's ClickHouse lock, like the
-report pages (``web.py``).
+report pages (``web.py``); the page itself is ``load_page.py``'s, shared with
+``/mttr/objectives/``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,20 +28,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
-import orjson
 from clickhouse_connect.driver.client import Client
 
-from streams.storage.owners.rows import OwnerRow, parse_time
+from streams.storage.owners.rows import OwnerRow
 from streams.storage.owners.table import LoadResult, periods, replace_source
 from streams.storage.owners.wire import from_body
-
-log = logging.getLogger(__name__)
+from streams.worker.load_page import register_load_page
 
 PAGE = "/mttr/owners/"
-MAX_BODY_BYTES = 64 * 1024 * 1024
-"""The largest load accepted (about a million rows)."""
-MAX_PROBLEMS = 100
-"""The most problems one answer lists (``error`` gives their number)."""
 
 
 def _now() -> datetime:
@@ -81,45 +75,6 @@ class Owners:
         return await asyncio.to_thread(run)
 
 
-def _bad_request(view: faust.web.View, error: str, problems: list[str]) -> Any:
-    return view.json({"error": error, "problems": problems}, status=400)
-
-
 def register_owners_page(app: faust.App, owners: Owners) -> None:
     """Add ``/mttr/owners/`` (GET and POST, module docstring) to the worker's web server."""
-
-    @app.page(PAGE)
-    class OwnersPage(faust.web.View):
-        """Service ownership: GET the periods, POST a load."""
-
-        async def get(self, request: Any) -> Any:
-            query = dict(request.query)
-            at = None
-            if query.get("at"):
-                try:
-                    at = parse_time(query["at"])
-                except ValueError as exc:
-                    return _bad_request(self, f"at: {exc}", [f"at: {exc}"])
-            return self.json({"periods": await owners.periods(query.get("service") or None, at)})
-
-        async def post(self, request: Any) -> Any:
-            length = request.content_length
-            if length is not None and length > MAX_BODY_BYTES:
-                error = f"body of {length} bytes is over the limit of {MAX_BODY_BYTES}"
-                return self.json({"error": error}, status=413)
-            try:
-                body = orjson.loads(await self.read_request_content(request))
-            except orjson.JSONDecodeError as exc:
-                return _bad_request(self, f"body: not JSON: {exc}", [f"body: not JSON: {exc}"])
-            source, parsed = from_body(body)
-            if parsed.problems:
-                problems = [str(problem) for problem in parsed.problems]
-                error = f"{len(problems)} problems, e.g. {problems[0]}; nothing loaded"
-                return _bad_request(self, error, problems[:MAX_PROBLEMS])
-            try:
-                result = await owners.load(source, parsed.rows)
-            except Exception as exc:  # noqa: BLE001 - answer the client; the worker goes on
-                log.exception("ownership load of source %r failed", source)
-                return self.json({"error": f"the load failed: {exc}"}, status=500)
-            log.info("ownership source %r loaded: %s", source, result.as_json())
-            return self.json(result.as_json())
+    register_load_page(app, PAGE, "ownership", from_body, owners.load, owners.periods)

@@ -2,7 +2,8 @@
 
 The scripted history (tests/support/scripted_history.py) is published shuffled across
 the three topics (with duplicates), the tickets topic through a round-robin
-partitioner, so one service's events land on several partitions. Expected
+partitioner, so one service's events land on several partitions; a postmortem a
+day later sets the reviewed incident's review columns. Expected
 rows are worked out by hand from docs/incident-model.md.
 """
 
@@ -18,10 +19,35 @@ from streams.devtools.processes import stop_process
 from streams.devtools.wait import wait_processed
 from streams.settings import Settings
 from tests.support.processes import start_worker, wait_status, worker_status
-from tests.support.scripted_history import DAY_LATER, HISTORY, check
+from tests.support.scripted_history import DAY_LATER, HISTORY, check, dt
 from tests.support.scripted_stream import incidents, publish, scripted_settings, settle
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Published with DAY_LATER: PAY-1's review, a day after its incident resolved at 10:45.
+REVIEW = {
+    "event_id": "corr-pay-1-postmortem",
+    "type": "ticket",
+    "service": "payments",
+    "occurred_at": "2026-03-03T09:00:00Z",
+    "ticket_id": "PAY-1",
+    "status": "postmortem",
+}
+
+
+def _check_review_and_fingerprints(rows: dict[Any, dict[str, Any]]) -> None:
+    """The review and fingerprint columns (sql/014) as the engine computed them.
+
+    payments 09:58: reviewed 03-03 09:00, 22 h 15 min = 80,100 s after 10:45; its
+    firing alerts A1, A2 are named AlertA1, AlertA2. portal: declared, the title
+    "Users cannot log in" normalised. docs/incident-model.md, "Review", "Fingerprint".
+    """
+    payments = rows["payments", "production", dt("09:58:00")]
+    assert payments["reviewed_at"] == dt("09:00:00", "2026-03-03")
+    assert payments["time_to_review_seconds"] == 80_100.0
+    assert payments["fingerprint"] == "AlertA1 + AlertA2"
+    portal = rows["portal", "production", dt("11:00:00")]
+    assert (portal["reviewed_at"], portal["time_to_review_seconds"]) == (None, None)
+    assert portal["fingerprint"] == "users cannot log in"
 
 
 def _run_to_end(settings: Settings, log: Path) -> None:
@@ -70,7 +96,7 @@ def test_scripted_history_replay_and_restart(
     worker = start_worker(first, tmp_path / "first.log")
     try:
         wait_processed(first)
-        publish(first, [DAY_LATER], seed=0)
+        publish(first, [DAY_LATER, REVIEW], seed=0)
         settle(first)
         assert worker.poll() is None
         status = worker_status(first)
@@ -83,6 +109,7 @@ def test_scripted_history_replay_and_restart(
         assert stop_process(worker) == 0, (tmp_path / "first.log").read_text()[-3000:]
     rows = incidents(first)
     check(rows)
+    _check_review_and_fingerprints(rows)
 
     # (b) replaying the same topics into a fresh database gives identical rows.
     replay = scripted_settings(base, tmp_path, "replay", store)
@@ -109,7 +136,7 @@ def test_scripted_history_replay_and_restart(
     worker = start_worker(restart, tmp_path / "restart-2.log")
     try:
         wait_processed(restart)
-        publish(restart, [DAY_LATER], seed=0)
+        publish(restart, [DAY_LATER, REVIEW], seed=0)
         settle(restart)
     finally:
         assert stop_process(worker) == 0

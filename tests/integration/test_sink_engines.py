@@ -4,7 +4,8 @@ The rows read back are the rows written: timezone-aware DateTime64 values
 (microseconds cut to milliseconds, other offsets moved to UTC), Nullable
 columns with and without a value, empty and filled arrays, LowCardinality
 columns (also Nullable), UInt8 flags, Int64/UInt64 extremes and SQL-looking
-strings (tests/support/hostile_corpus.py). The prepared insert context is
+strings (tests/support/hostile_corpus.py); the incidents' review and fingerprint
+columns (sql/014) included. The prepared insert context is
 taken once per sink; a column added under it does not disturb it, and a
 table that disappears fails the write with ``SinkError``, keeps the rows and
 the retry stores them once the table is back.
@@ -103,6 +104,9 @@ def incident_row(number: int, **overrides: Any) -> dict[str, Any]:
         "reopen_count": 0,
         "completed": 1,
         "quality_flags": ["ttd_negative_clamped"],
+        "reviewed_at": started + timedelta(days=21, microseconds=1500),
+        "time_to_review_seconds": 21 * 86400 - 3600.001,
+        "fingerprint": "HighErrorRate + Latency') --",
         "is_deleted": 0,
         "version": 2**64 - 1,
         "updated_at": datetime(2026, 3, 2, 12, 0, 0, 999_999, tzinfo=UTC),
@@ -113,7 +117,16 @@ def incident_row(number: int, **overrides: Any) -> dict[str, Any]:
 def incident_rows() -> list[dict[str, Any]]:
     return [
         incident_row(1),
-        incident_row(2, status="open", resolved_at=None, ttr_seconds=None, completed=0),
+        incident_row(
+            2,
+            status="open",
+            resolved_at=None,
+            ttr_seconds=None,
+            completed=0,
+            reviewed_at=None,
+            time_to_review_seconds=None,
+            fingerprint="",
+        ),
         incident_row(3, repair_action="rollback", cause_deploy_id="dep-1", is_deleted=1),
         incident_row(4, acknowledged_at=datetime(1970, 1, 1, tzinfo=UTC), tta_seconds=5e-324),
     ]

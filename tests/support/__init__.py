@@ -99,4 +99,7 @@ Views, dashboards and the HTML report
   ``chromium``: headless Chromium offline, the DOM and the screenshot it gives.
 - ``ownership``: the March incidents of the ownership tests (an owner change mid-month),
   the ownership and Backstage files they load, ``by_team()`` reading ``mttr.mttr_by_team``.
+- ``availability_model``: ``mttr.availability_monthly`` in plain Python (interval unions month
+  by month) and the objectives loaded with the seeded history; ``availability_cases``: the
+  hand-computed months of the availability tests and the objectives files they load.
 """

@@ -55,7 +55,9 @@ def engine_paths(big: int, small: int, fold_min: int = 1024) -> Iterator[None]:
         yield
 
 
-PUBLIC = ("members", "watermark", "safe_watermark", "seen", "idle_completed")
+PUBLIC = (
+    "members", "watermark", "safe_watermark", "seen", "idle_completed", "reviews", "review_floor"
+)  # fmt: skip
 SERVICE, ENVIRONMENT = "checkout", "production"
 
 

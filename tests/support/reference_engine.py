@@ -9,6 +9,12 @@ dict. It keeps the state layout of that version (``members``, ``watermark``,
 ``idle_completed``), so a state it returns is also "a state as written by the
 previous version". ``reference_apply`` and ``reference_complete_idle`` take the
 arguments of ``apply_event`` and ``complete_idle``.
+
+Reviews (ticket postmortems): a review never keeps its incident in state
+longer (the last event for the retention leaves reviews out), and finished
+incidents go to the review ledger, which both engines run with the same code
+(``streams.engine.review``) from what they pass it: the dropped incidents'
+emitted entries and the reviews at or after the horizon that joined no incident.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import orjson
 from streams.engine.correlate import EngineConfig, Outputs, State
 from streams.engine.incident import can_cause, derive, to_row
 from streams.engine.members import Member, sort_key
-from streams.engine.segment import Segment, segment
+from streams.engine.review import keep, settle
+from streams.engine.segment import Segment, is_review, segment
 
 MAX_DEPLOYS = 20
 Incidents = list[tuple[Segment, dict[str, Any]]]
@@ -119,6 +126,14 @@ def reference_apply(
     incidents = _incidents(state, service, environment, config)
     outputs = Outputs(rows=_diff(state, incidents, now_ms))
     _prune(state, incidents, state["safe_watermark"], config)
+    horizon = state["safe_watermark"] - config.allowed_lateness_ms
+    joined = {m["event_id"] for seg, _ in incidents for m in seg.members}
+    loose = [
+        m
+        for m in state["members"]
+        if is_review(m) and m["at"] >= horizon and m["event_id"] not in joined
+    ]
+    outputs.rows += settle(state, loose, horizon, config, now_ms)
     return state, outputs
 
 
@@ -173,10 +188,11 @@ def _prune(state: State, incidents: Incidents, watermark: int, config: EngineCon
         if (
             resolved is not None
             and resolved + config.quiet_ms < horizon
-            and seg.members[-1]["at"] + config.retention_ms < watermark
+            and max(m["at"] for m in seg.members if not is_review(m)) + config.retention_ms
+            < watermark
         ):
             finished.update(m["event_id"] for m in seg.members)
-            state["emitted"].pop(fields["incident_id"], None)
+            keep(state, state["emitted"].pop(fields["incident_id"], None), horizon, config)
         else:
             live.update(m["event_id"] for m in seg.members)
             keep_from = min(keep_from, fields["started_at"])

@@ -41,6 +41,7 @@ TICKET_STATUSES = (
     "resolved",
     "closed",
     "reopened",
+    "postmortem",
 )
 
 

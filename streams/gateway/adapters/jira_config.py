@@ -10,6 +10,7 @@ from streams.gateway.adapters.mapping import check_names, fold
 
 TICKET_STATUSES = frozenset(
     {"opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened"}
+    | {"postmortem"}  # v1.1: the review was published; no default status maps to it
 )
 SEVERITIES = frozenset(SEVERITY_ORDER)
 SERVICE_ORIGINS = frozenset({"components", "labels"})

@@ -20,8 +20,8 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node
 
 from streams.storage.owners import yaml_nodes
-from streams.storage.owners.files import read_text
 from streams.storage.owners.rows import Given, OwnerRow, Parsed, Problem, check_row
+from streams.storage.rowfiles import read_text
 
 CATALOG_NAMES = ("catalog-info.yaml", "catalog-info.yml")
 """The file names looked for in a directory (Backstage's convention)."""

@@ -20,37 +20,29 @@ refused, so a truncated file never empties a source by accident.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from yaml.nodes import MappingNode, SequenceNode
-
-from streams.storage.owners import yaml_nodes
+from streams.storage import rowfiles
 from streams.storage.owners.rows import (
     FIELDS,
-    Given,
     OwnerRow,
     Parsed,
     Problem,
     check_conflicts,
     check_row,
 )
+from streams.storage.rowfiles import read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CSV_SUFFIXES = (".csv",)
-_SHAPE = "a YAML list of mappings with service, team and optional valid_from"
-
-
-def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """Return the file's text (UTF-8, a byte order mark dropped), or why it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        return None, Problem(f"{path}:{line}", "not UTF-8 text")
-    except OSError as exc:
-        return None, Problem(str(path), f"cannot be read: {exc.strerror or exc}")
+FORMAT: rowfiles.RowFormat[OwnerRow] = rowfiles.RowFormat(
+    fields=FIELDS,
+    required=("service", "team"),
+    texts=("valid_from",),
+    contents="service, team and optional valid_from",
+    check=check_row,
+)
+"""The ownership file format (``rowfiles``): its fields and its row check."""
 
 
 def parse_owner_file(path: Path) -> Parsed:
@@ -68,120 +60,18 @@ def parse_owner_file(path: Path) -> Parsed:
     return parse_csv(text, str(path)) if suffix in CSV_SUFFIXES else parse_yaml(text, str(path))
 
 
-def _line(problem: Problem) -> int:
-    line = problem.where.rpartition(":")[2]
-    return int(line) if line.isdigit() else 0
-
-
-def _finish(rows: list[OwnerRow], problems: list[Problem]) -> Parsed:
+def _finish(found: tuple[list[OwnerRow], list[Problem]]) -> Parsed:
     """Return the rows without repeats and every problem, in line order."""
+    rows, problems = found
     checked = check_conflicts(rows)
-    return Parsed(checked.rows, tuple(sorted((*problems, *checked.problems), key=_line)))
+    return Parsed(checked.rows, tuple(sorted((*problems, *checked.problems), key=rowfiles.line_of)))
 
 
 def parse_yaml(text: str, name: str) -> Parsed:
     """Parse the YAML format (module docstring); ``name`` prefixes every position."""
-    documents, problem = yaml_nodes.documents(text, name)
-    if problem is not None:
-        return Parsed(problems=(problem,))
-    if len(documents) > 1:
-        second = documents[1]
-        at = yaml_nodes.where(name, second) if second is not None else name
-        return Parsed(problems=(Problem(at, f"a second YAML document: the file must be {_SHAPE}"),))
-    root = documents[0] if documents else None
-    if root is None or yaml_nodes.is_empty(root):
-        return Parsed(problems=(Problem(name, f"empty: the file must be {_SHAPE} ([] for none)"),))
-    if not isinstance(root, SequenceNode):
-        message = f"the file must be {_SHAPE}, not {yaml_nodes.kind(root)}"
-        return Parsed(problems=(Problem(yaml_nodes.where(name, root), message),))
-    rows: list[OwnerRow] = []
-    problems: list[Problem] = []
-    for item in root.value:
-        at = yaml_nodes.where(name, item)
-        if not isinstance(item, MappingNode):
-            problems.append(
-                Problem(
-                    at,
-                    f"each item must be a mapping with service, team and optional "
-                    f"valid_from, not {yaml_nodes.kind(item)}",
-                )
-            )
-            continue
-        entries, found = yaml_nodes.mapping(item, name)
-        given = {
-            key: yaml_nodes.field(value, name, names_only=key != "valid_from")
-            for key, (_, value) in entries.items()
-        }
-        result = check_row(given, at)
-        problems += found
-        if isinstance(result, OwnerRow):
-            if not found:
-                rows.append(result)
-        else:
-            problems += result
-    return _finish(rows, problems)
+    return _finish(rowfiles.parse_yaml(text, name, FORMAT))
 
 
 def parse_csv(text: str, name: str) -> Parsed:
     """Parse the CSV format (module docstring); ``name`` prefixes every position."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    rows: list[OwnerRow] = []
-    problems: list[Problem] = []
-    line = 1
-    try:
-        for record in reader:
-            at, line = f"{name}:{line}", reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in record]
-                header_problems = _check_header(header, at)
-                if header_problems:
-                    return Parsed(problems=tuple(header_problems))
-                continue
-            if len(record) != len(header):
-                problems.append(
-                    Problem(
-                        at,
-                        f"{len(record)} fields, the header has {len(header)} ({','.join(header)})",
-                    )
-                )
-                continue
-            given = {
-                column: Given(cell.strip() or None, at)
-                for column, cell in zip(header, record, strict=True)
-            }
-            result = check_row(given, at)
-            if isinstance(result, OwnerRow):
-                rows.append(result)
-            else:
-                problems += result
-    except csv.Error as exc:
-        problems.append(Problem(f"{name}:{reader.line_num}", f"not valid CSV: {exc}"))
-        return Parsed(problems=tuple(problems))
-    if header is None:
-        return Parsed(
-            problems=(Problem(name, f"empty: the file needs the header line {','.join(FIELDS)}"),)
-        )
-    return _finish(rows, problems)
-
-
-def _check_header(header: list[str], at: str) -> list[Problem]:
-    """Return the problems of a CSV header: unknown, repeated or missing columns."""
-    problems = [
-        Problem(at, f"unknown column {column!r} (expected {','.join(FIELDS)})")
-        for column in header
-        if column not in FIELDS
-    ]
-    problems += [
-        Problem(at, f"column {column!r} is given twice")
-        for column in FIELDS
-        if header.count(column) > 1
-    ]
-    problems += [
-        Problem(at, f"the header has no {column!r} column")
-        for column in ("service", "team")
-        if column not in header
-    ]
-    return problems
+    return _finish(rowfiles.parse_csv(text, name, FORMAT))

@@ -14,14 +14,16 @@ so the row written last wins both within a source and, in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from clickhouse_connect.driver.client import Client
 
 from streams.storage.insert import INSERT_SETTINGS
 from streams.storage.owners.rows import OwnerRow, format_time
+from streams.storage.sources import LoadResult as LoadResult
+from streams.storage.sources import diff, next_loaded_at
 
 TABLE = "mttr.service_owners"
 COLUMNS: tuple[str, ...] = ("service", "team", "valid_from", "source", "loaded_at", "is_deleted")
@@ -62,27 +64,6 @@ class Plan:
     writes: tuple[Write, ...] = field(default=(), repr=False)
 
 
-@dataclass(frozen=True)
-class LoadResult:
-    """The answer of a load: its source, the counts of ``Plan`` and the version written.
-
-    ``loaded_at`` is None when nothing had to be written.
-    """
-
-    source: str
-    added: int
-    changed: int
-    removed: int
-    unchanged: int
-    loaded_at: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the result as JSON values (``loaded_at`` as RFC 3339 or null)."""
-        data = asdict(self)
-        data["loaded_at"] = None if self.loaded_at is None else format_time(self.loaded_at)
-        return data
-
-
 def plan(current: Mapping[Key, str], rows: Sequence[OwnerRow]) -> Plan:
     """Return what makes a source holding ``current`` hold exactly ``rows``.
 
@@ -90,19 +71,8 @@ def plan(current: Mapping[Key, str], rows: Sequence[OwnerRow]) -> Plan:
         current: The source's current periods, (service, valid_from) to team.
         rows: The rows of the load, one per (service, valid_from) (``check_conflicts``).
     """
-    given = {row.key: row.team for row in rows}
-    writes: list[Write] = []
-    counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": 0}
-    for key in sorted(set(given) | set(current)):
-        old, new = current.get(key), given.get(key)
-        if new is None:
-            writes.append(Write(key[0], old or "", key[1], deleted=True))
-            counts["removed"] += 1
-        elif old == new:
-            counts["unchanged"] += 1
-        else:
-            writes.append(Write(key[0], new, key[1]))
-            counts["added" if old is None else "changed"] += 1
+    counts, changes = diff(current, {row.key: row.team for row in rows})
+    writes = [Write(key[0], team, key[1], deleted) for key, team, deleted in changes]
     return Plan(**counts, writes=tuple(writes))
 
 
@@ -137,9 +107,7 @@ def replace_source(
     if not changes.writes:
         return LoadResult(source, changes.added, changes.changed, changes.removed,
                           changes.unchanged, None)  # fmt: skip
-    newest = client.query(f"SELECT max(loaded_at) FROM {TABLE}").result_rows[0][0]
-    loaded_at = max(now, newest + timedelta(milliseconds=1))
-    loaded_at = loaded_at.replace(microsecond=loaded_at.microsecond - loaded_at.microsecond % 1000)
+    loaded_at = next_loaded_at(client, TABLE, now)
     client.insert(
         TABLE,
         [[w.service, w.team, w.valid_from, source, loaded_at, int(w.deleted)]

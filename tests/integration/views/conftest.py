@@ -36,6 +36,7 @@ from streams.storage.clickhouse import connect, load_migrations, migrate
 from streams.storage.owners.rows import OwnerRow
 from streams.storage.owners.table import replace_source
 from streams.storage.snapshots import refresh
+from tests.support.availability_model import load_objectives
 from tests.support.clickhouse_engines import ENGINES, storage
 from tests.support.team_model import OWNERS
 from tests.support.view_database import Database
@@ -95,6 +96,7 @@ def _database(settings: Settings, mode: str) -> Iterator[Database]:
             OwnerRow(s, team, start, f"OWNERS[{n}]") for n, (s, team, start) in enumerate(OWNERS)
         ]
         replace_source(client, "file", owners, datetime.now(UTC))
+        load_objectives(client)  # availability_monthly (tests/support/availability_model.py)
         if held:
             refresh(client, grace_s=0)
             assert recent and len(recent_events) > 1, "the test data has no recent writes"

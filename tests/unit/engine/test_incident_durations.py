@@ -148,7 +148,9 @@ def test_declared_incident_never_gets_a_clamp_flag() -> None:
     assert row["quality_flags"] == []
 
 
-FLAG_NAMES = [f"{name}_negative_clamped" for name in ("ttd", "tta", "tti", "ttm", "ttr")]
+FLAG_NAMES = [
+    f"{name}_negative_clamped" for name in ("ttd", "tta", "tti", "ttm", "ttr", "time_to_review")
+]  # time_to_review: docs/incident-model.md, "Review (postmortem)"
 
 
 TICKET_STATUSES = (

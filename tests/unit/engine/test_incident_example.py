@@ -59,17 +59,20 @@ def test_worked_example_checkout_incident() -> None:
         "severity": "critical",
         "category": "availability",
         "title": "HighErrorRate",  # the ticket has no title -> the alert's name
+        "fingerprint": "HighErrorRate",  # the one firing alert's name
         "started_at": datetime(2026, 3, 2, 10, 7, tzinfo=UTC),
         "detected_at": datetime(2026, 3, 2, 10, 9, 10, tzinfo=UTC),
         "acknowledged_at": datetime(2026, 3, 2, 10, 13, 5, tzinfo=UTC),
         "identified_at": None,
         "mitigated_at": datetime(2026, 3, 2, 10, 21, tzinfo=UTC),
         "resolved_at": datetime(2026, 3, 2, 10, 24, 40, tzinfo=UTC),
+        "reviewed_at": None,  # no postmortem
         "ttd_seconds": 130.0,
         "tta_seconds": 235.0,
         "tti_seconds": None,
         "ttm_seconds": 840.0,
         "ttr_seconds": 1060.0,
+        "time_to_review_seconds": None,
         "alert_count": 1,
         "alert_ids": ["5c1f0e2d"],
         "ticket_ids": ["Q1XYZ"],

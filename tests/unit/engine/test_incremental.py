@@ -138,3 +138,34 @@ def test_a_late_resolution_splits_an_incident_whose_start_was_folded() -> None:
         from_ms(ms(60)), 4, ["A", "B"],
     )  # fmt: skip
     assert (second["version"], second["alert_ids"]) == (1, ["C"])
+
+
+def test_an_index_of_version_1_gets_the_names_and_reviews_of_version_2() -> None:
+    """An indexed state written before reviews and fingerprints (index v1: aggregates
+    without ``names`` and ``review``) is upgraded when read: Latency fires 10:00, Errors
+    10:01, T opened 10:02; then T postmortem 10:03 gives the fingerprint "Errors +
+    Latency" and reviewed_at 10:03, as a state written by this version does."""
+    events = [
+        fire("L", 0, name="Latency", event_id="u-l"),
+        fire("E", 1, name="Errors", event_id="u-e"),
+        tkt("T", "opened", 2, event_id="u-t"),
+    ]
+    with engine_paths(0, 0):
+        state = None
+        for step, event in enumerate(events):
+            args = ("checkout", "production", DEFAULT_CONFIG, NOW_MS + step)
+            state = apply_event(state, member(event), *args)[0]
+        assert state is not None
+        old = orjson.loads(orjson.dumps(state))
+        old["index"]["v"] = 1
+        for seg in old["index"]["segs"].values():
+            del seg["agg"]["names"], seg["agg"]["review"]
+        review = member(tkt("T", "postmortem", 3, event_id="u-p"))
+        args = ("checkout", "production", DEFAULT_CONFIG, NOW_MS + 9)
+        upgraded, ours = apply_event(old, review, *args)
+        current, theirs = apply_event(state, review, *args)
+    assert ours.rows == theirs.rows
+    assert [(r["fingerprint"], r["reviewed_at"]) for r in ours.rows] == [
+        ("Errors + Latency", from_ms(ms(3)))
+    ]
+    assert upgraded["index"]["v"] == 2 and upgraded == current

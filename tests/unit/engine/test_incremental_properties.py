@@ -33,8 +33,12 @@ SHORT = EngineConfig(
     quiet_ms=600_000, allowed_lateness_ms=1_800_000, suspect_ms=2_700_000, retention_ms=5_400_000
 )  # quiet 10 min, lateness 30 min, suspect 45 min, retention 90 min
 BRIEF = EngineConfig(
-    quiet_ms=300_000, allowed_lateness_ms=1_800_000, suspect_ms=600_000, retention_ms=600_000
-)  # retention shorter than the lateness: ids outlive their forgotten events
+    quiet_ms=300_000,
+    allowed_lateness_ms=1_800_000,
+    suspect_ms=600_000,
+    retention_ms=600_000,
+    review_retention_ms=5_400_000,
+)  # retention shorter than the lateness: ids outlive their forgotten events; reviews 90 min
 STATUSES = ("opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened")
 KINDS = ("release", "rollback", "hotfix", "config", "remediation")
 
@@ -67,8 +71,9 @@ def _event(index: int, spec: Spec) -> dict[str, Any]:
             extra["starts_at"] = f"2026-03-02T{10 + minute // 60 - 1:02d}:{minute % 60:02d}:00Z"
         make = fire if variant % 3 else clear
         return make(f"a{subject}", minute, seconds=second, event_id=event_id, **extra)
-    if kind == "ticket":
-        return tkt(f"t{subject % 3}", STATUSES[variant], minute, seconds=second, event_id=event_id)
+    if kind == "ticket":  # one in eight is a review (postmortem) of t0
+        status = "postmortem" if subject == 3 and variant % 2 == 0 else STATUSES[variant]
+        return tkt(f"t{subject % 3}", status, minute, seconds=second, event_id=event_id)
     status = ("succeeded", "succeeded", "started", "failed")[subject]
     return dep(
         f"d{variant}", minute, seconds=second, status=status, kind=KINDS[variant % 5],

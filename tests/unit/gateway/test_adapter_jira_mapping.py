@@ -23,6 +23,8 @@ from streams.gateway.adapters.jira import (
     JiraConfig,
     convert,
 )
+from streams.gateway.registry import jira_config
+from streams.settings import Settings
 from tests.support.jira_payloads import CONFIG, load, only_event
 
 # --- the fixtures -----------------------------------------------------------------------
@@ -104,6 +106,19 @@ def test_configured_status_map_replaces_the_defaults() -> None:
     config = JiraConfig(status_map={"Triage": "opened", "Fix deployed": "mitigated"})
     assert only_event(convert(with_status("fix DEPLOYED"), config))["status"] == "mitigated"
     assert convert(with_status("In Progress"), config).ignored is not None
+
+
+def test_postmortem_status_is_off_by_default_and_configurable() -> None:
+    """No default Jira status means "review published"; MTTR_JIRA_POSTMORTEM_STATUS names
+    one (any case), over the default map (docs/sources/jira.md, "Postmortems")."""
+    assert "postmortem" not in DEFAULT_STATUS_MAP.values()
+    assert convert(with_status("Postmortem"), CONFIG).ignored is not None
+    config = jira_config(Settings(jira_postmortem_status="Postmortem Published"))
+    event = only_event(convert(with_status("postmortem PUBLISHED"), config))
+    assert event["status"] == "postmortem"
+    assert EVENT_ADAPTER.validate_python(event).status == "postmortem"
+    assert only_event(convert(with_status("In Progress"), config))["status"] == "acknowledged"
+    assert jira_config(Settings(jira_postmortem_status=" ")).status_map == CONFIG.status_map
 
 
 def with_priority(priority: Any) -> dict[str, Any]:

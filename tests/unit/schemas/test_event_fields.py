@@ -135,7 +135,7 @@ def test_ticket_severities(severity: str) -> None:
             ticket,
             {"status": "new"},
             "status: Input should be 'opened', 'acknowledged', 'identified', 'mitigated', "
-            "'resolved', 'closed' or 'reopened'",
+            "'resolved', 'closed', 'reopened' or 'postmortem'",
         ),
     ],
 )

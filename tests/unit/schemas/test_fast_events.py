@@ -234,7 +234,7 @@ def test_a_built_event_behaves_like_a_validated_one() -> None:
 
 # --- the two descriptions of the contract stay one -----------------------------------------
 
-CONTRACT_SHA256 = "398f760661f7bb538ca43ca49ffb84235a5c91f455176d94cfcf3f3ebe731e6f"
+CONTRACT_SHA256 = "dc4ac54dd4308a2f5bc051d18ac80d53649eb8ae309a63594fc6f88029a5a47a"
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "app_id", "store", "max_message_bytes", "sink_batch_size", "sink_batch_seconds",
         "sink_retry_max_seconds", "dlq_limit_enabled", "dlq_max_invalid_ratio", "dlq_window",
         "quiet_period_s", "allowed_lateness_s", "suspect_window_s", "correlate_in_place",
-        "idle_flush_s", "retention_s",
+        "idle_flush_s", "retention_s", "review_retention_s",
         "snapshot_interval_s", "web_host", "web_port", "log_level",
     },
     GatewaySettings: {
@@ -52,7 +52,8 @@ OWN_FIELDS: dict[type[MttrSettings], set[str]] = {
         "alertmanager_service_labels", "github_webhook_secret", "github_services",
         "github_environments", "github_rollback_workflows", "github_hotfix_workflows",
         "github_workflow_environment", "github_changes", "jira_webhook_secrets", "jira_status_map",
-        "jira_priority_map", "jira_component_map", "jira_service_label_prefix",
+        "jira_postmortem_status", "jira_priority_map", "jira_component_map",
+        "jira_service_label_prefix",
         "jira_default_service", "jira_environment", "pagerduty_webhook_secrets",
         "pagerduty_services", "pagerduty_environment",
     },
