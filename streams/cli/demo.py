@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 from pydantic import SecretStr
 from rich.console import Console
 
 from streams.cli.common import env_help, fail, load_settings, publish_with_progress
-from streams.cli.owners_target import load_rows
+from streams.cli.demo_samples import load_references, publish_sample
 from streams.devtools.broker import local
 from streams.devtools.clickhouse import server as clickhouse_server
 from streams.devtools.processes import stop_process
@@ -26,19 +26,18 @@ from streams.devtools.simulate import Profile
 from streams.devtools.simulate import simulate as generate
 from streams.devtools.wait import wait_processed
 from streams.errors import MttrError
-from streams.ingest.decode import decode_line
-from streams.kafka.publish import make_producer, publish_lines
+from streams.kafka.publish import make_producer
 from streams.kafka.security import kafka_python_options
+from streams.present.availability import NO_OBJECTIVES, availability_table
 from streams.present.dora import dora_team_table
 from streams.present.html_report import collect, render
 from streams.present.summary import events_table, incidents_table, report_table
 from streams.settings import Settings, project_root
+from streams.storage.availability import availability_rows, objective_count
 from streams.storage.clickhouse import connect, load_migrations, migrate
-from streams.storage.owners.files import parse_owner_file
 from streams.storage.report import ReportQuery, report_rows
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
-OWNERS = project_root() / "samples" / "owners.yaml"
 
 
 def _worker_env(settings: Settings, url: str) -> dict[str, str]:
@@ -114,10 +113,13 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
 
     Starts Kafka and the worker, publishes the sample events and a simulated
     history (DAYS days of SERVICES services), waits until every event is
-    processed, and prints the events, the sample's incidents and the MTTR
-    report. Everything runs under var/demo/ on free ports; every process it
-    starts is stopped at the end, also on errors or Ctrl-C. The database is
-    kept (unless --clean) so `mttr report` can query it again.
+    processed, and prints the events, the sample's incidents, the MTTR
+    report, DORA's keys per team and the availability and error budgets of
+    the last full month and the current one (samples/owners.yaml and
+    samples/objectives.yaml are loaded through the worker). Everything runs
+    under var/demo/ on free ports; every process it starts is stopped at the
+    end, also on errors or Ctrl-C. The database is kept (unless --clean) so
+    `mttr report` can query it again.
     """
     base = load_settings()
     root = (base.var_dir / "demo").resolve()
@@ -177,7 +179,7 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
         console.print(f"      pid {worker.pid}, log {root / 'worker.log'}")
 
         console.print(f"[bold]4/6[/] publishing {sample.name} ...")
-        bad = _publish_sample(sample, settings, console)
+        bad = publish_sample(sample, settings, console)
 
         end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         history_start = end - timedelta(days=days)
@@ -189,11 +191,9 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             _publish_history(history, settings, console)
         else:
             console.print("[bold]5/6[/] no simulated history (--services 0)")
-        owners = parse_owner_file(OWNERS)  # checked by tests: no problems
-        _, how = load_rows(settings, "auto", "file", owners.rows)
-        console.print(f"      owners of {len(owners.rows)} services loaded{how} ({OWNERS.name})")
         with console.status("      waiting for the worker to process everything ..."):
             wait_processed(settings, timeout=900)
+        load_references(settings, console)  # the worker answers by now (it holds chDB)
         stop_process(worker)
         if worker.returncode not in (0, -signal.SIGTERM):
             fail(f"worker exited with code {worker.returncode}")
@@ -212,6 +212,15 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             )
             console.print(report_table(report_rows(client, ReportQuery())))
             console.print(dora_team_table(client))
+            console.print(
+                availability_table(
+                    availability_rows(client, ReportQuery(), months=2),
+                    title="Availability and error budgets, last month and this month so far "
+                    "(mttr.availability_monthly)",
+                )
+            )
+            if not objective_count(client):
+                console.print(f"      {NO_OBJECTIVES}")
             html = root / "report.html"
             html.write_text(render(collect(client, ReportQuery()), datetime.now(UTC)), "utf-8")
         finally:
@@ -238,35 +247,6 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             console.print(f"stopped {what}; nothing left running")
         time.sleep(0.2)
         shutil.rmtree(root if clean else broker_dir, ignore_errors=True)
-
-
-def _publish_sample(sample: Path, settings: Settings, console: Console) -> list[bytes]:
-    """Publish the sample's valid lines; send its invalid ones raw (the dead-letter path)."""
-    lines = list(enumerate(sample.read_bytes().splitlines(), start=1))
-    producer = make_producer(settings)
-    report = publish_lines(lines, settings, producer)
-    for number, reason in report.invalid:
-        console.print(
-            f"      [yellow]{sample.name}:{number}[/] rejected by the publisher: {reason}"
-        )
-    bad = [
-        line
-        for _, line in lines
-        if line.strip() and isinstance(decode_line(line, max_bytes=10**6), str)
-    ]
-    raw = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", **kafka_python_options(settings)
-    )
-    for line in bad:  # what a misbehaving producer would do: send them anyway
-        raw.send(settings.topic_alerts, key=b"demo", value=line)
-    raw.flush()
-    raw.close()
-    producer.close()
-    console.print(
-        f"      {report.published} valid events published; {len(bad)} invalid "
-        "lines sent raw to show the dead-letter path"
-    )
-    return bad
 
 
 def _publish_history(events: list[dict[str, Any]], settings: Settings, console: Console) -> None:

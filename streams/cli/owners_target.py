@@ -5,7 +5,9 @@ One process at a time may own an embedded chDB data path, so with ``chdb://``
 and opens the database itself only when no worker answers. A server
 (``http(s)://``) is always written directly. Both paths run the same
 ``storage/owners/table.py`` code, so they answer the same. ``through`` and
-``worker_url`` take the page and the table, and serve ``mttr objectives`` too.
+``worker_url`` take the page and the table, and a :class:`Target` (a table,
+its worker page and its wire form) loads and lists through them, for
+``mttr objectives`` too.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import click
 from clickhouse_connect.driver.client import Client
@@ -24,12 +27,14 @@ from clickhouse_connect.driver.client import Client
 from streams.cli.common import fail
 from streams.settings import Settings
 from streams.storage.clickhouse import connect
-from streams.storage.owners.rows import OwnerRow, format_time
-from streams.storage.owners.table import TABLE, periods, replace_source
+from streams.storage.owners.rows import Keyed, OwnerRow, format_time
+from streams.storage.owners.table import OWNERS, TABLE
 from streams.storage.owners.wire import to_body
+from streams.storage.sources import SourceTable
 
 PAGE = "/mttr/owners/"
 T = TypeVar("T")
+R = TypeVar("R", bound=Keyed)
 
 
 def worker_url(settings: Settings, query: dict[str, str] | None = None, page: str = PAGE) -> str:
@@ -110,38 +115,65 @@ def _direct(settings: Settings, run: Callable[[Client], T], table: str) -> T:
         client.close()
 
 
-def load_rows(
-    settings: Settings, via: str, source: str, rows: Sequence[OwnerRow]
-) -> tuple[dict[str, Any], str]:
-    """Replace ``source``'s rows through the worker or directly.
+@dataclass(frozen=True)
+class Target(Generic[R]):
+    """A reference table as the CLI reaches it: the table, the worker's page, the wire form.
 
-    Returns the load's counts (``LoadResult.as_json``) and `` through the
-    worker`` or an empty string, for the summary line.
+    Attributes:
+        table: The table (``storage/sources.SourceTable``).
+        page: The worker's page for it, e.g. ``/mttr/owners/``.
+        to_body: The table's ``wire.to_body``.
     """
-    body = json.dumps(to_body(source, rows)).encode()
-    request = urllib.request.Request(  # noqa: S310 - http:// to the configured worker only
-        worker_url(settings),
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    answer, direct = through(
-        settings, via, request,
-        lambda client: replace_source(client, source, rows, datetime.now(UTC)).as_json(),
-    )  # fmt: skip
-    if answer is not None:
-        return answer, " through the worker"
-    assert direct is not None  # noqa: S101 - _through returns one of the two
-    return direct, ""
+
+    table: SourceTable[R]
+    page: str
+    to_body: Callable[[str, Sequence[R]], dict[str, Any]]
+
+    def load_rows(
+        self, settings: Settings, via: str, source: str, rows: Sequence[R]
+    ) -> tuple[dict[str, Any], str]:
+        """Replace ``source``'s rows through the worker or directly.
+
+        Returns the load's counts (``LoadResult.as_json``) and `` through the
+        worker`` or an empty string, for the summary line.
+        """
+        body = json.dumps(self.to_body(source, rows)).encode()
+        request = urllib.request.Request(  # noqa: S310 - http:// to the configured worker only
+            worker_url(settings, page=self.page),
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+
+        def replace(client: Client) -> dict[str, Any]:
+            return self.table.replace_source(client, source, rows, datetime.now(UTC)).as_json()
+
+        answer, direct = through(
+            settings, via, request, replace, page=self.page, table=self.table.table
+        )
+        if answer is not None:
+            return answer, " through the worker"
+        assert direct is not None  # noqa: S101 - through returns one of the two
+        return direct, ""
+
+    def list_periods(
+        self, settings: Settings, via: str, service: str | None, at: datetime | None
+    ) -> list[dict[str, Any]]:
+        """Return the table's periods (``SourceTable.periods``) through the worker or directly."""
+        query = {"service": service or "", "at": format_time(at) if at else ""}
+        request = urllib.request.Request(  # noqa: S310
+            worker_url(settings, {k: v for k, v in query.items() if v}, page=self.page)
+        )
+        answer, direct = through(
+            settings, via, request, lambda c: self.table.periods(c, service, at),
+            page=self.page, table=self.table.table,
+        )  # fmt: skip
+        if answer is not None:
+            return list(answer.get("periods", []))
+        return direct or []
 
 
-def list_periods(
-    settings: Settings, via: str, service: str | None, at: datetime | None
-) -> list[dict[str, Any]]:
-    """Return the ownership periods (``table.periods``) through the worker or directly."""
-    query = {"service": service or "", "at": format_time(at) if at else ""}
-    request = urllib.request.Request(worker_url(settings, query))  # noqa: S310
-    answer, direct = through(settings, via, request, lambda c: periods(c, service, at))
-    if answer is not None:
-        return list(answer.get("periods", []))
-    return direct or []
+OWNER_TARGET: Target[OwnerRow] = Target(OWNERS, PAGE, to_body)
+"""Ownership: ``mttr.service_owners`` on ``/mttr/owners/``."""
+load_rows = OWNER_TARGET.load_rows
+"""Replace a source's ownership rows through the worker or directly (``Target.load_rows``)."""

@@ -53,9 +53,11 @@ def simulate(
 
     Poisson incident arrivals, a severity mix, lognormal repair times by
     severity, flapping alerts, tickets acknowledged minutes later, daily
-    deploys (some cause incidents), rollbacks, a few security incidents, and
-    the changes the deploys ship (merged pull requests and direct pushes,
-    some still pending), for lead time.
+    deploys (some cause incidents), rollbacks, a few security incidents,
+    failures that recur (the same alert on the same service again), postmortems
+    (ticket status postmortem) for about 80% of the critical and high incidents
+    with a ticket (some weeks later), and the changes the deploys ship (merged
+    pull requests and direct pushes, some still pending), for lead time.
     """
     settings = load_settings()
     setup_logging(settings)

@@ -3,9 +3,13 @@
 Per service: Poisson incident arrivals, a severity mix, lognormal repair times
 by severity, alert flapping, tickets acknowledged minutes later, daily deploys
 of which some cause incidents, incidents that end with a rollback, a few
-security incidents, and with ``changes_per_deploy`` the changes those deploys
-ship (``streams.devtools.simulate_changes``). The same seed always yields the
-same events, in event-time order, with deterministic ``event_id``s.
+security incidents, alert names of which some recur (the same failure again,
+some within weeks), postmortems of most serious ticketed incidents
+(``streams.devtools.simulate_reviews``), and with ``changes_per_deploy`` the
+changes those deploys ship (``streams.devtools.simulate_changes``). The same
+seed always yields the same events, in event-time order, with deterministic
+``event_id``s. Names, postmortems and changes draw from their own random
+streams, so a knob of one leaves the others' events as they were.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from streams.devtools.sim_common import iso, poisson
 from streams.devtools.simulate_changes import add_changes
+from streams.devtools.simulate_reviews import add_reviews
 
 SERVICES = (
     "checkout", "payments", "search", "auth", "catalog", "cart", "shipping", "inventory",
@@ -27,6 +32,12 @@ SEVERITY_MIX = (("critical", 0.1), ("high", 0.25), ("medium", 0.4), ("low", 0.25
 # Median repair minutes and lognormal sigma per severity.
 REPAIR = {"critical": (40, 0.7), "high": (110, 0.8), "medium": (300, 0.9), "low": (900, 1.0)}
 TICKET_PROBABILITY = {"critical": 0.95, "high": 0.85, "medium": 0.5, "low": 0.2}
+# An alert rule's name is the service, a component and a symptom (CheckoutDbHighLatency).
+COMPONENTS = ("Api", "Db", "Cache", "Queue", "Worker", "Dns", "Disk", "Memory")
+SYMPTOMS = {
+    "availability": ("Down", "HighErrorRate", "ErrorBudgetBurn", "HealthCheckFailing"),
+    "performance": ("HighLatency", "Saturation", "SlowResponses", "Backlog"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class Profile:
     flap_share: float = 0.2  # alerts that resolve and fire again within minutes
     security_share: float = 0.03
     changes_per_deploy: float = 0.0  # changes landed before each release/config deploy (0: none)
+    recurring_share: float = 0.15  # incidents that repeat an earlier failure (alert) of the service
+    review_share: float = 0.8  # critical/high incidents with a ticket that get a postmortem
 
 
 def service_names(count: int) -> list[str]:
@@ -57,6 +70,8 @@ class _History:
         self.profile = profile
         self.events: list[dict[str, Any]] = []
         self.count = 0
+        self.names = random.Random(f"names-{seed}")
+        self.failures: dict[tuple[str, str], list[str]] = {}  # (service, category) -> alert names
 
     def add(self, event_type: str, service: str, at: datetime, **fields: Any) -> None:
         self.count += 1
@@ -72,6 +87,27 @@ class _History:
 
     def minutes(self, median: float, sigma: float) -> timedelta:
         return timedelta(minutes=median * math.exp(self.rng.gauss(0, sigma)))
+
+    def alert_name(self, service: str, category: str) -> str:
+        """Return the alert name of a new incident: an earlier one again, or a new failure.
+
+        With ``recurring_share``, the name of the service's last incident of
+        ``category`` (often within days of it) or, as often, of an earlier one
+        (often weeks before); otherwise a rule not yet used there, while there is one.
+        """
+        rng, earlier = self.names, self.failures.setdefault((service, category), [])
+        if earlier and rng.random() < self.profile.recurring_share:
+            name = earlier[-1] if rng.random() < 0.5 else rng.choice(earlier)
+        else:
+            rules = [
+                f"{service.title().replace('-', '')}{component}{symptom}"
+                for component in COMPONENTS
+                for symptom in SYMPTOMS[category]
+            ]
+            unused = [rule for rule in rules if rule not in earlier]
+            name = rng.choice(unused or rules)
+        earlier.append(name)
+        return name
 
     def severity(self) -> str:
         roll, total = self.rng.random(), 0.0
@@ -94,6 +130,8 @@ def simulate(
     if history.profile.changes_per_deploy > 0:
         per_deploy = history.profile.changes_per_deploy
         history.events += add_changes(history.events, seed, per_deploy, start, end)
+    if history.profile.review_share > 0:
+        history.events += add_reviews(history.events, seed, history.profile.review_share, end)
     history.events.sort(key=lambda e: (e["occurred_at"], e["event_id"]))
     return history.events
 
@@ -143,7 +181,7 @@ def _one_incident(
     alert_id = f"{service}-{history.count + 1:x}"
     security = rng.random() < profile.security_share
     category = "security" if security else rng.choice(["availability", "performance"])
-    name = "SuspiciousLogins" if security else f"{service.title()}ErrorBudgetBurn"
+    name = "SuspiciousLogins" if security else history.alert_name(service, category)
     detected = began + history.minutes(2, 0.6)
     alert = {"alert_id": alert_id, "name": name, "severity": severity, "category": category,
              "source": "alertmanager"}  # fmt: skip

@@ -16,6 +16,9 @@ from clickhouse_connect.driver.client import Client
 
 from streams.storage.measures import REPORT_MEASURES, select_list
 
+Section = Literal["mttr", "availability", "reviews", "recurring"]
+SECTIONS: tuple[Section, ...] = ("mttr", "availability", "reviews", "recurring")
+"""What ``mttr report --section`` can show (``streams.storage.sections`` answers each)."""
 Bucket = Literal["day", "week", "month"]
 By = Literal["day", "week", "month", "team"]
 UNOWNED = "(unowned)"
@@ -51,6 +54,8 @@ class ReportQuery:
 
     ``team`` filters on the owner at each incident's start (``(unowned)`` for
     services nobody owned); ``by="team"`` groups by that owner instead of by service.
+    ``section`` says what is reported (``SECTIONS``): MTTR by default; the
+    other sections take the filters that apply to them (``streams.storage.sections``).
     """
 
     since: timedelta | None = None
@@ -58,6 +63,7 @@ class ReportQuery:
     severity: str | None = None
     by: By | None = None
     team: str | None = None
+    section: Section = "mttr"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -73,6 +79,7 @@ class ReportQuery:
             "severity": self.severity,
             "by": self.by,
             "team": self.team,
+            "section": None if self.section == "mttr" else self.section,
         }
         if self.since is not None:
             params["since"] = f"{int(self.since.total_seconds() // 3600)}h"
@@ -85,6 +92,10 @@ class ReportQuery:
         if by is not None and by not in (*BUCKETS, "team"):
             msg = f"by must be one of day, week, month, team, got {by!r}"
             raise ValueError(msg)
+        section = params.get("section") or "mttr"
+        if section not in SECTIONS:
+            msg = f"section must be one of {', '.join(SECTIONS)}, got {section!r}"
+            raise ValueError(msg)
         since = parse_since(params["since"]) if params.get("since") else None
         return cls(
             since,
@@ -92,6 +103,7 @@ class ReportQuery:
             params.get("severity") or None,
             by,  # type: ignore[arg-type]
             params.get("team") or None,
+            section,
         )
 
 

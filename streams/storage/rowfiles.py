@@ -9,10 +9,10 @@ Ownership periods (``storage/owners/``) and availability objectives
 
 and the JSON a worker's page receives: ``{"source": ..., "rows": [{...}]}``.
 
-A :class:`RowFormat` names a table's fields and its one row check; the
-parsers here turn a file's text (or a JSON body) into the checked rows and
-every problem at its ``FILE:LINE`` (``rows[N]``), and never raise. Dropping
-repeats and finding conflicts is the caller's (it knows what a row's key is). The values they share,
+A :class:`RowFormat` names a table's fields, its one row check and its
+conflict check; the parsers here turn a file (or a JSON body) into the
+checked rows without repeats and every problem at its ``FILE:LINE``
+(``rows[N]``), and never raise. The values they share,
 :class:`~streams.storage.owners.rows.Given` and
 :class:`~streams.storage.owners.rows.Problem`, and the YAML nodes
 (``owners/yaml_nodes.py``) are those of the ownership package, which came first.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -30,9 +30,14 @@ from typing import Generic, TypeVar
 from yaml.nodes import MappingNode, SequenceNode
 
 from streams.storage.owners import yaml_nodes
-from streams.storage.owners.rows import Given, Problem, check_name
+from streams.storage.owners.rows import Checked, Given, Problem, check_name
 
 R = TypeVar("R")
+P = TypeVar("P")
+YAML_SUFFIXES = (".yaml", ".yml")
+CSV_SUFFIXES = (".csv",)
+Found = tuple[tuple[R, ...], tuple[Problem, ...]]
+"""What a parse gives: the valid rows without repeats and every problem."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class RowFormat(Generic[R]):
             optional valid_from``.
         check: The one validation of a row: the fields given at a place (a
             missing field is simply absent) to the row or its problems.
+        conflicts: The rows without repeats of a key, and a problem for
+            each repeat with another value (the table's ``check_conflicts``).
         numbers: Fields a JSON body may give as a number (read as its
             shortest text, ``0.999``) as well as a string.
     """
@@ -57,6 +64,7 @@ class RowFormat(Generic[R]):
     texts: tuple[str, ...]
     contents: str
     check: Callable[[Mapping[str, Given], str], R | list[Problem]]
+    conflicts: Callable[[Iterable[R]], Checked[R]]
     numbers: tuple[str, ...] = ()
 
     @property
@@ -69,6 +77,45 @@ def line_of(problem: Problem) -> int:
     """Return the line a problem names (0 for none), to sort problems in line order."""
     line = problem.where.rpartition(":")[2]
     return int(line) if line.isdigit() else 0
+
+
+def parse_file(path: Path, fmt: RowFormat[R]) -> Found[R]:
+    """Read and parse a file of ``fmt``; its format comes from the suffix (.yaml/.yml/.csv).
+
+    Returns the rows (repeats of a key with the same value dropped) and the
+    problems in line order, each as ``FILE:LINE: reason``. Never raises.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in YAML_SUFFIXES + CSV_SUFFIXES:
+        return (), (Problem(str(path), "unknown format: name it .yaml, .yml or .csv"),)
+    text, problem = read_text(path)
+    if text is None:
+        return (), (problem,) if problem else ()
+    parse = parse_csv if suffix in CSV_SUFFIXES else parse_yaml
+    return finish(parse(text, str(path), fmt), fmt)
+
+
+def parsers(
+    fmt: RowFormat[R], parsed: Callable[[tuple[R, ...], tuple[Problem, ...]], P]
+) -> tuple[Callable[[Path], P], Callable[[str, str], P], Callable[[str, str], P]]:
+    """Return a table's parsers, giving its ``Parsed``: of a file, of YAML text, of CSV text.
+
+    They are ``parse_file``, and ``parse_yaml`` or ``parse_csv`` then
+    ``finish``, for ``fmt``; the text parsers take the text and the name
+    that prefixes every position. None raises.
+    """
+    return (
+        lambda path: parsed(*parse_file(path, fmt)),
+        lambda text, name: parsed(*finish(parse_yaml(text, name, fmt), fmt)),
+        lambda text, name: parsed(*finish(parse_csv(text, name, fmt), fmt)),
+    )
+
+
+def finish(found: tuple[list[R], list[Problem]], fmt: RowFormat[R]) -> Found[R]:
+    """Return the rows of a parse without repeats and every problem, in line order."""
+    rows, problems = found
+    checked = fmt.conflicts(rows)
+    return tuple(checked.rows), tuple(sorted((*problems, *checked.problems), key=line_of))
 
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
@@ -206,11 +253,12 @@ def _given(value: object, where: str, number: bool) -> Given:
 
 
 def parse_body(body: object, fmt: RowFormat[R]) -> tuple[str, list[R], list[Problem]]:
-    """Return the source, the rows and every problem of a load's JSON body.
+    """Return the source, the rows (without repeats) and every problem of a load's JSON body.
 
     Positions are ``body``, ``source``, ``rows`` or ``rows[N]`` (from 0). A
     field of ``fmt.numbers`` may be a JSON number (its shortest form, ``0.999``)
-    as well as a string; any other must be a string. Never raises.
+    as well as a string; any other must be a string. Conflicting repeats come
+    last. Never raises.
     """
     if not isinstance(body, dict):
         return "", [], [Problem("body", "must be a JSON object with source and rows")]
@@ -241,4 +289,5 @@ def parse_body(body: object, fmt: RowFormat[R]) -> tuple[str, list[R], list[Prob
             problems += result
         else:
             rows.append(result)
-    return source, rows, problems
+    checked = fmt.conflicts(rows)
+    return source, list(checked.rows), [*problems, *checked.problems]

@@ -29,8 +29,8 @@ from streams.worker.correlation_step import CorrelationStep
 from streams.worker.counters import IngestCounters
 from streams.worker.in_place import InPlaceRouter
 from streams.worker.metrics import WorkerMetrics
-from streams.worker.objectives_page import Objectives, register_objectives_page
-from streams.worker.owners_page import Owners, register_owners_page
+from streams.worker.objectives_page import register_objectives_page
+from streams.worker.owners_page import register_owners_page
 from streams.worker.prompt_commit import register_prompt_commit
 from streams.worker.sends import KafkaSends, register_tick_timer
 from streams.worker.snapshot_refresh import register_snapshot_refresh
@@ -222,6 +222,6 @@ def build_worker(
         metrics,
         Reports(client, clickhouse_lock),
     )
-    register_owners_page(app, Owners(client, clickhouse_lock))
-    register_objectives_page(app, Objectives(client, clickhouse_lock))
+    register_owners_page(app, client, clickhouse_lock)
+    register_objectives_page(app, client, clickhouse_lock)
     return app

@@ -155,7 +155,7 @@ class CorrelationStep:
             service, environment = orjson.loads(key)
             working = self._states.get(table, key)
             assert working.state is not None  # the table holds a state for ``key``
-            before = dict(working.state["emitted"])
+            before = _finished_or_written(working.state)
             outputs = complete_idle(working.state, service, environment, self._config, now_ms)
             working.steps.append((None, now_ms, None, partition))
             if outputs.rows:
@@ -214,7 +214,7 @@ class CorrelationStep:
         key = state_key(event.service, event.environment)
         working = self._states.get(table, key)
         member, now_ms = to_member(event), int(time.time() * 1000)
-        before = dict(working.state["emitted"]) if working.state is not None else {}
+        before = _finished_or_written(working.state) if working.state is not None else {}
         try:
             new_state, outputs = apply_event(
                 working.state,
@@ -253,8 +253,10 @@ class CorrelationStep:
     ) -> None:
         """Call ``on_completed`` for rows completed now that were not completed ``before``.
 
-        ``before``: the key's emitted entries before the step (a shallow copy: the
-        engine replaces entries, never changes them in place).
+        ``before``: the key's emitted entries and review ledger entries before the
+        step (a shallow copy: the engine replaces entries, never changes them in
+        place). A ledger incident is finished, so its review's version is no
+        completion.
         """
         if not any(row["completed"] for row in rows):  # the usual case: nothing to look up
             return
@@ -264,6 +266,11 @@ class CorrelationStep:
         for row in rows:
             if row["completed"] and not row["is_deleted"] and row["incident_id"] not in done:
                 self._on_completed(row)
+
+
+def _finished_or_written(state: State) -> dict[str, dict[str, Any]]:
+    """Return the key's emitted entries and its review ledger's, by incident id."""
+    return {**(state.get("reviews") or {}), **state["emitted"]}
 
 
 def _late(decoded: Decoded, state: State, config: EngineConfig) -> Invalid:

@@ -12,22 +12,27 @@ chDB lets one process own a data path at a time, so while a worker runs, the
 * ``GET PAGE?service=S&at=T`` answers ``{"periods": [...]}`` (400 for an
   invalid ``at``).
 
-``load`` and ``read`` run the queries (in a thread under the worker's
-ClickHouse lock, like the report pages of ``web.py``).
+:class:`TableLoads` runs a table's queries (``storage/sources.py``'s
+``SourceTable``) in a thread under the worker's ClickHouse lock, like the
+report pages of ``web.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import Any, Protocol, TypeVar
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 import faust
 import orjson
+from clickhouse_connect.driver.client import Client
 
-from streams.storage.owners.rows import Problem, parse_time
-from streams.storage.sources import LoadResult
+from streams.storage.owners.rows import Checked, Keyed, parse_time
+from streams.storage.sources import LoadResult, SourceTable
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +41,46 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_PROBLEMS = 100
 """The most problems one answer lists (``error`` gives their number)."""
 
-R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
+R = TypeVar("R", bound=Keyed)
 
 
-class Checked(Protocol[R_co]):
-    """What a table's ``from_body`` returns besides the source: rows and problems."""
+def _now() -> datetime:
+    return datetime.now(UTC)
 
-    @property
-    def rows(self) -> Sequence[R_co]:
-        """The valid rows."""
 
-    @property
-    def problems(self) -> Sequence[Problem]:
-        """Everything refused."""
+@dataclass(frozen=True)
+class TableLoads(Generic[R]):
+    """A reference table's loads and reads on the worker's client.
+
+    Attributes:
+        table: The table (``SourceTable``), e.g. ``owners.table.OWNERS``.
+        client: The worker's ClickHouse client.
+        lock: The lock every user of ``client`` takes (the sinks too).
+        clock: The current time (UTC), for ``loaded_at``.
+    """
+
+    table: SourceTable[R]
+    client: Client
+    lock: threading.Lock
+    clock: Callable[[], datetime] = field(default=_now)
+
+    async def load(self, source: str, rows: Sequence[R]) -> LoadResult:
+        """Replace ``source``'s rows (``replace_source``), in a thread under the lock."""
+
+        def run() -> LoadResult:
+            with self.lock:
+                return self.table.replace_source(self.client, source, rows, self.clock())
+
+        return await asyncio.to_thread(run)
+
+    async def periods(self, service: str | None, at: datetime | None) -> list[dict[str, Any]]:
+        """Return the table's periods (``SourceTable.periods``), in a thread under the lock."""
+
+        def run() -> list[dict[str, Any]]:
+            with self.lock:
+                return self.table.periods(self.client, service, at)
+
+        return await asyncio.to_thread(run)
 
 
 def _bad_request(view: faust.web.View, error: str, problems: list[str]) -> Any:
@@ -61,8 +92,7 @@ def register_load_page(
     page: str,
     what: str,
     from_body: Callable[[object], tuple[str, Checked[R]]],
-    load: Callable[[str, Sequence[R]], Awaitable[LoadResult]],
-    read: Callable[[str | None, datetime | None], Awaitable[list[dict[str, Any]]]],
+    loads: TableLoads[R],
 ) -> None:
     """Add ``page`` (GET and POST, module docstring) to the worker's web server.
 
@@ -71,8 +101,8 @@ def register_load_page(
         page: The path, e.g. ``/mttr/owners/``.
         what: The table's name in log lines, e.g. ``ownership``.
         from_body: The table's ``wire.from_body``.
-        load: Replaces a source's rows.
-        read: Lists the periods, optionally of one service and at one instant.
+        loads: Replaces a source's rows and lists the periods, optionally of
+            one service and at one instant.
     """
 
     @app.page(page)
@@ -87,7 +117,7 @@ def register_load_page(
                     at = parse_time(query["at"])
                 except ValueError as exc:
                     return _bad_request(self, f"at: {exc}", [f"at: {exc}"])
-            return self.json({"periods": await read(query.get("service") or None, at)})
+            return self.json({"periods": await loads.periods(query.get("service") or None, at)})
 
         async def post(self, request: Any) -> Any:
             length = request.content_length
@@ -104,7 +134,7 @@ def register_load_page(
                 error = f"{len(problems)} problems, e.g. {problems[0]}; nothing loaded"
                 return _bad_request(self, error, problems[:MAX_PROBLEMS])
             try:
-                result = await load(source, parsed.rows)
+                result = await loads.load(source, parsed.rows)
             except Exception as exc:  # noqa: BLE001 - answer the client; the worker goes on
                 log.exception("%s load of source %r failed", what, source)
                 return self.json({"error": f"the load failed: {exc}"}, status=500)

@@ -20,61 +20,18 @@ report pages (``web.py``); the page itself is ``load_page.py``'s, shared with
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
 import faust
 from clickhouse_connect.driver.client import Client
 
-from streams.storage.owners.rows import OwnerRow
-from streams.storage.owners.table import LoadResult, periods, replace_source
+from streams.storage.owners.table import OWNERS
 from streams.storage.owners.wire import from_body
-from streams.worker.load_page import register_load_page
+from streams.worker.load_page import TableLoads, register_load_page
 
 PAGE = "/mttr/owners/"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Owners:
-    """Ownership loads and reads on the worker's client.
-
-    Attributes:
-        client: The worker's ClickHouse client.
-        lock: The lock every user of ``client`` takes (the sinks too).
-        clock: The current time (UTC), for ``loaded_at``.
-    """
-
-    client: Client
-    lock: threading.Lock
-    clock: Callable[[], datetime] = field(default=_now)
-
-    async def load(self, source: str, rows: Sequence[OwnerRow]) -> LoadResult:
-        """Replace ``source``'s rows (``replace_source``), in a thread under the lock."""
-
-        def run() -> LoadResult:
-            with self.lock:
-                return replace_source(self.client, source, rows, self.clock())
-
-        return await asyncio.to_thread(run)
-
-    async def periods(self, service: str | None, at: datetime | None) -> list[dict[str, Any]]:
-        """Return the ownership periods (``table.periods``), in a thread under the lock."""
-
-        def run() -> list[dict[str, Any]]:
-            with self.lock:
-                return periods(self.client, service, at)
-
-        return await asyncio.to_thread(run)
-
-
-def register_owners_page(app: faust.App, owners: Owners) -> None:
-    """Add ``/mttr/owners/`` (GET and POST, module docstring) to the worker's web server."""
-    register_load_page(app, PAGE, "ownership", from_body, owners.load, owners.periods)
+def register_owners_page(app: faust.App, client: Client, lock: threading.Lock) -> None:
+    """Add ``/mttr/owners/`` (GET and POST, module docstring) on ``client`` under ``lock``."""
+    register_load_page(app, PAGE, "ownership", from_body, TableLoads(OWNERS, client, lock))

@@ -20,7 +20,8 @@ from streams.engine.members import from_ms
 from streams.ingest.pipeline import IngestPipeline
 from streams.present.html_report import collect as collect_html_data
 from streams.settings import Settings
-from streams.storage.report import ReportQuery, jsonable, report_rows
+from streams.storage.report import ReportQuery
+from streams.storage.sections import section_answer
 from streams.worker.counters import IngestCounters
 from streams.worker.faust_compat import active_partitions
 from streams.worker.metrics import CONTENT_TYPE, WorkerMetrics
@@ -103,12 +104,12 @@ class Reports:
     client: Client
     lock: threading.Lock
 
-    async def rows(self, query: ReportQuery) -> list[dict[str, Any]]:
-        """Return ``mttr report``'s rows, queried in a thread under the lock."""
+    async def answer(self, query: ReportQuery) -> dict[str, Any]:
+        """Return ``mttr report``'s answer for the query's section, in a thread under the lock."""
 
-        def run() -> list[dict[str, Any]]:
+        def run() -> dict[str, Any]:
             with self.lock:
-                return report_rows(self.client, query)
+                return section_answer(self.client, query)
 
         return await asyncio.to_thread(run)
 
@@ -147,7 +148,7 @@ def register_pages(
             query = ReportQuery.from_params(dict(request.query))
         except ValueError as exc:
             return web.json({"error": str(exc)}, status=400)
-        return web.json({"rows": jsonable(await reports.rows(query))})
+        return web.json(await reports.answer(query))
 
     @app.page("/mttr/report/html-data/")
     async def report_html_data(web: Any, request: Any) -> Any:

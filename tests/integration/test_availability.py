@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import calendar
 import json
-import urllib.error
-import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from streams.devtools.processes import stop_process
 from streams.settings import Settings
-from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.clickhouse import connect
 from tests.support.availability_cases import (
     OBJECTIVES_CSV,
     OBJECTIVES_YAML,
     OWNERS_YAML,
     seed_availability,
 )
-from tests.support.processes import mttr, start_worker, wait_http
+from tests.support.processes import mttr
+from tests.support.reference_loads import post_load, running_worker, seeded, write_file
 from tests.support.view_database import assert_same, view_rows
 
 pytestmark = pytest.mark.integration
@@ -59,16 +57,6 @@ SHOP = {
 SEARCH_JUNE = ("", 3600.0, 1 - 3600 / DAYS_30, None, "high", None, None, None, None)
 
 
-def _seeded(settings: Settings) -> Settings:
-    client = connect(settings)
-    try:
-        migrate(client, load_migrations())
-        seed_availability(client)
-    finally:
-        client.close()  # chDB: one process at a time; the CLI runs as another
-    return settings
-
-
 def _monthly(settings: Settings) -> tuple[dict[Any, dict[str, Any]], Any, Any]:
     client = connect(settings)
     try:
@@ -84,12 +72,6 @@ def _run(settings: Settings, command: str, *args: str) -> str:
     result = mttr(command, *args, settings=settings)
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def _write(directory: Path, name: str, text: str) -> str:
-    path = directory / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
 
 
 def _check_months(settings: Settings) -> None:
@@ -126,17 +108,16 @@ def _check_months(settings: Settings) -> None:
 
 
 def test_hand_computed_months_from_a_loaded_file(engine_settings: Settings, tmp_path: Path) -> None:
-    settings = _seeded(engine_settings)
-    objectives = _write(tmp_path, "objectives.yaml", OBJECTIVES_YAML)
+    settings = seeded(engine_settings, seed_availability)
+    objectives = write_file(tmp_path, "objectives.yaml", OBJECTIVES_YAML)
     assert _run(settings, "objectives", "load", "--via", "direct", objectives).strip() == (
         "Loaded objectives.yaml as source 'file': 2 added, 0 changed, 0 removed, 0 unchanged"
     )
-    _run(
-        settings, "owners", "load", "--via", "direct", _write(tmp_path, "owners.yaml", OWNERS_YAML)
-    )
+    owners = write_file(tmp_path, "owners.yaml", OWNERS_YAML)
+    _run(settings, "owners", "load", "--via", "direct", owners)
     _check_months(settings)
     # the same objectives as CSV: nothing to write
-    same = _write(tmp_path, "objectives.csv", OBJECTIVES_CSV)
+    same = write_file(tmp_path, "objectives.csv", OBJECTIVES_CSV)
     assert "0 added, 0 changed, 0 removed, 2 unchanged" in _run(
         settings, "objectives", "load", "--via", "direct", same
     )
@@ -152,7 +133,7 @@ def test_hand_computed_months_from_a_loaded_file(engine_settings: Settings, tmp_
 def test_without_objectives_every_month_still_has_downtime_and_availability(
     engine_settings: Settings,
 ) -> None:
-    settings = _seeded(engine_settings)
+    settings = seeded(engine_settings, seed_availability)
     rows, _, _ = _monthly(settings)
     june = rows[(date(2026, 6, 1), "shop", "prod")]
     assert june["downtime_seconds"] == 6600.0  # min_severity defaults to high
@@ -161,8 +142,8 @@ def test_without_objectives_every_month_still_has_downtime_and_availability(
 
 
 def test_an_invalid_file_loads_nothing(engine_settings: Settings, tmp_path: Path) -> None:
-    settings = _seeded(engine_settings)
-    bad = _write(
+    settings = seeded(engine_settings, seed_availability)
+    bad = write_file(
         tmp_path,
         "bad.csv",
         "service,environment,objective,valid_from\nshop,prod,99.9,\nshop,prod,0.999,\n",
@@ -175,40 +156,25 @@ def test_an_invalid_file_loads_nothing(engine_settings: Settings, tmp_path: Path
     assert rows[(date(2026, 6, 1), "shop", "prod")]["objective"] is None
 
 
-def _post(settings: Settings, body: bytes) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{settings.web_port}/mttr/objectives/", data=body, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 @pytest.mark.slow
 def test_loading_through_a_running_worker_that_holds_chdb(
     isolated_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = _seeded(isolated_settings)
-    worker = start_worker(settings, tmp_path / "worker.log")
-    try:
-        wait_http(f"http://127.0.0.1:{settings.web_port}/mttr/status/")
-        objectives = _write(tmp_path, "objectives.yaml", OBJECTIVES_YAML)
+    settings = seeded(isolated_settings, seed_availability)
+    with running_worker(settings, tmp_path / "worker.log"):
+        objectives = write_file(tmp_path, "objectives.yaml", OBJECTIVES_YAML)
         assert _run(settings, "objectives", "load", objectives).strip() == (
             "Loaded objectives.yaml as source 'file' through the worker: "
             "2 added, 0 changed, 0 removed, 0 unchanged"
         )
         listed = _run(settings, "objectives", "list", "--via", "worker", "--format", "csv")
         assert listed.splitlines()[1].startswith("shop,prod,0.999,high,1970-01-01T00:00:00Z,")
-        status, answer = _post(settings, b'{"source": "file", "rows": [{"service": "shop", '
-                               b'"environment": "prod", "objective": 1}]}')  # fmt: skip
+        body = b'{"source": "file", "rows": [{"service": "shop", "environment": "prod", '
+        status, answer = post_load(settings, "/mttr/objectives/", body + b'"objective": 1}]}')
         assert status == 400
         assert answer["problems"] == [
             "rows[0]: objective: must be a fraction between 0 and 1 with at most 6 decimals, "
             "e.g. 0.999 for 99.9%"
         ]
-        _run(settings, "owners", "load", _write(tmp_path, "owners.yaml", OWNERS_YAML))
-    finally:
-        assert stop_process(worker) == 0
+        _run(settings, "owners", "load", write_file(tmp_path, "owners.yaml", OWNERS_YAML))
     _check_months(settings)

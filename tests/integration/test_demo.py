@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from streams.devtools.simulate import service_names
+from streams.present.availability import signed
 from streams.present.durations import human
 from streams.present.summary import REPORT_DURATIONS
 from streams.settings import Settings
@@ -86,6 +87,50 @@ def test_demo_reports_and_cleans_up(tmp_path: Path) -> None:
     }  # fmt: skip
     assert all(changes > 0 and months > 0 for _, changes, months in teams), teams
     assert pending > 0
+
+    # availability: the sample objectives, loaded through the worker, for the last
+    # full month and the current one, as `mttr report --section availability` gives them
+    assert "12 availability objectives loaded through the worker (objectives.yaml)" in out
+    assert "No availability objectives" not in out
+    printed = _availability_lines(out)
+    months = sorted({month for month, _, _ in printed})
+    assert len(months) == 2 and months[0] < months[1]
+    critical = {"checkout", "payments", "cart", "auth"}
+    for service in service_names(12):
+        for month in months:
+            cells = printed[(month, service, "production")]
+            assert cells[3] == ("99.9%" if service in critical else "99.5%"), (month, service)
+    availability = mttr(
+        "report", "--section", "availability", "--format", "json",
+        settings=Settings(var_dir=demo_dir),
+    )  # fmt: skip
+    assert availability.returncode == 0, availability.stderr
+    for row in json.loads(availability.stdout):
+        key = (row["month"][:7], row["service"], row["environment"])
+        if key[0] not in months:
+            continue
+        cells = printed.pop(key)
+        assert cells[0] == row["team"]
+        assert cells[3:5] == [f"{row['objective'] * 100:g}%", human(row["error_budget_seconds"])]
+        if key[0] == months[0]:  # the last full month is over: its numbers no longer change
+            consumed = (
+                f"{human(row['budget_consumed_seconds'])} ({row['budget_consumed_ratio']:.0%})"
+            )
+            assert cells[1:3] == [human(row["downtime_seconds"]),
+                                  f"{row['availability'] * 100:.3f}%"], key  # fmt: skip
+            assert cells[5:] == [consumed, signed(row["budget_remaining_seconds"])], key
+    assert printed == {}  # the demo printed exactly the report's rows of those months
+
+
+def _availability_lines(out: str) -> dict[tuple[str, str, str], list[str]]:
+    """Cells after (month, service, env) of the printed availability table."""
+    section = out.split("Availability and error budgets, last month and this month", 1)[1]
+    cells: dict[tuple[str, str, str], list[str]] = {}
+    for line in section.splitlines():
+        parts = [part.strip() for part in line.strip("│ ").split("│")]
+        if len(parts) == 10 and re.fullmatch(r"\d{4}-\d{2}", parts[0]):
+            cells[(parts[0], parts[1], parts[2])] = parts[3:]
+    return cells
 
 
 def _report_lines(out: str) -> dict[tuple[str, str, str], list[str]]:

@@ -9,16 +9,13 @@ no owner. Every expected number below is computed by hand from its table
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from streams.devtools.processes import stop_process
 from streams.settings import Settings
-from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.clickhouse import connect
 from tests.support.ownership import (
     CATALOG_YAML,
     CORRECTED_YAML,
@@ -26,7 +23,8 @@ from tests.support.ownership import (
     by_team,
     seed_incidents,
 )
-from tests.support.processes import mttr, start_worker, wait_http
+from tests.support.processes import mttr
+from tests.support.reference_loads import post_load, running_worker, seeded, write_file
 
 pytestmark = pytest.mark.integration
 
@@ -64,16 +62,6 @@ def _expected(table: dict[tuple[str, str, str], tuple[float, ...]]) -> dict[Any,
     return {key: dict(zip(MEASURES, values, strict=True)) for key, values in table.items()}
 
 
-def _seeded(settings: Settings) -> Settings:
-    client = connect(settings)
-    try:
-        migrate(client, load_migrations())
-        seed_incidents(client)
-    finally:
-        client.close()  # chDB: one process at a time; the CLI runs as another
-    return settings
-
-
 def _by_team(settings: Settings) -> dict[Any, dict[str, Any]]:
     client = connect(settings)
     try:
@@ -93,18 +81,11 @@ def _periods(settings: Settings, *args: str) -> list[tuple[str, str, str, str, s
     return [(r["service"], r["team"], r["valid_from"], r["valid_until"], r["source"]) for r in rows]
 
 
-def _write(directory: Path, name: str, text: str) -> str:
-    path = directory / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def test_a_change_mid_month_splits_the_month_and_a_corrected_file_moves_it(
     engine_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = _seeded(engine_settings)
-    owners = _write(tmp_path, "owners.yaml", OWNERS_YAML)
+    settings = seeded(engine_settings, seed_incidents)
+    owners = write_file(tmp_path, "owners.yaml", OWNERS_YAML)
     loaded = _run(settings, "load", "--via", "direct", owners)
     assert loaded.strip() == (
         "Loaded owners.yaml as source 'file': 2 added, 0 changed, 0 removed, 0 unchanged"
@@ -118,7 +99,7 @@ def test_a_change_mid_month_splits_the_month_and_a_corrected_file_moves_it(
     assert "0 added, 0 changed, 0 removed, 2 unchanged" in again
     assert _by_team(settings) == _expected(SPLIT)
 
-    corrected = _write(tmp_path / "corrected", "owners.yaml", CORRECTED_YAML)
+    corrected = write_file(tmp_path / "corrected", "owners.yaml", CORRECTED_YAML)
     reloaded = _run(settings, "load", "--via", "direct", corrected)
     assert "1 added, 0 changed, 1 removed, 1 unchanged" in reloaded
     assert _by_team(settings) == _expected(CORRECTED)
@@ -131,12 +112,12 @@ def test_a_change_mid_month_splits_the_month_and_a_corrected_file_moves_it(
 def test_backstage_import_is_its_own_source_and_the_row_written_last_wins(
     engine_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = _seeded(engine_settings)
-    owners = _write(tmp_path, "owners.yaml", OWNERS_YAML)
+    settings = seeded(engine_settings, seed_incidents)
+    owners = write_file(tmp_path, "owners.yaml", OWNERS_YAML)
     _run(settings, "load", "--via", "direct", owners)
     catalog = tmp_path / "repos" / "shop"
     catalog.mkdir(parents=True)
-    _write(catalog, "catalog-info.yaml", CATALOG_YAML)
+    write_file(catalog, "catalog-info.yaml", CATALOG_YAML)
     imported = _run(settings, "import-backstage", "--via", "direct", str(tmp_path / "repos"))
     assert imported.strip() == (
         "Loaded 1 catalog files (1 other entities ignored) as source 'backstage': "
@@ -153,7 +134,7 @@ def test_backstage_import_is_its_own_source_and_the_row_written_last_wins(
     assert "2 unchanged" in _run(settings, "load", "--via", "direct", owners)
     assert _periods(settings, "--via", "direct") == periods
     # an empty file source: the file's rows go, Backstage's stay
-    empty = _write(tmp_path, "empty.yaml", "[]\n")
+    empty = write_file(tmp_path, "empty.yaml", "[]\n")
     assert "0 added, 0 changed, 2 removed" in _run(settings, "load", "--via", "direct", empty)
     assert _periods(settings, "--via", "direct") == [
         ("checkout", "platform", "1970-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "backstage"),
@@ -162,9 +143,11 @@ def test_backstage_import_is_its_own_source_and_the_row_written_last_wins(
 
 
 def test_an_invalid_file_loads_nothing(engine_settings: Settings, tmp_path: Path) -> None:
-    settings = _seeded(engine_settings)
-    _run(settings, "load", "--via", "direct", _write(tmp_path, "owners.yaml", OWNERS_YAML))
-    bad = _write(tmp_path, "bad.csv", "service,team,valid_from\nsearch,discovery,\ncheckout,,\n")
+    settings = seeded(engine_settings, seed_incidents)
+    _run(settings, "load", "--via", "direct", write_file(tmp_path, "owners.yaml", OWNERS_YAML))
+    bad = write_file(
+        tmp_path, "bad.csv", "service,team,valid_from\nsearch,discovery,\ncheckout,,\n"
+    )
     result = mttr("owners", "load", "--via", "direct", bad, settings=settings)
     assert result.returncode == 1
     assert f"error: {bad}:3: team is missing" in result.stderr
@@ -172,26 +155,13 @@ def test_an_invalid_file_loads_nothing(engine_settings: Settings, tmp_path: Path
     assert _by_team(settings) == _expected(SPLIT)
 
 
-def _post(settings: Settings, body: bytes) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{settings.web_port}/mttr/owners/", data=body, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 @pytest.mark.slow
 def test_loading_through_a_running_worker_that_holds_chdb(
     isolated_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = _seeded(isolated_settings)
-    worker = start_worker(settings, tmp_path / "worker.log")
-    try:
-        wait_http(f"http://127.0.0.1:{settings.web_port}/mttr/status/")
-        owners = _write(tmp_path, "owners.yaml", OWNERS_YAML)
+    settings = seeded(isolated_settings, seed_incidents)
+    with running_worker(settings, tmp_path / "worker.log"):
+        owners = write_file(tmp_path, "owners.yaml", OWNERS_YAML)
         loaded = _run(settings, "load", owners)
         assert loaded.strip() == (
             "Loaded owners.yaml as source 'file' through the worker: "
@@ -201,26 +171,27 @@ def test_loading_through_a_running_worker_that_holds_chdb(
             ("checkout", "payments", "1970-01-01T00:00:00Z"),
             ("checkout", "storefront", "2026-03-15T00:00:00Z"),
         ]
-        bad = _write(tmp_path, "bad.yaml", "- service: checkout\n  team: x\n  valid_from: now\n")
+        bad = write_file(
+            tmp_path, "bad.yaml", "- service: checkout\n  team: x\n  valid_from: now\n"
+        )
         refused = mttr("owners", "load", bad, settings=settings)
         assert refused.returncode == 1
         assert f"error: {bad}:3: valid_from: must be an RFC 3339 string" in refused.stderr
 
-        status, answer = _post(settings, b'{"source": "file", "rows": [{"service": "checkout", '
-                               b'"team": " ", "valid_from": "2026-03-01"}]}')  # fmt: skip
+        status, answer = post_load(settings, "/mttr/owners/", b'{"source": "file", "rows": '
+                                   b'[{"service": "checkout", "team": " ", '
+                                   b'"valid_from": "2026-03-01"}]}')  # fmt: skip
         assert status == 400
         assert answer["problems"] == [
             "rows[0]: team: must not be blank",
             "rows[0]: valid_from: must be an RFC 3339 string with a UTC offset, "
             "e.g. 2026-03-01T12:00:00Z",
         ]
-        status, answer = _post(settings, b"owners")
+        status, answer = post_load(settings, "/mttr/owners/", b"owners")
         assert status == 400 and answer["error"].startswith("body: not JSON")
 
-        corrected = _write(tmp_path / "corrected", "owners.yaml", CORRECTED_YAML)
+        corrected = write_file(tmp_path / "corrected", "owners.yaml", CORRECTED_YAML)
         assert "through the worker: 1 added, 0 changed, 1 removed, 1 unchanged" in _run(
             settings, "load", corrected
         )
-    finally:
-        assert stop_process(worker) == 0
     assert _by_team(settings) == _expected(CORRECTED)

@@ -102,4 +102,11 @@ Views, dashboards and the HTML report
 - ``availability_model``: ``mttr.availability_monthly`` in plain Python (interval unions month
   by month) and the objectives loaded with the seeded history; ``availability_cases``: the
   hand-computed months of the availability tests and the objectives files they load.
+- ``reference_loads``: what the ownership and objectives tests share: the CLI groups run
+  in-process (``run_cli``, the help and bad-option checks), a seeded database (``seeded``),
+  files to load (``write_file``), a worker held for the block (``running_worker``) and a POST
+  to its page (``post_load``).
+- ``review_model``: ``mttr.review_compliance`` and ``mttr.recurring_failures`` in plain Python,
+  and the fingerprints and postmortems given to the seeded history (``add_reviews``);
+  ``review_cases``: the hand-computed reviews and recurrences of docs/metrics.md.
 """

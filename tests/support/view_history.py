@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.events import SEVERITIES
+from tests.support.review_model import add_reviews
 from tests.support.view_changes import add_changes
 from tests.support.view_worked_month import add_worked_example
 
@@ -266,4 +267,5 @@ def make_history() -> History:
     foreign = next(d for _, d in deploys[("auth", "staging")] if d not in referenced)
     finals[3].update(service="payments", environment="prod", cause_deploy_id=foreign)
     add_worked_example(history)
+    add_reviews(history)  # fingerprints and postmortems (its own random.Random)
     return history

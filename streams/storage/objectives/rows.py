@@ -26,12 +26,13 @@ from decimal import Decimal
 
 from schemas.events import SEVERITIES
 from streams.storage.owners.rows import (
-    BEGINNING,
     Given,
     Problem,
     check_name,
+    check_start,
     describe_start,
-    parse_time,
+    drop_repeats,
+    unknown_fields,
 )
 
 FIELDS: tuple[str, ...] = ("service", "environment", "objective", "valid_from", "min_severity")
@@ -109,11 +110,7 @@ def check_row(given: Mapping[str, Given], where: str) -> ObjectiveRow | list[Pro
         The row, or every problem found (unknown fields, a missing or invalid
         required field, an invalid ``min_severity`` or ``valid_from``). Never raises.
     """
-    problems = [
-        Problem(field.where, f"unknown field {name!r} (expected {', '.join(FIELDS)})")
-        for name, field in given.items()
-        if name not in FIELDS
-    ]
+    problems = unknown_fields(given, FIELDS)
     values: dict[str, str] = {}
     for name in REQUIRED:
         field = given.get(name)
@@ -139,15 +136,7 @@ def check_row(given: Mapping[str, Given], where: str) -> ObjectiveRow | list[Pro
             problems.append(Problem(field.where, f"min_severity: {reason}"))
         else:
             severity = field.text or DEFAULT_MIN_SEVERITY
-    valid_from = BEGINNING
-    start = given.get("valid_from")
-    if start is not None and (start.error or start.text is not None):
-        try:
-            if start.error:
-                raise ValueError(start.error)
-            valid_from = parse_time(start.text or "")
-        except ValueError as exc:
-            problems.append(Problem(start.where, f"valid_from: {exc}"))
+    valid_from = check_start(given, problems)
     if problems:
         return problems
     return ObjectiveRow(
@@ -160,6 +149,14 @@ def describe(value: Value) -> str:
     return f"{value[0]:g} ({value[1]} or worse)"
 
 
+def _conflict(kept: ObjectiveRow, row: ObjectiveRow) -> str:
+    return (
+        f"{row.service} in {row.environment} {describe_start(row.valid_from)} has objective "
+        f"{describe(kept.value)} at {kept.origin}, here {describe(row.value)}: give one "
+        "objective per service, environment and valid_from"
+    )
+
+
 def check_conflicts(rows: Iterable[ObjectiveRow]) -> Parsed:
     """Return the rows with repeats dropped, and a problem for each conflicting repeat.
 
@@ -167,18 +164,4 @@ def check_conflicts(rows: Iterable[ObjectiveRow]) -> Parsed:
     and min_severity is dropped quietly (the first one is kept); given again
     with others it is a problem at the repeat, naming where the first one was.
     """
-    first: dict[Key, ObjectiveRow] = {}
-    problems: list[Problem] = []
-    for row in rows:
-        kept = first.setdefault(row.key, row)
-        if kept.value != row.value:
-            problems.append(
-                Problem(
-                    row.origin,
-                    f"{row.service} in {row.environment} {describe_start(row.valid_from)} has "
-                    f"objective {describe(kept.value)} at {kept.origin}, here "
-                    f"{describe(row.value)}: give one objective per service, environment "
-                    "and valid_from",
-                )
-            )
-    return Parsed(tuple(first.values()), tuple(problems))
+    return Parsed(*drop_repeats(rows, _conflict))

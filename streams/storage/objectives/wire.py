@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from streams.storage.objectives.files import FORMAT
-from streams.storage.objectives.rows import MAX_DECIMALS, ObjectiveRow, Parsed, check_conflicts
+from streams.storage.objectives.rows import MAX_DECIMALS, ObjectiveRow, Parsed
 from streams.storage.owners.rows import format_time
 from streams.storage.rowfiles import parse_body
 
@@ -40,5 +40,4 @@ def to_body(source: str, rows: Sequence[ObjectiveRow]) -> dict[str, Any]:
 def from_body(body: object) -> tuple[str, Parsed]:
     """Return the source and the rows of a load body, with every problem found. Never raises."""
     source, rows, problems = parse_body(body, FORMAT)
-    checked = check_conflicts(rows)
-    return source, Parsed(checked.rows, (*problems, *checked.problems))
+    return source, Parsed(tuple(rows), tuple(problems))

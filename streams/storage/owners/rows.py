@@ -6,13 +6,19 @@ same everywhere: ``service`` and ``team`` follow the event contract's name
 rule (1-128 printable characters, not blank), ``valid_from`` is an RFC 3339
 timestamp with a UTC offset, stored as UTC milliseconds, or absent (the
 beginning, 1970-01-01T00:00:00Z).
+
+What every reference table's rows share lives here too, as the ownership
+package came first: ``Problem``, ``Given``, the ``Keyed`` and ``Checked``
+shapes, the unknown-field and ``valid_from`` checks and ``drop_repeats``
+(the availability objectives' ``rows.py`` uses them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -29,6 +35,26 @@ UNOWNED_LABEL = "(unowned)"
 
 _NAME: TypeAdapter[str] = TypeAdapter(Name)
 _TIME: TypeAdapter[datetime] = TypeAdapter(Timestamp)
+
+
+class Keyed(Protocol):
+    """A row of a reference table: its ``key`` (one per period) and the ``value`` stored for it."""
+
+    @property
+    def key(self) -> Any:
+        """What one period is, e.g. ``(service, valid_from)``."""
+
+    @property
+    def value(self) -> Any:
+        """What is stored for the key, e.g. the team."""
+
+    @property
+    def origin(self) -> str:
+        """Where the row was given, e.g. ``owners.yaml:7``."""
+
+
+RowT = TypeVar("RowT", bound=Keyed)
+R_co = TypeVar("R_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,11 @@ class OwnerRow:
     def key(self) -> tuple[str, datetime]:
         """Return ``(service, valid_from)``: one period has one team."""
         return self.service, self.valid_from
+
+    @property
+    def value(self) -> str:
+        """Return what is stored for the key: the team."""
+        return self.team
 
 
 @dataclass(frozen=True)
@@ -82,6 +113,18 @@ class Parsed:
         return Parsed(
             self.rows + other.rows, self.problems + other.problems, self.ignored + other.ignored
         )
+
+
+class Checked(Protocol[R_co]):
+    """What a table's conflict check (and its ``Parsed``) holds: rows and problems."""
+
+    @property
+    def rows(self) -> Sequence[R_co]:
+        """The valid rows."""
+
+    @property
+    def problems(self) -> Sequence[Problem]:
+        """Everything refused."""
 
 
 @dataclass(frozen=True)
@@ -152,11 +195,7 @@ def check_row(
         The row, or every problem found (unknown fields, a missing or invalid
         ``service`` or ``team``, an invalid ``valid_from``). Never raises.
     """
-    problems = [
-        Problem(field.where, f"unknown field {name!r} (expected {', '.join(FIELDS)})")
-        for name, field in given.items()
-        if name not in FIELDS
-    ]
+    problems = unknown_fields(given, FIELDS)
     names: dict[str, str] = {}
     for name in ("service", "team"):
         field, label = given.get(name), (labels or {}).get(name, name)
@@ -168,18 +207,57 @@ def check_row(
             problems.append(Problem(field.where, f"{label}: {reason}"))
         else:
             names[name] = field.text or ""
-    valid_from = BEGINNING
+    valid_from = check_start(given, problems)
+    if problems:
+        return problems
+    return OwnerRow(names["service"], names["team"], valid_from, where)
+
+
+def unknown_fields(given: Mapping[str, Given], fields: tuple[str, ...]) -> list[Problem]:
+    """Return a problem for each field of ``given`` that is not one of ``fields``."""
+    return [
+        Problem(field.where, f"unknown field {name!r} (expected {', '.join(fields)})")
+        for name, field in given.items()
+        if name not in fields
+    ]
+
+
+def check_start(given: Mapping[str, Given], problems: list[Problem]) -> datetime:
+    """Return the ``valid_from`` given (``BEGINNING`` when absent); append why it is invalid."""
     start = given.get("valid_from")
     if start is not None and (start.error or start.text is not None):
         try:
             if start.error:
                 raise ValueError(start.error)
-            valid_from = parse_time(start.text or "")
+            return parse_time(start.text or "")
         except ValueError as exc:
             problems.append(Problem(start.where, f"valid_from: {exc}"))
-    if problems:
-        return problems
-    return OwnerRow(names["service"], names["team"], valid_from, where)
+    return BEGINNING
+
+
+def drop_repeats(
+    rows: Iterable[RowT], conflict: Callable[[RowT, RowT], str]
+) -> tuple[tuple[RowT, ...], tuple[Problem, ...]]:
+    """Return the rows with repeats of a key dropped, and a problem for each conflicting repeat.
+
+    A key given again with the same value is dropped quietly (the first row is
+    kept); given again with another value it is a problem at the repeat, worded
+    by ``conflict(kept, repeat)``.
+    """
+    first: dict[Any, RowT] = {}
+    problems: list[Problem] = []
+    for row in rows:
+        kept = first.setdefault(row.key, row)
+        if kept.value != row.value:
+            problems.append(Problem(row.origin, conflict(kept, row)))
+    return tuple(first.values()), tuple(problems)
+
+
+def _conflict(kept: OwnerRow, row: OwnerRow) -> str:
+    return (
+        f"{row.service} {describe_start(row.valid_from)} is owned by {kept.team!r} at "
+        f"{kept.origin}, here by {row.team!r}: give one team per service and valid_from"
+    )
 
 
 def check_conflicts(rows: Iterable[OwnerRow]) -> Parsed:
@@ -189,17 +267,4 @@ def check_conflicts(rows: Iterable[OwnerRow]) -> Parsed:
     (the first one is kept); given again with another team it is a problem at
     the repeat, naming where the first one was.
     """
-    first: dict[tuple[str, datetime], OwnerRow] = {}
-    problems: list[Problem] = []
-    for row in rows:
-        kept = first.setdefault(row.key, row)
-        if kept.team != row.team:
-            problems.append(
-                Problem(
-                    row.origin,
-                    f"{row.service} {describe_start(row.valid_from)} is owned by "
-                    f"{kept.team!r} at {kept.origin}, here by {row.team!r}: "
-                    "give one team per service and valid_from",
-                )
-            )
-    return Parsed(tuple(first.values()), tuple(problems))
+    return Parsed(*drop_repeats(rows, _conflict))

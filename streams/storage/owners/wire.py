@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from streams.storage.owners.files import FORMAT
-from streams.storage.owners.rows import OwnerRow, Parsed, check_conflicts, format_time
+from streams.storage.owners.rows import OwnerRow, Parsed, format_time
 from streams.storage.rowfiles import parse_body
 
 
@@ -35,5 +35,4 @@ def from_body(body: object) -> tuple[str, Parsed]:
     list ``rows`` is one problem at ``body``, ``source`` or ``rows``.
     """
     source, rows, problems = parse_body(body, FORMAT)
-    checked = check_conflicts(rows)
-    return source, Parsed(checked.rows, (*problems, *checked.problems))
+    return source, Parsed(tuple(rows), tuple(problems))

@@ -6,30 +6,24 @@ on real ClickHouse in tests/integration/test_availability.py.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from streams.cli import main
 from tests.support.availability_cases import OBJECTIVES_CSV, OBJECTIVES_YAML
+from tests.support.reference_loads import (
+    assert_invalid_options_exit_2,
+    assert_options_have_help,
+    run_cli,
+)
 
-# pointed at nothing, so a test that wrongly got as far as loading fails loudly
-ENV = {"MTTR_CLICKHOUSE_URL": "http://127.0.0.1:9/", "MTTR_WEB_PORT": "9"}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["objectives", *args], env=ENV)
-    return result.exit_code, result.stdout, result.stderr
+run = partial(run_cli, "objectives")
 
 
 @pytest.mark.parametrize("command", ["load", "list"])
 def test_every_option_has_help(command: str) -> None:
-    code, out, _ = run(command, "--help")
-    assert code == 0
-    options = [line.strip() for line in out.splitlines() if line.strip().startswith("--")]
-    assert options and all(len(line.split("  ")) > 1 for line in options), out
-    assert "MTTR_CLICKHOUSE_URL" in out
+    assert_options_have_help("objectives", command)
 
 
 @pytest.mark.parametrize(
@@ -61,9 +55,4 @@ def test_a_bad_file_prints_every_problem_with_its_line_and_exits_1(tmp_path: Pat
 
 
 def test_invalid_options_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "slo.yaml"
-    path.write_text(OBJECTIVES_YAML, encoding="utf-8")
-    code, _, err = run("load", "--source", " ", str(path))
-    assert code == 2 and "Invalid value for '--source': must not be blank" in err
-    code, _, err = run("list", "--at", "yesterday")
-    assert code == 2 and "Invalid value for '--at'" in err
+    assert_invalid_options_exit_2("objectives", tmp_path / "slo.yaml", OBJECTIVES_YAML)

@@ -6,30 +6,24 @@ needed here; loading is tested on real ClickHouse in tests/integration/test_owne
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from streams.cli import main
 from tests.support.ownership import CATALOG_YAML, OWNERS_YAML
+from tests.support.reference_loads import (
+    assert_invalid_options_exit_2,
+    assert_options_have_help,
+    run_cli,
+)
 
-# pointed at an empty folder, so a test that wrongly got as far as loading fails loudly
-ENV = {"MTTR_CLICKHOUSE_URL": "http://127.0.0.1:9/", "MTTR_WEB_PORT": "9"}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["owners", *args], env=ENV)
-    return result.exit_code, result.stdout, result.stderr
+run = partial(run_cli, "owners")
 
 
 @pytest.mark.parametrize("command", ["load", "import-backstage", "list"])
 def test_every_option_has_help(command: str) -> None:
-    code, out, _ = run(command, "--help")
-    assert code == 0
-    options = [line.strip() for line in out.splitlines() if line.strip().startswith("--")]
-    assert options and all(len(line.split("  ")) > 1 for line in options), out
-    assert "MTTR_CLICKHOUSE_URL" in out
+    assert_options_have_help("owners", command)
 
 
 @pytest.mark.parametrize(
@@ -107,10 +101,6 @@ def test_backstage_problems_and_conflicts_across_files(tmp_path: Path) -> None:
 
 def test_invalid_options_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "owners.yaml"
-    path.write_text(OWNERS_YAML, encoding="utf-8")
-    code, _, err = run("load", "--source", " ", str(path))
-    assert code == 2 and "Invalid value for '--source': must not be blank" in err
+    assert_invalid_options_exit_2("owners", path, OWNERS_YAML)
     code, _, err = run("import-backstage", "--valid-from", "2026-03-01", str(path))
     assert code == 2 and "Invalid value for '--valid-from': must be an RFC 3339 string" in err
-    code, _, err = run("list", "--at", "yesterday")
-    assert code == 2 and "Invalid value for '--at'" in err

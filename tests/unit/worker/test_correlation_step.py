@@ -22,7 +22,7 @@ from streams.ingest.types import RawMessage
 from streams.worker import correlation_step
 from streams.worker.correlation_step import CorrelationStep, state_key
 from streams.worker.staged_table import StagedTable
-from tests.support.engine import clear, fire, tkt
+from tests.support.engine import DAY, clear, dep, fire, tkt
 
 KEY = state_key("checkout", "production")
 
@@ -120,3 +120,22 @@ def test_batches_on_the_workers_one_staged_table_copy_again_after_begin_batch() 
     assert table == {}  # nothing written before a commit
     staged.write_through()
     assert table[KEY]["members"] == staged[KEY]["members"] and len(table[KEY]["seen"]) == 4
+
+
+def test_a_review_from_the_ledger_is_no_second_completion() -> None:
+    """docs/incident-model.md's ledger example: X completes (once, for the repair metric),
+    leaves the state for the review ledger, and its postmortem 21 days later writes a new,
+    completed version of X that must not be observed again."""
+    completed: list[str] = []
+    step = CorrelationStep(
+        EngineConfig(), 1 << 20, 30.0, on_completed=lambda row: completed.append(row["incident_id"])
+    )
+    table: dict[str, Any] = {}
+    writer = _Writer()
+    events = [fire("A", 0), tkt("T", "opened", 1), clear("A", 5), dep("d1", 8 * DAY)]
+    _batch(step, table, events, writer)
+    assert len(completed) == 1
+    assert table[KEY]["reviews"]  # X is in the ledger, no longer in state
+    _batch(step, table, [tkt("T", "postmortem", 21 * DAY + 30)], writer)
+    assert writer.rows[-1]["reviewed_at"] is not None and writer.rows[-1]["completed"]
+    assert completed == [writer.rows[-1]["incident_id"]]

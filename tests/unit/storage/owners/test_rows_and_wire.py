@@ -1,4 +1,4 @@
-"""The row rules (rows.py), the worker's JSON form (wire.py) and a load's plan (table.py)."""
+"""The row rules (rows.py), the worker's JSON form (wire.py) and a load's plan (``diff``)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from streams.storage.owners.rows import (
     parse_time,
     team_label,
 )
-from streams.storage.owners.table import Plan, Write, plan
 from streams.storage.owners.wire import from_body, to_body
+from streams.storage.sources import diff
 
 MARCH_15 = datetime(2026, 3, 15, tzinfo=UTC)
 
@@ -125,16 +125,14 @@ def test_invalid_json_bodies(body: object, problems: list[str]) -> None:
 def test_plan_writes_only_the_difference() -> None:
     current = {("a", BEGINNING): "x", ("a", MARCH_15): "y", ("b", BEGINNING): "z"}
     rows = [row("a", "x"), row("a", "w", MARCH_15), row("c", "v")]
-    assert plan(current, rows) == Plan(
-        added=1,
-        changed=1,
-        removed=1,
-        unchanged=1,
-        writes=(
-            Write("a", "w", MARCH_15),
-            Write("b", "z", BEGINNING, deleted=True),
-            Write("c", "v", BEGINNING),
-        ),
+    assert diff(current, {r.key: r.value for r in rows}) == (
+        {"added": 1, "changed": 1, "removed": 1, "unchanged": 1},
+        [
+            (("a", MARCH_15), "w", False),
+            (("b", BEGINNING), "z", True),
+            (("c", BEGINNING), "v", False),
+        ],
     )
-    assert plan(current, [row("a", "x"), row("a", "y", MARCH_15), row("b", "z")]).writes == ()
-    assert plan({}, []) == Plan()
+    again = [row("a", "x"), row("a", "y", MARCH_15), row("b", "z")]
+    assert diff(current, {r.key: r.value for r in again})[1] == []
+    assert diff({}, {}) == ({"added": 0, "changed": 0, "removed": 0, "unchanged": 0}, [])
