@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from clickhouse_connect.driver.client import Client
 from kafka import KafkaConsumer
 from pydantic import SecretStr
 from rich.console import Console
@@ -31,10 +32,12 @@ from streams.kafka.security import kafka_python_options
 from streams.present.availability import NO_OBJECTIVES, availability_table
 from streams.present.dora import dora_team_table
 from streams.present.html_report import collect, render
+from streams.present.learning import recurring_table, review_table
 from streams.present.summary import events_table, incidents_table, report_table
 from streams.settings import Settings, project_root
 from streams.storage.availability import availability_rows, objective_count
 from streams.storage.clickhouse import connect, load_migrations, migrate
+from streams.storage.learning import recurring_rows, review_rows
 from streams.storage.report import ReportQuery, report_rows
 
 SAMPLE = project_root() / "samples" / "events.jsonl"
@@ -114,8 +117,9 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
     Starts Kafka and the worker, publishes the sample events and a simulated
     history (DAYS days of SERVICES services), waits until every event is
     processed, and prints the events, the sample's incidents, the MTTR
-    report, DORA's keys per team and the availability and error budgets of
-    the last full month and the current one (samples/owners.yaml and
+    report, DORA's keys per team, the availability and error budgets of
+    the last full month and the current one, last month's reviews and the
+    top recurring failures (samples/owners.yaml and
     samples/objectives.yaml are loaded through the worker). Everything runs
     under var/demo/ on free ports; every process it starts is stopped at the
     end, also on errors or Ctrl-C. The database is kept (unless --clean) so
@@ -221,6 +225,7 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             )
             if not objective_count(client):
                 console.print(f"      {NO_OBJECTIVES}")
+            _learning(client, console)
             html = root / "report.html"
             html.write_text(render(collect(client, ReportQuery()), datetime.now(UTC)), "utf-8")
         finally:
@@ -247,6 +252,20 @@ def demo(sample: Path, services: int, days: int, seed: int, clean: bool, engine:
             console.print(f"stopped {what}; nothing left running")
         time.sleep(0.2)
         shutil.rmtree(root if clean else broker_dir, ignore_errors=True)
+
+
+def _learning(client: Client, console: Console) -> None:
+    """Print last month's review compliance (where required) and the top recurring failures."""
+    last = (datetime.now(UTC).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    reviews = [
+        r for r in review_rows(client, ReportQuery())
+        if str(r["month"])[:7] == last and r["review_required"]
+    ]  # fmt: skip
+    title = f"Reviews (postmortems) of the incidents resolved in {last} (mttr.review_compliance)"
+    console.print(review_table(reviews, title=title))
+    recurring = recurring_rows(client, ReportQuery())[:8]
+    title = "Recurring failures, most recurrences within 30 days first (mttr.recurring_failures)"
+    console.print(recurring_table(recurring, title=title))
 
 
 def _publish_history(events: list[dict[str, Any]], settings: Settings, console: Console) -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,6 +121,45 @@ def test_demo_reports_and_cleans_up(tmp_path: Path) -> None:
                                   f"{row['availability'] * 100:.3f}%"], key  # fmt: skip
             assert cells[5:] == [consumed, signed(row["budget_remaining_seconds"])], key
     assert printed == {}  # the demo printed exactly the report's rows of those months
+
+    # the retrospective: last month's reviews where one is required, the top recurring failures
+    last = months[0]
+    assert f"Reviews (postmortems) of the incidents resolved in {last}" in out
+    required = [
+        row for row in _section(demo_dir, "reviews")
+        if row["month"][:7] == last and row["review_required"]
+    ]  # fmt: skip
+    assert required and sum(row["reviewed"] for row in required) > 0
+    counts = ("resolved", "review_required", "reviewed", "reviewed_on_time", "overdue")
+    assert _review_lines(out, last) == {
+        (r["service"], r["environment"], r["severity"]): [str(r[name]) for name in counts]
+        for r in required
+    }
+    recurring = _section(demo_dir, "recurring")[:8]
+    tail = out.split("Recurring failures, most recurrences within 30 days first", 1)[1]
+    assert recurring and all(row["fingerprint"] in tail for row in recurring)
+
+
+def _section(demo_dir: Path, section: str) -> list[dict[str, Any]]:
+    """Rows of `mttr report --section SECTION --format json` on the demo's database."""
+    answer = mttr(
+        "report", "--section", section, "--format", "json", settings=Settings(var_dir=demo_dir)
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    rows: list[dict[str, Any]] = json.loads(answer.stdout)
+    return rows
+
+
+def _review_lines(out: str, month: str) -> dict[tuple[str, str, str], list[str]]:
+    """The counts of the printed review table's rows of ``month``, by (service, env, severity)."""
+    section = out.split("Reviews (postmortems) of the incidents resolved in", 1)[1]
+    section = section.split("Recurring failures", 1)[0]
+    cells: dict[tuple[str, str, str], list[str]] = {}
+    for line in section.splitlines():
+        parts = [part.strip() for part in line.strip("│ ").split("│")]
+        if len(parts) == 11 and parts[0] == month:
+            cells[(parts[1], parts[2], parts[3])] = parts[4:9]
+    return cells
 
 
 def _availability_lines(out: str) -> dict[tuple[str, str, str], list[str]]:
