@@ -172,6 +172,11 @@ class AlertEvent(EventBase):
         return self
 
 
+TicketStatus = Literal[
+    "opened", "acknowledged", "identified", "mitigated", "resolved", "closed", "reopened",
+    "postmortem",
+]  # fmt: skip
+"""A ticket's statuses; ``postmortem`` (v1.1): its incident's review was published."""
 DeployKind = Literal["release", "rollback", "hotfix", "config", "remediation"]
 """What a deploy did: ``release``, ``rollback``, ``hotfix`` and ``config`` change the
 service; ``remediation`` (v1.1) is an operational action on it (restart, scale, failover,
@@ -202,16 +207,7 @@ class TicketEvent(EventBase):
 
     type: Literal["ticket"]
     ticket_id: Id
-    status: Literal[
-        "opened",
-        "acknowledged",
-        "identified",
-        "mitigated",
-        "resolved",
-        "closed",
-        "reopened",
-        "postmortem",
-    ]
+    status: TicketStatus
     severity: Severity | None = None
     title: Text | None = None
     url: Annotated[str, StringConstraints(max_length=2048)] | None = None

@@ -19,12 +19,12 @@ by the Jira and PagerDuty adapter properties.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from schemas.events import SEVERITIES
+from schemas.events import SEVERITIES, TicketStatus
 from tests.support.factories import BASE_TIME, alert, deploy, ticket
 from tests.support.hostile_corpus import SQL_STRINGS
 
@@ -33,16 +33,7 @@ from tests.support.hostile_corpus import SQL_STRINGS
 SPAN_MS = 50 * 60_000  # every event within 50 min: nothing is late with the default 1 h
 ALERT_IDS = ("a1", "a2", "a3")
 TICKET_IDS = ("t1", "t2")
-TICKET_STATUSES = (
-    "opened",
-    "acknowledged",
-    "identified",
-    "mitigated",
-    "resolved",
-    "closed",
-    "reopened",
-    "postmortem",
-)
+TICKET_STATUSES: tuple[str, ...] = get_args(TicketStatus)
 
 
 def _stamp(ms: int) -> str:
